@@ -1,0 +1,141 @@
+"""Loading one manifest file: bytes -> documents with positions, or input findings.
+
+Only documents whose text can matter to a rule are parsed (see `INTERESTING`): the test
+is a plain substring search, so it can only err towards parsing too much. Everything that
+goes wrong with input becomes an RCL0xx finding for that file; nothing here raises.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+from rclint.model import Finding, Span
+from rclint.textio import DecodeError, decode
+from rclint.yamlsource import (
+    Chunk,
+    YamlDoc,
+    YamlLimitError,
+    YamlSyntaxError,
+    parse_chunk,
+    split_documents,
+)
+
+# A document is parsed only if its text contains one of these (case-sensitive) strings.
+# "untimeClass" covers both `kind: RuntimeClass` and `runtimeClassName`; "overhead" covers
+# pods that set spec.overhead by hand; "Node" covers Node/NodeList objects; the kubelet's
+# config is a KubeletConfiguration.
+INTERESTING = ("untimeClass", "overhead", "Node", "KubeletConfiguration")
+
+_TEMPLATE = re.compile(r"\{\{|\{%")
+
+
+@dataclass
+class LoadedFile:
+    path: str
+    documents: List[YamlDoc] = field(default_factory=list)
+    findings: List[Finding] = field(default_factory=list)
+    chunks: int = 0
+    parsed: int = 0
+    size: int = 0
+    looks_like_manifest: bool = False
+
+
+def _looks_like_manifest(text: str) -> bool:
+    return "apiVersion" in text and "kind" in text
+
+
+def _first_template_line(text: str, line_offset: int) -> Optional[Span]:
+    m = _TEMPLATE.search(text)
+    if not m:
+        return None
+    line = text.count("\n", 0, m.start())
+    col = m.start() - (text.rfind("\n", 0, m.start()) + 1)
+    return Span(line + line_offset + 1, col + 1)
+
+
+def _template_finding(path: str, span: Span) -> Finding:
+    return Finding(
+        "RCL005",
+        "this looks like an unrendered Helm/Go template ('{{' outside a string) and was skipped; "
+        "render it first, e.g. `helm template . | rclint check -`",
+        path,
+        span,
+        field="template",
+    )
+
+
+def _skip_template(out: LoadedFile, span: Span) -> LoadedFile:
+    """A template is skipped whole: one RCL005 for the file, nothing else from it."""
+    out.documents.clear()
+    out.findings = [f for f in out.findings if f.code != "RCL001"]
+    out.findings.append(_template_finding(out.path, span))
+    return out
+
+
+def load_manifest_bytes(
+    path: str, data: bytes, *, max_file_size: int, parse_all: bool = False
+) -> LoadedFile:
+    out = LoadedFile(path, size=len(data))
+    if len(data) > max_file_size:
+        out.findings.append(
+            Finding(
+                "RCL003",
+                f"file is {len(data):,} bytes, over the {max_file_size:,}-byte limit "
+                "(raise `max-file-size` in the configuration to lint it)",
+                path,
+                Span(1, 1),
+                field="size",
+            )
+        )
+        out.looks_like_manifest = True
+        return out
+    try:
+        text = decode(data)
+    except DecodeError as exc:
+        out.findings.append(Finding("RCL003", f"cannot read this file as text: {exc}", path, Span(1, 1), field="decode"))
+        out.looks_like_manifest = True
+        return out
+    return load_manifest_text(out, text, parse_all=parse_all)
+
+
+def load_manifest_text(out: LoadedFile, text: str, *, parse_all: bool = False) -> LoadedFile:
+    path = out.path
+    chunks = split_documents(text)
+    out.chunks = len(chunks)
+    index = 0
+    for chunk in chunks:
+        ctext = chunk.text
+        manifest_like = _looks_like_manifest(ctext)
+        if manifest_like:
+            out.looks_like_manifest = True
+        if not parse_all and not any(s in ctext for s in INTERESTING):
+            index += 1
+            continue
+        out.parsed += 1
+        try:
+            docs = list(parse_chunk(chunk, path, index))
+        except YamlLimitError as exc:
+            out.findings.append(
+                Finding("RCL003", f"document not loaded: {exc.message}", path, Span(1, 1), field=f"doc[{index}]")
+            )
+            index += 1
+            continue
+        except YamlSyntaxError as exc:
+            template = _first_template_line(ctext, chunk.line)
+            if template is not None:
+                if manifest_like:
+                    return _skip_template(out, template)
+            elif manifest_like:
+                out.findings.append(
+                    Finding("RCL001", f"YAML syntax error: {exc.message}", path, exc.span, field=f"doc[{index}]")
+                )
+            index += 1
+            continue
+        for doc in docs:
+            if doc.flow_template is not None and manifest_like:
+                return _skip_template(out, doc.flow_template)
+            out.documents.append(doc)
+        index += max(1, len(docs))
+    return out

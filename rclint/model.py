@@ -1,0 +1,132 @@
+"""Core value types shared by every layer: positions, findings, object references.
+
+Positions are 1-based lines and columns (columns count Unicode code points), exactly as
+displayed to users. They are computed in one place: the source layers (yamlsource,
+tomlsource); everything else only passes them along.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Optional, Tuple
+
+
+class Severity(enum.IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        try:
+            return cls[str(text).strip().upper()]
+        except KeyError:
+            raise ValueError(
+                f"unknown severity {text!r} (expected error, warning or info)"
+            ) from None
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A source region: 1-based line/column of its start, and of its end when known."""
+
+    line: int
+    column: int
+    end_line: Optional[int] = None
+    end_column: Optional[int] = None
+
+    @classmethod
+    def start_of_file(cls) -> "Span":
+        return cls(1, 1)
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    """The Kubernetes object a finding is about."""
+
+    api_version: Optional[str]
+    kind: Optional[str]
+    namespace: Optional[str]
+    name: Optional[str]
+
+    def describe(self) -> str:
+        kind = self.kind or "object"
+        if self.namespace:
+            return f"{kind} {self.namespace}/{self.name or '<unnamed>'}"
+        return f"{kind} {self.name or '<unnamed>'}"
+
+    def to_json(self) -> dict:
+        return {
+            "apiVersion": self.api_version,
+            "kind": self.kind,
+            "namespace": self.namespace,
+            "name": self.name,
+        }
+
+
+@dataclass(frozen=True)
+class Related:
+    """The other side of a cross-file finding ("RuntimeClass defined here")."""
+
+    path: str
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem at one place.
+
+    `field` is a stable description of the offending node (a dotted path such as
+    `spec.template.spec.runtimeClassName`, or a TOML key path) used for fingerprints
+    and baselines: it does not change when unrelated lines move.
+    `severity` is filled in by the engine from the catalogue and the configuration;
+    checks leave it as None.
+    """
+
+    code: str
+    message: str
+    path: str
+    span: Span
+    object: Optional[ObjectRef] = None
+    related: Tuple[Related, ...] = ()
+    field: str = ""
+    severity: Optional[Severity] = None
+
+    def sort_key(self):
+        return (self.path, self.span.line, self.span.column, self.code, self.message)
+
+
+def format_path(path: Tuple) -> str:
+    """Render a document path like ('spec', 'containers', 0, 'name') as spec.containers[0].name."""
+    out = []
+    for part in path:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        else:
+            text = str(part)
+            if out and ("." in text or not text):
+                out.append(f"[{text!r}]")
+            elif "." in text:
+                out.append(f"[{text!r}]")
+            else:
+                if out:
+                    out.append(".")
+                out.append(text)
+    return "".join(out)
+
+
+@dataclass
+class Stats:
+    files: int = 0
+    documents: int = 0
+    parsed_documents: int = 0
+    bytes: int = 0
+    manifests: int = 0
+    runtime_configs: int = 0
+    notes: list = field(default_factory=list)
