@@ -293,7 +293,7 @@ class _Converter:
         self.positions[path] = _mark_span(node, self.line_offset)
         cls = node.__class__.__name__
         if cls == "ScalarNode":
-            tag = node.tag
+            tag = node.ctag.suffix  # the raw tag string; `node.tag` is a slow property
             if tag == _PLAIN:
                 value = type_plain_scalar(node.value)
             elif tag == _STR:
@@ -334,11 +334,12 @@ class _Converter:
             kcls = knode.__class__.__name__
             if kcls == "ScalarNode":
                 k = knode.value
-                if k == "<<" and knode.tag == _PLAIN:
+                ktag = knode.ctag.suffix
+                if k == "<<" and ktag == _PLAIN:
                     merges.append(vnode)
                     continue
-                if knode.tag not in (_PLAIN, _STR):
-                    k = _type_tagged(knode.tag, k)
+                if ktag not in (_PLAIN, _STR):
+                    k = _type_tagged(ktag, k)
                     k = k if isinstance(k, str) else knode.value
             else:
                 k = self.text[knode.start_mark.index:knode.end_mark.index] or "<complex key>"

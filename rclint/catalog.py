@@ -1,0 +1,157 @@
+"""The rule catalogue: one `rules/RCLnnn.yaml` per rule, shipped inside the package.
+
+The files are the single source for `rclint rules`, `rclint rule CODE`, SARIF rule metadata
+and the example-driven tests. In a wheel they live in the `rclint._rules` package; in a
+source checkout that was not installed they are read from `rules/` next to the package.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from rclint.model import Severity
+
+CODE_RE = re.compile(r"^RCL\d{3}$")
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    kind: str  # "bad" or "good"
+    files: Dict[str, str]
+    config: dict = field(default_factory=dict)
+    args: tuple = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    title: str
+    severity: Severity
+    status: str
+    applies_to: tuple
+    rationale: str
+    remediation: str
+    references: tuple
+    examples: tuple
+
+    @property
+    def help_uri(self) -> str:
+        return f"https://github.com/rclint/rclint/blob/main/rules/{self.id}.yaml"
+
+
+class CatalogError(Exception):
+    pass
+
+
+def _resource_dir(package: str, fallback: str):
+    try:
+        root = resources.files(package)
+        if root.is_dir():
+            return root
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parent.parent / fallback
+
+
+def rules_dir():
+    return _resource_dir("rclint._rules", "rules")
+
+
+def schemas_dir():
+    return _resource_dir("rclint._schemas", "schemas")
+
+
+def read_schema(name: str) -> dict:
+    import json
+
+    return json.loads((schemas_dir() / name).read_text(encoding="utf-8"))
+
+
+def _parse_rule(name: str, text: str) -> Rule:
+    from rclint.yamlsource import Chunk, parse_chunk
+
+    docs = list(parse_chunk(Chunk(text, 0, 0), name))
+    if len(docs) != 1 or not isinstance(docs[0].value, dict):
+        raise CatalogError(f"{name}: a rule file holds one mapping")
+    d = docs[0].value
+    try:
+        examples = tuple(
+            Example(
+                name=str(e["name"]),
+                kind=str(e["kind"]),
+                files={str(k): str(v) for k, v in e["files"].items()},
+                config=dict(e.get("config") or {}),
+                args=tuple(e.get("args") or ()),
+            )
+            for e in (d.get("examples") or [])
+        )
+        rule = Rule(
+            id=d["id"],
+            name=d["name"],
+            title=d["title"],
+            severity=Severity.parse(d["severity"]),
+            status=d.get("status", "stable"),
+            applies_to=tuple(d.get("applies_to") or ()),
+            rationale=str(d["rationale"]).strip(),
+            remediation=str(d["remediation"]).strip(),
+            references=tuple(d.get("references") or ()),
+            examples=examples,
+        )
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise CatalogError(f"{name}: malformed rule file ({exc})") from None
+    if f"{rule.id}.yaml" != name:
+        raise CatalogError(f"{name}: id {rule.id} does not match the file name")
+    return rule
+
+
+@functools.lru_cache(maxsize=1)
+def load_catalog() -> Dict[str, Rule]:
+    rules: Dict[str, Rule] = {}
+    base = rules_dir()
+    for entry in sorted(base.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml") and CODE_RE.match(entry.name[:-5]):
+            rule = _parse_rule(entry.name, entry.read_text(encoding="utf-8"))
+            rules[rule.id] = rule
+    if not rules:
+        raise CatalogError(f"no rule files found in {base}")
+    return rules
+
+
+def known_codes() -> List[str]:
+    return sorted(load_catalog())
+
+
+def expand_selector(selector: str, codes: Optional[List[str]] = None) -> List[str]:
+    """'ALL', a full code ('RCL101') or a code prefix ('RCL1', 'RCL10') -> matching codes."""
+    codes = codes if codes is not None else known_codes()
+    s = selector.strip().upper()
+    if s == "ALL":
+        return list(codes)
+    return [c for c in codes if c.startswith(s)] if s.startswith("RCL") else []
+
+
+def validate_selectors(selectors, where: str, exact: bool = False) -> None:
+    from rclint.settings import ConfigError
+
+    codes = known_codes()
+    for sel in selectors:
+        if exact:
+            if sel not in codes:
+                raise ConfigError(f"{where}: unknown rule code '{sel}'")
+        elif not expand_selector(sel, codes):
+            raise ConfigError(f"{where}: '{sel}' matches no rule code (codes look like RCL101, or a prefix like RCL1)")
+
+
+def markdown_table(catalog: Dict[str, Rule]) -> str:
+    """The README's rules table (a test keeps the committed copy current)."""
+    rows = ["| code | name | severity | what it catches |", "|---|---|---|---|"]
+    for rule in catalog.values():
+        rows.append(f"| {rule.id} | `{rule.name}` | {rule.severity.label} | {rule.title} |")
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,39 @@
+"""Checks: one function per rule code, registered with @check("RCLnnn").
+
+A check reads the whole inventory and yields Findings without severity: the engine applies
+severity, selection, suppressions and sorting. Checks never print and never raise on input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Dict, Iterable
+
+from rclint.inventory import Inventory
+from rclint.model import Finding
+
+CheckFn = Callable[["Context"], Iterable[Finding]]
+REGISTRY: Dict[str, CheckFn] = {}
+
+
+@dataclass
+class Context:
+    inventory: Inventory
+    settings: object
+
+
+def check(code: str) -> Callable[[CheckFn], CheckFn]:
+    def register(fn: CheckFn) -> CheckFn:
+        if code in REGISTRY:
+            raise RuntimeError(f"two checks registered for {code}")
+        REGISTRY[code] = fn
+        return fn
+
+    return register
+
+
+def load_all() -> Dict[str, CheckFn]:
+    """Import every check module (registration happens at import)."""
+    from rclint.checks import objects, references  # noqa: F401
+
+    return REGISTRY

@@ -1,0 +1,119 @@
+"""RCL1xx checks that need only the manifests: references between pods and RuntimeClasses."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterable, List, Optional
+
+from rclint.checks import Context, check
+from rclint.kube.objects import PodSpecRef
+from rclint.kube.validation import is_dns1123_subdomain
+from rclint.model import Finding, Related, format_path
+
+
+def closest(word: str, candidates: Iterable[str]) -> Optional[str]:
+    matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    if matches:
+        return matches[0]
+    lowered = {c.lower(): c for c in candidates}
+    return lowered.get(word.lower().strip())
+
+
+def referenced_class(ref: PodSpecRef) -> Optional[str]:
+    """The pod spec's runtimeClassName when it is a usable name (RCL208 covers the rest)."""
+    value = ref.spec.get("runtimeClassName")
+    if isinstance(value, str) and is_dns1123_subdomain(value):
+        return value
+    return None
+
+
+def _consequence(ref: PodSpecRef) -> str:
+    if ref.obj.kind == "Pod":
+        return "the API server rejects the pod"
+    return f"every pod this {ref.obj.kind} creates is rejected"
+
+
+@check("RCL101")
+def unknown_runtime_class(ctx: Context) -> Iterable[Finding]:
+    inv = ctx.inventory
+    defined = set(inv.defined_names())
+    for ref in inv.pod_specs:
+        name = referenced_class(ref)
+        if name is None or name in defined:
+            continue
+        path = ref.field("runtimeClassName")
+        related: List[Related] = []
+        owners = [rc for rc in inv.runtime_classes if rc.handler_str == name and rc.name]
+        if owners:
+            rc = owners[0]
+            hint = (
+                f'; "{name}" is the handler of {rc.describe()}, and runtimeClassName takes the '
+                f'RuntimeClass name: use "{rc.name}"'
+            )
+            related.append(Related(rc.path, rc.obj.value_span(("metadata", "name")), f"{rc.describe()} defined here"))
+        else:
+            guess = closest(name, defined)
+            hint = f'; did you mean "{guess}"?' if guess else ""
+            if guess and inv.runtime_class(guess) is not None:
+                rc = inv.runtime_class(guess)
+                related.append(Related(rc.path, rc.obj.value_span(("metadata", "name")), f"{rc.describe()} defined here"))
+        yield Finding(
+            "RCL101",
+            f'{ref.describe()}: runtimeClassName "{name}" names no RuntimeClass in the inputs '
+            f'({_consequence(ref)}: RuntimeClass "{name}" not found){hint}',
+            ref.obj.path,
+            ref.obj.value_span(path),
+            ref.obj.ref,
+            tuple(related),
+            field=format_path(path),
+        )
+
+
+@check("RCL108")
+def duplicate_runtime_class(ctx: Context) -> Iterable[Finding]:
+    first = {}
+    for rc in ctx.inventory.runtime_classes:
+        if rc.name is None:
+            continue
+        prev = first.get(rc.name)
+        if prev is None:
+            first[rc.name] = rc
+            continue
+        a, b = prev.content(), rc.content()
+        if a == b:
+            continue
+        diffs = [k for k in ("handler", "overhead", "scheduling") if a[k] != b[k]]
+        what = ", ".join(diffs)
+        detail = ""
+        if "handler" in diffs:
+            detail = f' (handler "{a["handler"]}" there, "{b["handler"]}" here)'
+        prev_span = prev.obj.value_span(("metadata", "name"))
+        yield Finding(
+            "RCL108",
+            f'{rc.describe()} is defined again with a different {what}{detail}; '
+            f"the first definition is at {prev.path}:{prev_span.line} and only one can exist in a cluster",
+            rc.path,
+            rc.obj.value_span(("metadata", "name")),
+            rc.obj.ref,
+            (Related(prev.path, prev_span, f"first definition of {rc.describe()}"),),
+            field="metadata.name",
+        )
+
+
+@check("RCL109")
+def unused_runtime_class(ctx: Context) -> Iterable[Finding]:
+    inv = ctx.inventory
+    used = {referenced_class(ref) for ref in inv.pod_specs}
+    seen = set()
+    for rc in inv.runtime_classes:
+        if rc.name is None or rc.name in used or rc.name in seen:
+            continue
+        seen.add(rc.name)
+        yield Finding(
+            "RCL109",
+            f"{rc.describe()} is not referenced by any Pod or workload template in the inputs",
+            rc.path,
+            rc.obj.value_span(("metadata", "name")),
+            rc.obj.ref,
+            field="metadata.name",
+        )

@@ -1,0 +1,119 @@
+"""The pipeline: discover -> load -> inventory -> checks -> select/severity -> sort.
+
+No click and no printing here: `run(settings)` returns a Result that reporters render.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Dict, List, Set
+
+from rclint.catalog import expand_selector, load_catalog
+from rclint.checks import Context, load_all
+from rclint.discovery import InputFile, discover
+from rclint.inventory import Inventory, build_inventory
+from rclint.loader import LoadedFile, load_manifest_bytes
+from rclint.model import Finding, Severity, Stats
+from rclint.settings import ConfigError, Settings
+
+
+class NoInputError(ConfigError):
+    """Nothing to lint: a usage error (exit 2)."""
+
+
+@dataclass
+class Result:
+    findings: List[Finding]
+    stats: Stats
+    enabled: Set[str] = field(default_factory=set)
+    inventory: Inventory = None  # type: ignore[assignment]
+
+    def counts(self) -> Dict[str, int]:
+        c = {"error": 0, "warning": 0, "info": 0}
+        for f in self.findings:
+            c[f.severity.label] += 1
+        return c
+
+    def max_severity(self):
+        return max((f.severity for f in self.findings), default=None)
+
+
+def enabled_codes(settings: Settings) -> Set[str]:
+    codes = sorted(load_catalog())
+    if settings.select is None:
+        enabled = set(codes)
+    else:
+        enabled = {c for s in settings.select for c in expand_selector(s, codes)}
+    enabled |= {c for s in settings.extend_select for c in expand_selector(s, codes)}
+    enabled -= {c for s in settings.ignore for c in expand_selector(s, codes)}
+    return enabled
+
+
+def _read(inp: InputFile) -> bytes:
+    if inp.path is None:
+        if inp.data is None:
+            inp.data = sys.stdin.buffer.read()
+        return inp.data
+    with open(inp.path, "rb") as fh:
+        return fh.read()
+
+
+def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats) -> List[LoadedFile]:
+    loaded: List[LoadedFile] = []
+    for inp in inputs:
+        if inp.kind != "manifest":
+            continue
+        stats.files += 1
+        try:
+            data = _read(inp)
+        except OSError as exc:
+            from rclint.model import Span
+
+            lf = LoadedFile(inp.display, looks_like_manifest=True)
+            lf.findings.append(Finding("RCL003", f"cannot read file: {exc.strerror or exc}", inp.display, Span(1, 1), field="read"))
+            loaded.append(lf)
+            continue
+        lf = load_manifest_bytes(inp.display, data, max_file_size=settings.max_file_size, parse_all=settings.parse_all)
+        stats.bytes += lf.size
+        stats.documents += lf.chunks
+        stats.parsed_documents += lf.parsed
+        if lf.looks_like_manifest:
+            stats.manifests += 1
+        loaded.append(lf)
+    return loaded
+
+
+def run(settings: Settings) -> Result:
+    catalog = load_catalog()
+    enabled = enabled_codes(settings)
+    inputs = discover(settings)
+    stats = Stats()
+    files = load_inputs(inputs, settings, stats)
+    if stats.manifests == 0 and stats.runtime_configs == 0:
+        where = ", ".join(settings.paths)
+        raise NoInputError(f"no Kubernetes manifests or runtime configs found under {where}")
+    inventory = build_inventory(files, settings.known_runtime_classes)
+    raw: List[Finding] = []
+    for f in files:
+        raw.extend(f.findings)
+    ctx = Context(inventory, settings)
+    for code, fn in sorted(load_all().items()):
+        if code in enabled:
+            raw.extend(fn(ctx))
+    findings = []
+    for f in raw:
+        if f.code not in enabled:
+            continue
+        sev = settings.severity.get(f.code) or f.severity or catalog[f.code].severity
+        if sev < settings.min_severity:
+            continue
+        findings.append(_with_severity(f, sev))
+    findings.sort(key=Finding.sort_key)
+    return Result(findings, stats, enabled, inventory)
+
+
+def _with_severity(f: Finding, sev: Severity) -> Finding:
+    from dataclasses import replace
+
+    return replace(f, severity=sev)

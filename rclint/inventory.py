@@ -1,0 +1,45 @@
+"""Everything the checks may read, built once from all loaded documents before any check runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from rclint.kube.objects import KubeObject, PodSpecRef, objects_in, pod_spec_of
+from rclint.kube.runtimeclass import RuntimeClassView
+from rclint.loader import LoadedFile
+
+
+@dataclass
+class Inventory:
+    files: List[LoadedFile] = field(default_factory=list)
+    objects: List[KubeObject] = field(default_factory=list)
+    runtime_classes: List[RuntimeClassView] = field(default_factory=list)
+    pod_specs: List[PodSpecRef] = field(default_factory=list)
+    known_runtime_classes: List[str] = field(default_factory=list)
+    # name -> first RuntimeClass defining it, in input order
+    runtime_class_by_name: Dict[str, RuntimeClassView] = field(default_factory=dict)
+
+    def runtime_class(self, name: str) -> Optional[RuntimeClassView]:
+        return self.runtime_class_by_name.get(name)
+
+    def defined_names(self) -> List[str]:
+        return sorted(set(self.runtime_class_by_name) | set(self.known_runtime_classes))
+
+
+def build_inventory(files: List[LoadedFile], known_runtime_classes: List[str]) -> Inventory:
+    inv = Inventory(files=files, known_runtime_classes=list(known_runtime_classes))
+    for f in files:
+        for doc in f.documents:
+            for obj in objects_in(doc):
+                inv.objects.append(obj)
+                if obj.is_runtime_class:
+                    rc = RuntimeClassView(obj)
+                    inv.runtime_classes.append(rc)
+                    if rc.name is not None and rc.name not in inv.runtime_class_by_name:
+                        inv.runtime_class_by_name[rc.name] = rc
+                    continue
+                ref = pod_spec_of(obj)
+                if ref is not None:
+                    inv.pod_specs.append(ref)
+    return inv

@@ -1,0 +1,1 @@
+"""Kubernetes knowledge for rclint: pure functions, no I/O."""

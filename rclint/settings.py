@@ -1,0 +1,200 @@
+"""Settings: built-in defaults, the configuration file, and command-line flags, in that order.
+
+The configuration lives in `[tool.rclint]` of a `pyproject.toml` or at the top level of a
+`.rclint.toml`, found by walking up from the first path argument to the repository root
+(the first directory holding `.git`). Each layer only overrides the keys it sets; list-valued
+exclusions extend the built-in ones instead of replacing them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+from rclint.model import Severity
+
+
+class ConfigError(Exception):
+    """A configuration problem: exit code 2 with this message."""
+
+
+DEFAULT_EXCLUDES = (
+    ".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", ".nox",
+    "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+)
+DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
+
+CONFIG_KEYS = {
+    "select", "ignore", "extend-select", "severity", "exclude", "fail-on",
+    "known-runtime-classes", "max-file-size", "node-config",
+}
+
+
+@dataclass
+class Settings:
+    paths: List[str] = field(default_factory=lambda: ["."])
+    select: Optional[List[str]] = None           # None: every rule
+    ignore: List[str] = field(default_factory=list)
+    extend_select: List[str] = field(default_factory=list)
+    severity: Dict[str, Severity] = field(default_factory=dict)
+    exclude: List[str] = field(default_factory=list)
+    fail_on: Severity = Severity.ERROR
+    min_severity: Severity = Severity.INFO
+    known_runtime_classes: List[str] = field(default_factory=list)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    node_configs: List[str] = field(default_factory=list)
+    stdin_filename: str = "<stdin>"
+    config_path: Optional[str] = None
+    config_dir: Optional[str] = None
+    parse_all: bool = False
+
+
+_SIZE = re.compile(r"^\s*(\d+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$", re.I)
+_UNITS = {"b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2, "gb": 1000**3, "gib": 1024**3}
+
+
+def parse_size(value) -> int:
+    if isinstance(value, bool):
+        raise ConfigError("max-file-size must be a number of bytes or a size like '20MiB'")
+    if isinstance(value, int) and value > 0:
+        return value
+    m = _SIZE.match(str(value))
+    if not m or int(m.group(1)) <= 0:
+        raise ConfigError(f"max-file-size: {value!r} is not a size (e.g. 5000000 or '20MiB')")
+    return int(m.group(1)) * _UNITS[(m.group(2) or "b").lower()]
+
+
+def find_config(start: str) -> Optional[Path]:
+    """Walk up from `start` to the repository root; the first `.rclint.toml` or
+    `pyproject.toml` with a `[tool.rclint]` table wins."""
+    p = Path(start if start != "-" else ".").resolve()
+    if not p.is_dir():
+        p = p.parent
+    while True:
+        candidate = p / ".rclint.toml"
+        if candidate.is_file():
+            return candidate
+        candidate = p / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, ValueError, UnicodeDecodeError):
+                data = {}
+            if isinstance(data.get("tool"), dict) and "rclint" in data["tool"]:
+                return candidate
+        if (p / ".git").exists() or p.parent == p:
+            return None
+        p = p.parent
+
+
+def read_config(path: Path) -> dict:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc.strerror}") from None
+    except ValueError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("rclint", {})
+        where = "[tool.rclint]"
+    else:
+        where = path.name
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: {where} must be a table")
+    unknown = sorted(set(data) - CONFIG_KEYS)
+    if unknown:
+        import difflib
+
+        hint = difflib.get_close_matches(unknown[0], sorted(CONFIG_KEYS), n=1)
+        extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+        raise ConfigError(
+            f"{path}: unknown configuration key '{unknown[0]}' in {where}{extra}; "
+            f"known keys: {', '.join(sorted(CONFIG_KEYS))}"
+        )
+    return data
+
+
+def _str_list(data: dict, key: str, path: Path) -> List[str]:
+    value = data[key]
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{path}: '{key}' must be a list of strings")
+    return list(value)
+
+
+def apply_config(settings: Settings, data: dict, path: Path) -> None:
+    from rclint.catalog import validate_selectors
+
+    settings.config_path = str(path)
+    settings.config_dir = str(path.parent)
+    for key in ("select", "ignore", "extend-select"):
+        if key in data:
+            values = _str_list(data, key, path)
+            validate_selectors(values, f"{path}: '{key}'")
+            if key == "select":
+                settings.select = values
+            elif key == "ignore":
+                settings.ignore = values
+            else:
+                settings.extend_select = values
+    if "severity" in data:
+        sev = data["severity"]
+        if not isinstance(sev, dict):
+            raise ConfigError(f"{path}: 'severity' must be a table of CODE = \"error|warning|info\"")
+        validate_selectors(list(sev), f"{path}: 'severity'", exact=True)
+        for code, level in sev.items():
+            try:
+                settings.severity[code] = Severity.parse(level)
+            except ValueError as exc:
+                raise ConfigError(f"{path}: severity.{code}: {exc}") from None
+    if "exclude" in data:
+        settings.exclude = _str_list(data, "exclude", path)
+    if "fail-on" in data:
+        try:
+            settings.fail_on = Severity.parse(data["fail-on"])
+        except ValueError as exc:
+            raise ConfigError(f"{path}: fail-on: {exc}") from None
+    if "known-runtime-classes" in data:
+        settings.known_runtime_classes = _str_list(data, "known-runtime-classes", path)
+    if "max-file-size" in data:
+        settings.max_file_size = parse_size(data["max-file-size"])
+    if "node-config" in data:
+        base = path.parent
+        settings.node_configs = [str(base / p) for p in _str_list(data, "node-config", path)]
+
+
+def load_settings(paths: Sequence[str], config: Optional[str] = None, isolated: bool = False) -> Settings:
+    settings = Settings(paths=list(paths) or ["."])
+    if isolated:
+        return settings
+    cfg_path: Optional[Path]
+    if config:
+        cfg_path = Path(config)
+        if not cfg_path.is_file():
+            raise ConfigError(f"--config {config}: no such file")
+    else:
+        cfg_path = find_config(settings.paths[0])
+    if cfg_path is not None:
+        apply_config(settings, read_config(cfg_path), cfg_path)
+    return settings
+
+
+def display_path(path: str) -> str:
+    """A path as users see it: relative to the working directory, POSIX separators."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        rel = os.path.abspath(path)
+    rel = rel.replace(os.sep, "/")
+    while rel.startswith("./"):
+        rel = rel[2:]
+    return rel

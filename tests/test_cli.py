@@ -1,0 +1,201 @@
+"""The command line as users meet it: exit codes, formats, configuration, stdin."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rclint.cli import main
+
+from helpers import write_files
+
+REPO = Path(__file__).resolve().parents[1]
+
+RC = "apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: kata\nhandler: kata\n"
+POD_BAD = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  runtimeClassName: kata-qemu\n"
+POD_OK = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  runtimeClassName: kata\n"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()  # the repository root stops the config search
+    return tmp_path
+
+
+def invoke(*args, input=None):
+    runner = CliRunner()
+    return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def test_clean_run_exits_0_and_says_so(project):
+    write_files(project, {"rc.yaml": RC, "pod.yaml": POD_OK})
+    r = invoke("check", ".")
+    assert r.exit_code == 0
+    assert r.stdout == ""
+    assert r.stderr == "rclint: no problems found in 2 files\n"
+
+
+def test_finding_exits_1_with_exact_text(project):
+    write_files(project, {"rc.yaml": RC, "pod.yaml": POD_BAD})
+    r = invoke("check")
+    assert r.exit_code == 1
+    assert r.stdout == (
+        'pod.yaml:6:21: RCL101 [error] Pod p: runtimeClassName "kata-qemu" names no RuntimeClass in the inputs '
+        '(the API server rejects the pod: RuntimeClass "kata-qemu" not found); did you mean "kata"?\n'
+        '    rc.yaml:4:9: RuntimeClass "kata" defined here\n'
+    )
+    assert r.stderr == "rclint: 1 error in 2 files\n"
+
+
+def test_json_format(project):
+    write_files(project, {"rc.yaml": RC, "pod.yaml": POD_BAD})
+    r = invoke("check", "--format", "json")
+    assert r.exit_code == 1
+    doc = json.loads(r.stdout)
+    assert doc["version"] == 1
+    assert doc["summary"] == {"files": 2, "documents": 2, "findings": 1, "errors": 1, "warnings": 0,
+                              "infos": 0, "notes": []}
+    (f,) = doc["findings"]
+    assert f == {
+        "code": "RCL101", "severity": "error", "path": "pod.yaml", "line": 6, "column": 21,
+        "end_line": 6, "end_column": 30, "message": f["message"],
+        "object": {"apiVersion": "v1", "kind": "Pod", "namespace": None, "name": "p"},
+        "related": [{"path": "rc.yaml", "line": 4, "column": 9, "message": 'RuntimeClass "kata" defined here'}],
+    }
+
+
+def test_exit_zero_fail_on_and_min_severity(project):
+    write_files(project, {"rc.yaml": RC})  # RCL109 (info): unused
+    assert invoke("check").exit_code == 0
+    r = invoke("check", "--fail-on", "info")
+    assert r.exit_code == 1
+    assert "RCL109 [info]" in r.stdout
+    assert invoke("check", "--fail-on", "info", "--exit-zero").exit_code == 0
+    r = invoke("check", "--fail-on", "info", "--min-severity", "warning")
+    assert r.exit_code == 0 and r.stdout == ""
+
+
+def test_select_and_ignore(project):
+    write_files(project, {"rc.yaml": RC, "pod.yaml": POD_BAD})
+    assert invoke("check", "--ignore", "RCL101").exit_code == 0
+    assert invoke("check", "--select", "RCL1").exit_code == 1
+    r = invoke("check", "--select", "RCL999")
+    assert r.exit_code == 2
+    assert "'RCL999' matches no rule code" in r.stderr
+
+
+def test_stdin_and_stdin_filename(project):
+    r = invoke("check", "-", input=RC + "---\n" + POD_BAD)
+    assert r.exit_code == 1
+    assert r.stdout.startswith("<stdin>:12:21: RCL101 [error]")
+    r = invoke("check", "-", "--stdin-filename", "rendered/chart.yaml", input=POD_BAD)
+    assert r.stdout.startswith("rendered/chart.yaml:6:21: RCL101")
+
+
+def test_no_manifests_is_a_usage_error(project):
+    write_files(project, {"values.yaml": "replicaCount: 1\n", "README.md": "# hi\n"})
+    r = invoke("check", ".")
+    assert r.exit_code == 2
+    assert r.stderr == "rclint: error: no Kubernetes manifests or runtime configs found under .\n"
+
+
+def test_missing_path_is_a_usage_error(project):
+    r = invoke("check", "nope/")
+    assert r.exit_code == 2
+    assert r.stderr == "rclint: error: nope/: no such file or directory\n"
+
+
+def test_output_file(project):
+    write_files(project, {"rc.yaml": RC, "pod.yaml": POD_BAD})
+    r = invoke("check", "-f", "json", "-o", "report.json")
+    assert r.exit_code == 1 and r.stdout == ""
+    assert json.loads((project / "report.json").read_text())["summary"]["errors"] == 1
+
+
+def test_config_in_pyproject_found_walking_up(project):
+    write_files(project, {
+        "pyproject.toml": '[tool.rclint]\nknown-runtime-classes = ["kata-qemu"]\n',
+        "deploy/pod.yaml": POD_BAD,
+    })
+    os.chdir(project / "deploy")
+    assert invoke("check", ".").exit_code == 0
+    assert invoke("check", ".", "--isolated").exit_code == 1
+
+
+def test_rclint_toml_severity_and_fail_on(project):
+    write_files(project, {
+        ".rclint.toml": 'fail-on = "warning"\n[severity]\nRCL109 = "warning"\n',
+        "rc.yaml": RC,
+    })
+    r = invoke("check")
+    assert r.exit_code == 1
+    assert "RCL109 [warning]" in r.stdout
+
+
+def test_unknown_config_key_names_it(project):
+    write_files(project, {".rclint.toml": 'known-runtime-class = ["x"]\n', "rc.yaml": RC})
+    r = invoke("check")
+    assert r.exit_code == 2
+    assert "unknown configuration key 'known-runtime-class' in .rclint.toml (did you mean 'known-runtime-classes'?)" in r.stderr
+
+
+def test_exclude_extends_builtin_exclusions(project):
+    write_files(project, {
+        ".rclint.toml": 'exclude = ["generated"]\n',
+        "rc.yaml": RC + "---\n" + POD_OK,
+        "generated/pod.yaml": POD_BAD,
+        "node_modules/x/pod.yaml": POD_BAD,
+    })
+    assert invoke("check").exit_code == 0
+
+
+def test_internal_error_is_one_line_unless_debug(project, monkeypatch):
+    write_files(project, {"rc.yaml": RC})
+    import rclint.engine
+
+    def boom(settings):
+        raise ZeroDivisionError("bug")
+
+    monkeypatch.setattr(rclint.engine, "run", boom)
+    r = invoke("check")
+    assert r.exit_code == 2
+    assert r.stderr == "rclint: internal error: ZeroDivisionError: bug (rerun with --debug for the traceback)\n"
+    r = invoke("check", "--debug")
+    assert r.exit_code == 2
+    assert "Traceback (most recent call last)" in r.stderr
+
+
+def test_output_is_deterministic(project):
+    write_files(project, {"b.yaml": POD_BAD, "a.yaml": POD_BAD.replace("kata-qemu", "x"), "rc.yaml": RC})
+    first = invoke("check", "-f", "json").stdout
+    assert first == invoke("check", "-f", "json").stdout
+    paths = [f["path"] for f in json.loads(first)["findings"]]
+    assert paths == sorted(paths)
+
+
+def test_rules_and_rule_commands():
+    r = invoke("rules")
+    assert r.exit_code == 0
+    assert re.search(r"^RCL101  unknown-runtime-class +error ", r.stdout, re.M)
+    r = invoke("rule", "RCL101")
+    assert r.exit_code == 0
+    assert r.stdout.startswith("RCL101 unknown-runtime-class [error]\n")
+    assert "pod rejected: RuntimeClass" in r.stdout
+    doc = json.loads(invoke("rule", "rcl101", "--format", "json").stdout)
+    assert doc["code"] == "RCL101" and doc["severity"] == "error"
+    assert invoke("rule", "RCL999").exit_code == 2
+
+
+def test_python_dash_m_entry_point(project):
+    write_files(project, {"rc.yaml": RC, "pod.yaml": POD_BAD})
+    proc = subprocess.run([sys.executable, "-m", "rclint", "check", "--no-color"], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("pod.yaml:6:21: RCL101 [error]")
