@@ -75,10 +75,12 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--stdin-filename", default=None, help="The name to report for input read from '-'.")
 @click.option("--max-file-size", default=None, help="Skip (RCL003) files larger than this, e.g. 20MiB.")
+@click.option("--node-config", "node_configs", multiple=True, type=click.Path(),
+              help="A containerd or CRI-O config file (or a directory of them) to include, even outside PATHS; repeatable.")
 @click.option("--color/--no-color", "colour", default=None, help="Colour the text output [default: only on a terminal].")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check_cmd(paths, fmt, output, config_file, isolated, select, extend_select, ignore, known, fail_on,
-              min_severity, exit_zero, stdin_filename, max_file_size, colour, debug) -> None:
+              min_severity, exit_zero, stdin_filename, max_file_size, node_configs, colour, debug) -> None:
     """Lint PATHS (files or directories; '-' reads standard input). Default: the current directory."""
     from rclint.settings import ConfigError, load_settings, parse_size
 
@@ -98,6 +100,7 @@ def check_cmd(paths, fmt, output, config_file, isolated, select, extend_select, 
             else:
                 settings.ignore = settings.ignore + codes
         settings.known_runtime_classes = settings.known_runtime_classes + list(known)
+        settings.node_configs = settings.node_configs + list(node_configs)
         if fail_on:
             settings.fail_on = Severity.parse(fail_on)
         if min_severity:
@@ -138,6 +141,32 @@ def check_cmd(paths, fmt, output, config_file, isolated, select, extend_select, 
     if exit_zero or worst is None or worst < settings.fail_on:
         sys.exit(0)
     sys.exit(1)
+
+
+@main.command("nodes")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--node-config", "node_configs", multiple=True, type=click.Path(),
+              help="A containerd or CRI-O config file (or a directory of them) to include; repeatable.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def nodes_cmd(paths, fmt, node_configs, config_file, isolated, debug) -> None:
+    """Show what rclint believes each node pool provides: sources, runtime, default and every handler."""
+    from rclint.settings import ConfigError, load_settings
+
+    try:
+        settings = load_settings(paths or ["."], config=config_file, isolated=isolated)
+        settings.node_configs = settings.node_configs + list(node_configs)
+        from rclint.engine import load_node_pools
+        from rclint.reporters.nodes import render_nodes
+
+        pools, _findings = load_node_pools(settings)
+        click.echo(render_nodes(pools, fmt), nl=False)
+    except ConfigError as exc:
+        _fail(str(exc))
+    except Exception as exc:
+        _internal_error(exc, debug)
 
 
 @main.command("rules")

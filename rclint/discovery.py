@@ -15,6 +15,8 @@ from typing import List, Optional, Sequence
 from rclint.settings import DEFAULT_EXCLUDES, ConfigError, Settings, display_path
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+_NOT_CONFIG = frozenset(["Makefile", "LICENSE", "Dockerfile", "Containerfile", "OWNERS", "CODEOWNERS",
+                         "NOTICE", "AUTHORS", "VERSION", "Vagrantfile", "Jenkinsfile", "Gemfile", "Procfile"])
 TOML_SUFFIXES = (".toml",)
 
 
@@ -37,6 +39,8 @@ def classify(path: str, explicit: bool = False) -> Optional[str]:
         return "toml"
     if parent == "crio.conf.d" or lower == "crio.conf" or lower.endswith(".conf"):
         return "crio"
+    if "." not in name.lstrip(".") and name not in _NOT_CONFIG:
+        return "maybe-crio"  # extension-less: CRI-O files if they hold [crio...] tables
     if explicit:
         return "manifest"
     return None

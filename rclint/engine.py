@@ -5,6 +5,7 @@ No click and no printing here: `run(settings)` returns a Result that reporters r
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from typing import Dict, List, Set
@@ -84,23 +85,52 @@ def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats) -> Li
     return loaded
 
 
+def node_config_candidates(inputs: List[InputFile], settings: Settings):
+    """(path, kind, explicit) for every possible runtime config: discovered or --node-config."""
+    from rclint.discovery import Excluder, _walk, classify
+
+    out = [(i.path, i.kind, i.explicit) for i in inputs if i.kind != "manifest" and i.path is not None]
+    seen = {os.path.abspath(p) for p, _k, _e in out}
+    for arg in settings.node_configs:
+        if not os.path.exists(arg):
+            raise ConfigError(f"--node-config {arg}: no such file or directory")
+        found = [(arg, classify(arg, explicit=True) or "crio", True)] if os.path.isfile(arg) else [
+            (p, k, False) for p, k in _walk(arg, Excluder([], arg)) if k != "manifest"]
+        for path, kind, explicit in found:
+            if kind == "manifest" and path.endswith((".conf",)):
+                kind = "crio"
+            if os.path.abspath(path) not in seen:
+                seen.add(os.path.abspath(path))
+                out.append((path, "toml" if path.endswith(".toml") else kind, explicit))
+    return out
+
+
 def run(settings: Settings) -> Result:
+    from rclint.runtimes.sources import load_runtime_sources
+    from rclint.settings import display_path
+
     catalog = load_catalog()
     enabled = enabled_codes(settings)
     inputs = discover(settings)
     stats = Stats()
     files = load_inputs(inputs, settings, stats)
-    if stats.manifests == 0 and stats.runtime_configs == 0:
+    runtime = load_runtime_sources(node_config_candidates(inputs, settings), display_path, settings.max_file_size)
+    stats.runtime_configs = len(runtime.configs)
+    stats.files += runtime.files
+    stats.bytes += runtime.bytes
+    if stats.manifests == 0 and stats.runtime_configs == 0 and not runtime.findings:
         where = ", ".join(settings.paths)
         raise NoInputError(f"no Kubernetes manifests or runtime configs found under {where}")
     inventory = build_inventory(files, settings.known_runtime_classes)
-    raw: List[Finding] = []
+    inventory.runtime_configs = runtime.configs
+    raw: List[Finding] = list(runtime.findings)
     for f in files:
         raw.extend(f.findings)
     ctx = Context(inventory, settings)
     for code, fn in sorted(load_all().items()):
         if code in enabled:
             raw.extend(fn(ctx))
+    stats.notes.extend(ctx.notes)
     findings = []
     for f in raw:
         if f.code not in enabled:
@@ -117,3 +147,13 @@ def _with_severity(f: Finding, sev: Severity) -> Finding:
     from dataclasses import replace
 
     return replace(f, severity=sev)
+
+
+def load_node_pools(settings: Settings):
+    """What `rclint nodes` shows: every node pool rclint would judge against."""
+    from rclint.runtimes.sources import load_runtime_sources
+    from rclint.settings import display_path
+
+    inputs = discover(settings)
+    runtime = load_runtime_sources(node_config_candidates(inputs, settings), display_path, settings.max_file_size)
+    return runtime.configs, runtime.findings

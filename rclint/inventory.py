@@ -8,6 +8,7 @@ from typing import Dict, List, Optional
 from rclint.kube.objects import KubeObject, PodSpecRef, objects_in, pod_spec_of
 from rclint.kube.runtimeclass import RuntimeClassView
 from rclint.loader import LoadedFile
+from rclint.runtimes.base import RuntimeConfig
 
 
 @dataclass
@@ -19,6 +20,8 @@ class Inventory:
     known_runtime_classes: List[str] = field(default_factory=list)
     # name -> first RuntimeClass defining it, in input order
     runtime_class_by_name: Dict[str, RuntimeClassView] = field(default_factory=dict)
+    runtime_configs: List[RuntimeConfig] = field(default_factory=list)
+    kubelet_configs: List[KubeObject] = field(default_factory=list)
 
     def runtime_class(self, name: str) -> Optional[RuntimeClassView]:
         return self.runtime_class_by_name.get(name)
@@ -33,6 +36,9 @@ def build_inventory(files: List[LoadedFile], known_runtime_classes: List[str]) -
         for doc in f.documents:
             for obj in objects_in(doc):
                 inv.objects.append(obj)
+                if obj.kind == "KubeletConfiguration" and (obj.api_version or "").startswith("kubelet.config.k8s.io/"):
+                    inv.kubelet_configs.append(obj)
+                    continue
                 if obj.is_runtime_class:
                     rc = RuntimeClassView(obj)
                     inv.runtime_classes.append(rc)

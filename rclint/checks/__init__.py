@@ -6,7 +6,7 @@ severity, selection, suppressions and sorting. Checks never print and never rais
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable
 
 from rclint.inventory import Inventory
@@ -20,6 +20,11 @@ REGISTRY: Dict[str, CheckFn] = {}
 class Context:
     inventory: Inventory
     settings: object
+    notes: list = field(default_factory=list)  # said once in the summary
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
 
 
 def check(code: str) -> Callable[[CheckFn], CheckFn]:
@@ -34,6 +39,6 @@ def check(code: str) -> Callable[[CheckFn], CheckFn]:
 
 def load_all() -> Dict[str, CheckFn]:
     """Import every check module (registration happens at import)."""
-    from rclint.checks import objects, references  # noqa: F401
+    from rclint.checks import nodes, objects, references  # noqa: F401
 
     return REGISTRY

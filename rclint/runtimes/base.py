@@ -1,0 +1,286 @@
+"""The node-side data model shared by the containerd and CRI-O loaders.
+
+A `RuntimeConfig` is what one node's container runtime would run with after it merged its
+main config file with its imports (containerd) or drop-ins (CRI-O): the runtime handlers a
+RuntimeClass can name, the default handler, the cgroup driver, and the findings (RCL002,
+RCL301-RCL307, RCL309, RCL310) about the files. Every position points into the file where the
+key or table is written, which may be an imported file.
+
+Findings leave `severity` None (the engine fills it from the catalogue) with one exception:
+RCL303 in a containerd file with `version` 3 or more carries `severity=Severity.ERROR` (and
+says "in a version 3 config this is an error"): the catalogue default is warning, and the
+engine should keep a severity a loader set unless the user's configuration overrides it.
+
+Implicit handlers (built into the runtime, written in no file: containerd's `runc`, CRI-O's
+`crun`/`runc`) have `implicit=True`, `path` = the main config file and `span` = 1:1.
+`Handler.table` is the effective table (for containerd 2.x's `runc`, merged over the built-in
+defaults).
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import re
+from dataclasses import dataclass, field as dc_field
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from rclint.model import Finding, Severity, Span
+
+HANDLER_KINDS = ("runc", "vm", "gvisor", "windows", "wasm", "other", "unknown")
+
+# RuntimeClass.handler must be an RFC 1123 DNS label (k8s.io/api node/v1 validation).
+DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+DNS_LABEL_MAX = 63
+
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def is_dns_label(name: str) -> bool:
+    return len(name) <= DNS_LABEL_MAX and DNS_LABEL.fullmatch(name) is not None
+
+
+def toml_key_path(parts: Sequence[Any]) -> str:
+    """Render a TOML key path the way a user writes it: plugins."io.containerd.grpc.v1.cri".x"""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            continue
+        text = str(part)
+        rendered = text if _BARE.fullmatch(text) else json.dumps(text, ensure_ascii=False)
+        out += ("." if out else "") + rendered
+    return out
+
+
+def is_absolute_path(value: str) -> bool:
+    """Absolute on the node: POSIX `/...`, or a Windows drive/UNC path."""
+    return value.startswith("/") or bool(re.match(r"^[A-Za-z]:[\\/]", value)) or value.startswith("\\\\")
+
+
+@dataclass
+class Location:
+    """Where a value is written: the file (display path) and the span of the key or table."""
+
+    path: str
+    span: Span
+    field: str = ""
+
+
+@dataclass
+class Handler:
+    """One runtime handler (a name a RuntimeClass `handler` can select)."""
+
+    name: str
+    runtime_type: Optional[str]
+    runtime_path: Optional[str]
+    kind: str
+    path: str
+    span: Span
+    options: Dict[str, Any] = dc_field(default_factory=dict)
+    privileged_without_host_devices: Optional[bool] = None
+    table: Dict[str, Any] = dc_field(default_factory=dict)
+    implicit: bool = False
+    systemd_cgroup: Optional[bool] = None
+    # dotted TOML key path of the runtime table, e.g. plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata
+    field: str = ""
+    # key (relative to the runtime table; options keys as "options.SystemdCgroup") -> where it is written
+    locations: Dict[str, Location] = dc_field(default_factory=dict)
+    # the executable the runtime resolves to: containerd's shim binary (from runtime_type or
+    # runtime_path), CRI-O's runtime_path or, when empty, the handler name looked up in $PATH
+    binary: Optional[str] = None
+    # "vm" | "oci" | "pod" for CRI-O; None for containerd
+    crio_runtime_type: Optional[str] = None
+
+    def key_span(self, key: str) -> Span:
+        """Span of `key` (e.g. "runtime_type", "options.SystemdCgroup"), else the table header."""
+        loc = self.locations.get(key)
+        return loc.span if loc else self.span
+
+    def key_path(self, key: str) -> str:
+        """File in which `key` is written (imports/drop-ins can differ from the table's file)."""
+        loc = self.locations.get(key)
+        return loc.path if loc else self.path
+
+    def key_field(self, key: str) -> str:
+        loc = self.locations.get(key)
+        if loc and loc.field:
+            return loc.field
+        return f"{self.field}.{key}" if self.field else key
+
+    @property
+    def key_spans(self) -> Dict[str, Span]:
+        return {k: v.span for k, v in self.locations.items()}
+
+
+@dataclass
+class CgroupSetting:
+    """One cgroup-driver decision: a containerd runc handler's SystemdCgroup, or CRI-O's cgroup_manager."""
+
+    driver: str  # "systemd" | "cgroupfs"
+    explicit: bool  # written in a file (False: the runtime's built-in default)
+    path: str
+    span: Span
+    field: str
+    handler: Optional[str] = None  # containerd handler name; None for CRI-O's global setting
+
+
+@dataclass
+class RuntimeConfig:
+    kind: str  # "containerd" | "crio"
+    path: str  # display path of the main file (CRI-O without crio.conf: the first drop-in)
+    sources: List[str] = dc_field(default_factory=list)
+    config_version: Optional[int] = None
+    default_handler: Optional[str] = None
+    default_span: Optional[Span] = None
+    default_path: Optional[str] = None
+    default_field: str = ""
+    default_explicit: bool = False
+    handlers: Dict[str, Handler] = dc_field(default_factory=dict)
+    findings: List[Finding] = dc_field(default_factory=list)
+    node_root: Optional[str] = None
+    notes: List[str] = dc_field(default_factory=list)
+    # "containerd-1.x", "containerd-2.x" or "crio": whose loading rules produced this view
+    semantics: str = ""
+    # cgroup driver inputs (RCL308 lives elsewhere): containerd -> one entry per runc-type
+    # handler (effective SystemdCgroup); CRI-O -> one entry for [crio.runtime] cgroup_manager
+    cgroup_settings: List[CgroupSetting] = dc_field(default_factory=list)
+    # CRI-O only: the cgroup_manager value ("systemd" default) and where it is written
+    cgroup_manager: Optional[str] = None
+    cgroup_manager_span: Optional[Span] = None
+    cgroup_manager_path: Optional[str] = None
+    # containerd imports that were listed but could not be loaded: (import text, resolved, file, span)
+    missing_imports: List[Tuple[str, str, str, Span]] = dc_field(default_factory=list)
+    # files that failed to parse (RCL002 was emitted for each)
+    broken_sources: List[str] = dc_field(default_factory=list)
+
+    # ------------------------------------------------------------ conveniences
+
+    def handler_names(self) -> List[str]:
+        return list(self.handlers)
+
+    @property
+    def cgroup_driver(self) -> Optional[str]:
+        setting = self.cgroup_driver_setting
+        return setting.driver if setting else None
+
+    @property
+    def cgroup_driver_setting(self) -> Optional[CgroupSetting]:
+        """The setting that decides the node's driver.
+
+        containerd (as its 2.x RuntimeConfig RPC decides it): the default handler if it is
+        runc-type, else the first runc-type handler by name; None when no handler is runc-type
+        (then the host decides). CRI-O: cgroup_manager.
+        """
+        if not self.cgroup_settings:
+            return None
+        if self.kind == "crio":
+            return self.cgroup_settings[0]
+        by_handler = {s.handler: s for s in self.cgroup_settings}
+        if self.default_handler in by_handler:
+            return by_handler[self.default_handler]
+        return by_handler[sorted(h for h in by_handler if h is not None)[0]]
+
+    def runc_handlers_disagree(self) -> bool:
+        return len({s.driver for s in self.cgroup_settings if s.handler is not None}) > 1
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def finding(code: str, message: str, path: str, span: Span, field_: str = "",
+            severity: Optional[Severity] = None) -> Finding:
+    return Finding(code=code, message=message, path=path, span=span, field=field_, severity=severity)
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+def _schema_dirs() -> List[Path]:
+    dirs = []
+    here = Path(__file__).resolve()
+    dirs.append(here.parents[2] / "schemas")  # source checkout: <repo>/schemas
+    dirs.append(here.parents[1] / "_schemas")  # installed wheel: rclint/_schemas
+    return dirs
+
+
+@functools.lru_cache(maxsize=None)
+def load_schema(name: str) -> Dict[str, Any]:
+    for d in _schema_dirs():
+        candidate = d / name
+        if candidate.is_file():
+            return json.loads(candidate.read_text(encoding="utf-8"))
+    try:  # packaged data (rclint._schemas), if the build maps it
+        from importlib import resources
+
+        return json.loads(resources.files("rclint._schemas").joinpath(name).read_text("utf-8"))
+    except Exception as exc:  # noqa: BLE001
+        raise FileNotFoundError(f"rclint schema {name} not found") from exc
+
+
+@functools.lru_cache(maxsize=None)
+def _validator(name: str):
+    import jsonschema  # lazy: keeps start-up cheap
+
+    schema = load_schema(name)
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    return cls(schema)
+
+
+def unknown_keys(schema_name: str, instance: Dict[str, Any]) -> List[str]:
+    """Keys of `instance` that the (additionalProperties: false) schema does not allow, in order."""
+    validator = _validator(schema_name)
+    unknown: List[str] = []
+    props = set(validator.schema.get("properties", {}))
+    for error in validator.iter_errors(instance):
+        if error.validator == "additionalProperties" and not error.path:
+            for key in instance:
+                if key not in props and key not in unknown:
+                    unknown.append(key)
+    return [k for k in instance if k in unknown]
+
+
+def known_keys(schema_name: str) -> List[str]:
+    return list(load_schema(schema_name).get("properties", {}))
+
+
+def _norm(key: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", key.lower())
+
+
+def suggest(key: str, candidates: Iterable[str]) -> Optional[str]:
+    """The closest known key: same letters ignoring case and `_`/`-`, else difflib."""
+    candidates = list(candidates)
+    normalized = {_norm(c): c for c in candidates}
+    if _norm(key) in normalized:
+        return normalized[_norm(key)]
+    close = difflib.get_close_matches(_norm(key), list(normalized), n=1, cutoff=0.75)
+    if close:
+        return normalized[close[0]]
+    close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def did_you_mean(key: str, candidates: Iterable[str]) -> str:
+    guess = suggest(key, candidates)
+    return f"; did you mean `{guess}`?" if guess and guess != key else ""
+
+
+def go_toml_v1_matches(key: str, field_name: str) -> bool:
+    """go-toml v1 (containerd 1.x) tries the tag, its lowercase, its uppercase and lower-first forms."""
+    variants = {field_name, field_name.lower(), field_name.upper(), field_name[:1].lower() + field_name[1:]}
+    return key in variants
+
+
+DisplayPath = Callable[[str], str]
+ReadText = Callable[[str], str]
+
+
+def read_text_file(path: str) -> str:
+    """Default reader: UTF-8 (BOM allowed) text of a file."""
+    from rclint.textio import decode
+
+    with open(path, "rb") as fh:
+        return decode(fh.read())
