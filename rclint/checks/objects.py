@@ -132,10 +132,10 @@ def invalid_handler(ctx: Context) -> Iterable[Finding]:
 # --------------------------------------------------------------------------- RCL203
 
 
-def _overhead_findings(obj, path: Path, owner: str) -> Iterator[Finding]:
+def _overhead_findings(obj, path: Path, owner: str, schema_checked: bool = False) -> Iterator[Finding]:
     value = obj.get(path)
-    if value is None:
-        return
+    if value is None or (schema_checked and not isinstance(value, dict)):
+        return  # a RuntimeClass's wrong type is RCL209's
     for sub, message in overhead_problems(value):
         p = path + tuple(sub)
         yield _finding("RCL203", obj, p, f"{owner} {format_path(p)}: {message}", key=bool(sub))
@@ -144,7 +144,7 @@ def _overhead_findings(obj, path: Path, owner: str) -> Iterator[Finding]:
 @check("RCL203")
 def invalid_overhead(ctx: Context) -> Iterable[Finding]:
     for rc in ctx.inventory.runtime_classes:
-        yield from _overhead_findings(rc.obj, rc.field_path("overhead", "podFixed"), rc.describe())
+        yield from _overhead_findings(rc.obj, rc.field_path("overhead", "podFixed"), rc.describe(), schema_checked=True)
     for ref in ctx.inventory.pod_specs:
         yield from _overhead_findings(ref.obj, ref.field("overhead"), ref.describe())
 
@@ -170,7 +170,7 @@ def invalid_node_selector(ctx: Context) -> Iterable[Finding]:
             if not isinstance(value, str):
                 yield _finding("RCL204", rc, path,
                                f'{rc.describe()}: nodeSelector value for "{key}" must be a string, not {_type_name(value)}'
-                               + (f' (quote it: "{str(value).lower()}")' if isinstance(value, (bool, int, float)) else ""))
+                               + (" (quote the value: label values are strings)" if isinstance(value, (bool, int, float)) else ""))
                 continue
             problem = label_value_problem(value)
             if problem:
@@ -199,6 +199,8 @@ def invalid_toleration(ctx: Context) -> Iterable[Finding]:
         if not isinstance(tols, list):
             continue  # absent, null, or a wrong type (RCL209 reports the type)
         for i, tol in enumerate(tols):
+            if not isinstance(tol, dict):
+                continue  # RCL209 reports the type
             for sub, message in toleration_problems(tol):
                 p = base + (i,) + tuple(sub)
                 yield _finding("RCL205", rc, p, f"{rc.describe()}: {format_path(p)}: {message}")
@@ -251,7 +253,7 @@ def invalid_runtime_class_reference(ctx: Context) -> Iterable[Finding]:
             problem = dns1123_subdomain_problem(value)
             if not problem:
                 continue
-            fix = value.strip().lower()
+            fix = value.strip().lower().replace("_", "-")
             hint = f'; did you mean "{fix}"?' if fix != value and not dns1123_subdomain_problem(fix) else ""
             msg = f'{ref.describe()}: runtimeClassName "{value}" is not a valid RuntimeClass name: {problem}{hint}'
         yield _finding("RCL208", ref.obj, path, msg)
@@ -298,9 +300,13 @@ def _unknown_field_hint(rc: RuntimeClassView, parent: Path, key: str, allowed) -
     if rc.version in ("v1", "v1beta1") and parent == () and key == "spec":
         return f"; in node.k8s.io/{rc.version} handler, overhead and scheduling sit at the top level, not under spec"
     if rc.version in ("v1", "v1beta1") and key == "runtimeHandler":
+        if "handler" in (rc.obj.value if parent == () else {}):
+            return f"; node.k8s.io/{rc.version} uses handler, which is already set: remove runtimeHandler"
         return '; the field is called "handler"'
     if rc.version == "v1alpha1" and parent == () and key in ("handler", "overhead", "scheduling"):
         return f"; in node.k8s.io/v1alpha1 it belongs under spec (or move the object to node.k8s.io/v1)"
+    if rc.version == "v1alpha1" and parent == ("spec",) and key == "handler":
+        return '; in node.k8s.io/v1alpha1 the field is called "runtimeHandler"'
     guess = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
     return f'; did you mean "{guess[0]}"?' if guess else ""
 
@@ -324,8 +330,8 @@ def malformed_runtime_class(ctx: Context) -> Iterable[Finding]:
                     where = format_path(path) or "the top level"
                     yield _finding(
                         "RCL209", rc, path + (key,),
-                        f'{rc.describe()}: unknown field "{key}" in {where}{_unknown_field_hint(rc, path, key, allowed)}; '
-                        "the API server rejects it in strict mode and drops it otherwise",
+                        f'{rc.describe()}: unknown field "{key}" in {where} (the API server rejects it in strict '
+                        f"mode and drops it otherwise){_unknown_field_hint(rc, path, key, allowed)}",
                         key=True,
                     )
                 continue
