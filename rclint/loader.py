@@ -18,6 +18,7 @@ from rclint.yamlsource import (
     YamlDoc,
     YamlLimitError,
     YamlSyntaxError,
+    check_syntax,
     parse_chunk,
     split_documents,
 )
@@ -36,6 +37,7 @@ class LoadedFile:
     path: str
     documents: List[YamlDoc] = field(default_factory=list)
     findings: List[Finding] = field(default_factory=list)
+    suppressions: list = field(default_factory=list)  # rclint.suppress.Suppression from comments
     chunks: int = 0
     parsed: int = 0
     size: int = 0
@@ -47,12 +49,17 @@ def _looks_like_manifest(text: str) -> bool:
 
 
 def _first_template_line(text: str, line_offset: int) -> Optional[Span]:
-    m = _TEMPLATE.search(text)
-    if not m:
-        return None
-    line = text.count("\n", 0, m.start())
-    col = m.start() - (text.rfind("\n", 0, m.start()) + 1)
-    return Span(line + line_offset + 1, col + 1)
+    """The first `{{`/`{%` outside a quoted string (else the first one at all), or None."""
+    first = None
+    for m in _TEMPLATE.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        before = text[line_start:m.start()]
+        span = Span(text.count("\n", 0, m.start()) + line_offset + 1, m.start() - line_start + 1)
+        if first is None:
+            first = span
+        if before.count('"') % 2 == 0 and before.count("'") % 2 == 0:
+            return span
+    return first
 
 
 def _template_finding(path: str, span: Span) -> Finding:
@@ -101,7 +108,10 @@ def load_manifest_bytes(
 
 
 def load_manifest_text(out: LoadedFile, text: str, *, parse_all: bool = False) -> LoadedFile:
+    from rclint.suppress import scan_comments
+
     path = out.path
+    out.suppressions = scan_comments(path, text)
     chunks = split_documents(text)
     out.chunks = len(chunks)
     index = 0
@@ -111,6 +121,17 @@ def load_manifest_text(out: LoadedFile, text: str, *, parse_all: bool = False) -
         if manifest_like:
             out.looks_like_manifest = True
         if not parse_all and not any(s in ctext for s in INTERESTING):
+            # cannot matter to a rule: only check the syntax, at C speed, if it is a manifest
+            if manifest_like:
+                try:
+                    check_syntax(chunk)
+                except YamlSyntaxError as exc:
+                    if _first_template_line(ctext, chunk.line) is None:
+                        out.findings.append(
+                            Finding("RCL001", f"YAML syntax error: {exc.message}", path, exc.span, field=f"doc[{index}]")
+                        )
+                except YamlLimitError:
+                    pass
             index += 1
             continue
         out.parsed += 1

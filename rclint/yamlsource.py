@@ -412,6 +412,18 @@ def _check_depth(chunk: Chunk) -> None:
             return
 
 
+def check_syntax(chunk: Chunk) -> None:
+    """Run libyaml's parser over a chunk without building anything (raises YamlSyntaxError)."""
+    require_c_parser()
+    try:
+        _check_depth(chunk)
+        _Parser(chunk.text).raw_parse()
+    except (YamlLimitError, YamlSyntaxError):
+        raise
+    except Exception as exc:
+        raise YamlSyntaxError(_error_text(exc), _error_span(exc, chunk.line)) from None
+
+
 def parse_chunk(chunk: Chunk, path: str, first_index: int = 0,
                 max_nodes: int = MAX_EXPANDED_NODES) -> Iterator[YamlDoc]:
     """Parse one chunk; yields a YamlDoc per document (usually one)."""

@@ -49,6 +49,12 @@ def _sniff(path: str, max_size: int) -> Optional[str]:
         return None
 
 
+def _named_like_a_runtime_config(path: str) -> bool:
+    p = path.replace(os.sep, "/")
+    return (p.endswith("containerd/config.toml") or os.path.basename(p) == "crio.conf"
+            or os.path.basename(os.path.dirname(p)) == "crio.conf.d")
+
+
 def _unreadable(display: str, exc: Exception) -> Finding:
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     return Finding("RCL003", f"cannot read runtime config: {reason}", display, Span(1, 1), field="read")
@@ -73,12 +79,11 @@ def load_runtime_sources(
             continue
         text = _sniff(path, max_size)
         if text is None:
-            if explicit or kind == "toml":
-                try:
-                    read(path)
-                except (OSError, DecodeError) as exc:
-                    if explicit:
-                        out.findings.append(_unreadable(display(path), exc))
+            try:
+                read(path)
+            except (OSError, DecodeError) as exc:
+                if explicit or _named_like_a_runtime_config(path):
+                    out.findings.append(_unreadable(display(path), exc))
             continue
         parent = os.path.basename(os.path.dirname(path))
         if kind == "toml" or (explicit and path.endswith(".toml")):
