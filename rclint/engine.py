@@ -17,6 +17,9 @@ from rclint.inventory import Inventory, build_inventory
 from rclint.loader import LoadedFile, load_manifest_bytes
 from rclint.model import Finding, Severity, Stats
 from rclint.settings import ConfigError, Settings
+from rclint.suppress import apply as apply_suppressions
+from rclint.suppress import object_suppressions, scan_comments
+from rclint.suppress import unused as unused_suppressions
 
 
 class NoInputError(ConfigError):
@@ -131,16 +134,51 @@ def run(settings: Settings) -> Result:
         if code in enabled:
             raw.extend(fn(ctx))
     stats.notes.extend(ctx.notes)
+    raw = [f for f in raw if f.code in enabled]
+    suppressions = list(object_suppressions(inventory))
+    for f in files:
+        suppressions.extend(f.suppressions)
+    suppressions.extend(_config_comment_suppressions(inventory.runtime_configs))
+    raw = apply_suppressions(raw, suppressions)
+    if "RCL006" in enabled:
+        raw.extend(unused_suppressions(suppressions, set(catalog), enabled))
+    if settings.baseline:
+        from rclint import baseline
+
+        raw, matched, stale = baseline.apply(raw, baseline.load(settings.baseline), enabled)
+        stale_text = ("1 baseline entry no longer matches anything" if stale == 1
+                      else f"{stale} baseline entries no longer match anything")
+        stats.notes.append(f"baseline {settings.baseline}: {matched} known finding{'s' if matched != 1 else ''} hidden"
+                           + (f"; {stale_text} (rewrite it with --write-baseline)" if stale else ""))
+    if settings.only_paths is not None:
+        only = set(settings.only_paths)
+        raw = [f for f in raw if f.path in only]
     findings = []
     for f in raw:
-        if f.code not in enabled:
-            continue
         sev = settings.severity.get(f.code) or f.severity or catalog[f.code].severity
         if sev < settings.min_severity:
             continue
         findings.append(_with_severity(f, sev))
     findings.sort(key=Finding.sort_key)
     return Result(findings, stats, enabled, inventory)
+
+
+def _config_comment_suppressions(configs) -> List:
+    out = []
+    seen = set()
+    for cfg in configs:
+        for src in cfg.sources:
+            if src in seen:
+                continue
+            seen.add(src)
+            try:
+                with open(src, "rb") as fh:
+                    from rclint.textio import decode
+
+                    out.extend(scan_comments(src, decode(fh.read())))
+            except Exception:  # unreadable sources were reported when loading
+                continue
+    return out
 
 
 def _with_severity(f: Finding, sev: Severity) -> Finding:

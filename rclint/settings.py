@@ -55,6 +55,8 @@ class Settings:
     config_path: Optional[str] = None
     config_dir: Optional[str] = None
     parse_all: bool = False
+    baseline: Optional[str] = None          # report only findings not in this baseline file
+    only_paths: Optional[List[str]] = None  # report only findings in these files (pre-commit)
 
 
 _SIZE = re.compile(r"^\s*(\d+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$", re.I)

@@ -40,7 +40,11 @@ def test_clean_run_exits_0_and_says_so(project):
     r = invoke("check", ".")
     assert r.exit_code == 0
     assert r.stdout == ""
-    assert r.stderr == "rclint: no problems found in 2 files\n"
+    assert r.stderr == (
+        "rclint: no problems found in 2 files\n"
+        "rclint: note: no node runtime config (containerd config.toml, CRI-O crio.conf) in the inputs: "
+        "node-dependent rules (RCL102) were skipped; add one with --node-config PATH\n"
+    )
 
 
 def test_finding_exits_1_with_exact_text(project):
@@ -51,17 +55,19 @@ def test_finding_exits_1_with_exact_text(project):
         'pod.yaml:6:21: RCL101 [error] Pod p: runtimeClassName "kata-qemu" names no RuntimeClass in the inputs '
         '(the API server rejects the pod: RuntimeClass "kata-qemu" not found); did you mean "kata"?\n'
         '    rc.yaml:4:9: RuntimeClass "kata" defined here\n'
+        'rc.yaml:4:9: RCL109 [info] RuntimeClass "kata" is not referenced by any Pod or workload template in the inputs\n'
     )
-    assert r.stderr == "rclint: 1 error in 2 files\n"
+    assert r.stderr.startswith("rclint: 1 error, 1 info in 2 files\n")
 
 
 def test_json_format(project):
-    write_files(project, {"rc.yaml": RC, "pod.yaml": POD_BAD})
-    r = invoke("check", "--format", "json")
+    write_files(project, {"rc.yaml": RC, "pod.yaml": POD_BAD,
+                          "node/etc/containerd/config.toml": 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd]\n  default_runtime_name = "kata"\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata]\n  runtime_type = "io.containerd.kata.v2"\n'})
+    r = invoke("check", "--format", "json", "--ignore", "RCL109", "--node-config", "node")
     assert r.exit_code == 1
     doc = json.loads(r.stdout)
     assert doc["version"] == 1
-    assert doc["summary"] == {"files": 2, "documents": 2, "findings": 1, "errors": 1, "warnings": 0,
+    assert doc["summary"] == {"files": 3, "documents": 2, "findings": 1, "errors": 1, "warnings": 0,
                               "infos": 0, "notes": []}
     (f,) = doc["findings"]
     assert f == {
@@ -93,7 +99,7 @@ def test_select_and_ignore(project):
 
 
 def test_stdin_and_stdin_filename(project):
-    r = invoke("check", "-", input=RC + "---\n" + POD_BAD)
+    r = invoke("check", "-", "--select", "RCL101", input=RC + "---\n" + POD_BAD)
     assert r.exit_code == 1
     assert r.stdout.startswith("<stdin>:12:21: RCL101 [error]")
     r = invoke("check", "-", "--stdin-filename", "rendered/chart.yaml", input=POD_BAD)
