@@ -57,11 +57,69 @@ def main() -> None:
     """rclint: lint Kubernetes RuntimeClasses, the pods that use them, and the node runtime configs behind them."""
 
 
-@main.command("check")
+class _OrderedCommand(click.Command):
+    """Keeps the raw arguments so that each --output can go with the --format before it."""
+
+    def parse_args(self, ctx, args):
+        ctx.meta["rclint.raw_args"] = list(args)
+        return super().parse_args(ctx, args)
+
+
+def _format_output_sequence(raw):
+    """[('format', v) | ('output', v)] in command-line order."""
+    seq = []
+    it = iter(raw)
+    for tok in it:
+        if tok == "--":
+            break
+        for kind, long, short in (("format", "--format", "-f"), ("output", "--output", "-o")):
+            if tok in (long, short):
+                seq.append((kind, next(it, "")))
+            elif tok.startswith(long + "="):
+                seq.append((kind, tok[len(long) + 1:]))
+            elif tok.startswith(short) and len(tok) > 2 and not tok.startswith("--"):
+                seq.append((kind, tok[2:]))
+    return seq
+
+
+def _pair_outputs(raw_args):
+    """--format/--output pairs: an --output belongs to the --format given before it (or, when
+    it comes first, to the only format); formats without an output go to stdout (only one may)."""
+    pairs = []  # [format, output]
+    pending_output = None
+    for kind, value in _format_output_sequence(raw_args):
+        if kind == "format":
+            pairs.append([value, None])
+        elif pairs and pairs[-1][1] is None:
+            pairs[-1][1] = value
+        elif not pairs and pending_output is None:
+            pending_output = value
+        else:
+            raise click.UsageError(f"--output {value}: give it a --format of its own (e.g. --format sarif --output {value})")
+    if not pairs:
+        pairs.append(["auto", None])
+    if pending_output is not None:
+        if len(pairs) != 1 or pairs[0][1] is not None:
+            raise click.UsageError(f"--output {pending_output}: put it after the --format it is for")
+        pairs[0][1] = pending_output
+    out = []
+    for fmt, dest in pairs:
+        if fmt == "auto":
+            fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+        out.append((fmt, dest))
+    if sum(1 for _f, o in out if o in (None, "-")) > 1:
+        raise click.UsageError("only one --format can write to stdout: give the others an --output FILE")
+    return out
+
+
+@main.command("check", cls=_OrderedCommand)
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
+@click.option("--format", "-f", "formats", multiple=True,
+              type=click.Choice(["auto", "text", "json", "sarif", "github", "junit", "gitlab"]),
+              help="Output format; repeatable, paired in order with --output [default: auto: github "
+                   "annotations under GitHub Actions, else text].")
+@click.option("--output", "-o", "outputs", multiple=True, type=click.Path(dir_okay=False),
+              help="Write the report of the matching --format to FILE instead of stdout; repeatable.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="Configuration file (.rclint.toml or pyproject.toml); default: found by walking up from the first path.")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
@@ -77,15 +135,29 @@ def main() -> None:
 @click.option("--max-file-size", default=None, help="Skip (RCL003) files larger than this, e.g. 20MiB.")
 @click.option("--node-config", "node_configs", multiple=True, type=click.Path(),
               help="A containerd or CRI-O config file (or a directory of them) to include, even outside PATHS; repeatable.")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings that are not in this baseline file.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False),
+              help="Record the current findings in FILE (then use it with --baseline) and exit 0.")
+@click.option("--changed-only", is_flag=True,
+              help="PATHS are changed files: lint the whole repository (the current directory) as context, "
+                   "but report only findings in those files (for pre-commit).")
+@click.option("--sarif-category", "automation_id", default=None,
+              help="SARIF runAutomationDetails.id (the code scanning category).")
 @click.option("--color/--no-color", "colour", default=None, help="Colour the text output [default: only on a terminal].")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def check_cmd(paths, fmt, output, config_file, isolated, select, extend_select, ignore, known, fail_on,
-              min_severity, exit_zero, stdin_filename, max_file_size, node_configs, colour, debug) -> None:
+def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_select, ignore, known, fail_on,
+              min_severity, exit_zero, stdin_filename, max_file_size, node_configs, baseline, write_baseline,
+              changed_only, automation_id, colour, debug) -> None:
     """Lint PATHS (files or directories; '-' reads standard input). Default: the current directory."""
-    from rclint.settings import ConfigError, load_settings, parse_size
+    from rclint.settings import ConfigError, display_path, load_settings, parse_size
 
+    pairs = _pair_outputs(click.get_current_context().meta.get("rclint.raw_args", []))
     try:
-        settings = load_settings(paths or ["."], config=config_file, isolated=isolated)
+        if changed_only:
+            settings = load_settings(["."], config=config_file, isolated=isolated)
+            settings.only_paths = [display_path(p) for p in paths]
+        else:
+            settings = load_settings(paths or ["."], config=config_file, isolated=isolated)
         from rclint.catalog import validate_selectors
 
         for flag, values in (("--select", select), ("--extend-select", extend_select), ("--ignore", ignore)):
@@ -109,6 +181,8 @@ def check_cmd(paths, fmt, output, config_file, isolated, select, extend_select, 
             settings.stdin_filename = stdin_filename
         if max_file_size:
             settings.max_file_size = parse_size(max_file_size)
+        if baseline and not write_baseline:
+            settings.baseline = baseline
         from rclint.engine import run
 
         result = run(settings)
@@ -119,21 +193,43 @@ def check_cmd(paths, fmt, output, config_file, isolated, select, extend_select, 
     except Exception as exc:  # an rclint bug, never bad input
         _internal_error(exc, debug)
 
+    if write_baseline:
+        from rclint import baseline as baseline_mod
+
+        try:
+            _write(baseline_mod.render(result.findings), write_baseline)
+        except OSError as exc:
+            _fail(f"cannot write {write_baseline}: {exc.strerror}")
+        n = len(result.findings)
+        click.echo(f"rclint: wrote {n} finding{'s' if n != 1 else ''} to the baseline {write_baseline}", err=True)
+        sys.exit(0)
+
     try:
+        from rclint.catalog import load_catalog
         from rclint.reporters import get_reporter
         from rclint.reporters.text import summary
 
-        render = get_reporter(fmt)
-        if fmt == "text":
-            use_colour = colour if colour is not None else (not output and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-            text = render(result, colour=use_colour)
-        else:
-            text = render(result)
-        _write(text, output)
-        if fmt == "text" or output:
-            click.echo(summary(result), err=True)
+        catalog = load_catalog()
+        for fmt, out in pairs:
+            render = get_reporter(fmt)
+            if fmt == "text":
+                use_colour = colour if colour is not None else (
+                    out in (None, "-") and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+                text = render(result, catalog, colour=use_colour)
+            elif fmt == "sarif":
+                text = render(result, catalog, automation_id=automation_id)
+            else:
+                text = render(result, catalog)
+            _write(text, out)
+            if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+                from rclint.reporters.github import step_summary_markdown
+
+                with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as fh:
+                    fh.write(step_summary_markdown(result, catalog))
+        if not any(fmt == "github" and out in (None, "-") for fmt, out in pairs):
+            click.echo(summary(result), err=True)  # github annotations end with their own summary
     except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror}")
+        _fail(f"cannot write {exc.filename}: {exc.strerror}")
     except Exception as exc:
         _internal_error(exc, debug)
 

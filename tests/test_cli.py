@@ -205,3 +205,30 @@ def test_python_dash_m_entry_point(project):
     proc = subprocess.run([sys.executable, "-m", "rclint", "check", "--no-color"], capture_output=True, text=True)
     assert proc.returncode == 1
     assert proc.stdout.startswith("pod.yaml:6:21: RCL101 [error]")
+
+
+def test_format_output_pairs(project, monkeypatch):
+    write_files(project, {"rc.yaml": RC, "pod.yaml": POD_BAD})
+    r = invoke("check", "--format", "text", "--format", "json", "--output", "r.json", "-f", "sarif", "-o", "r.sarif")
+    assert r.exit_code == 1
+    assert r.stdout.startswith("pod.yaml:6:21: RCL101 [error]")
+    assert json.loads((project / "r.json").read_text())["summary"]["errors"] == 1
+    assert json.loads((project / "r.sarif").read_text())["version"] == "2.1.0"
+    r = invoke("check", "-o", "only.json", "-f", "json")
+    assert r.exit_code == 1 and r.stdout == "" and (project / "only.json").exists()
+    r = invoke("check", "-f", "json", "-f", "sarif")
+    assert r.exit_code == 2
+    assert "only one --format can write to stdout" in r.stderr
+
+
+def test_auto_format_is_github_under_actions(project, monkeypatch):
+    write_files(project, {"rc.yaml": RC, "pod.yaml": POD_BAD})
+    summary = project / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    r = invoke("check")
+    assert r.exit_code == 1
+    assert r.stdout.startswith("::error file=pod.yaml,line=6,col=21,")
+    assert "RCL101" in summary.read_text()
+    monkeypatch.setenv("GITHUB_ACTIONS", "false")
+    assert invoke("check").stdout.startswith("pod.yaml:6:21:")

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Callable, Dict
+import importlib
+from typing import Callable
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
+_MODULES = {"text": "text", "json": "jsonfmt", "sarif": "sarif", "github": "github", "junit": "junit",
+            "gitlab": "gitlab"}
+# formats whose whole output is a machine-readable document (chatter goes to stderr)
+MACHINE = ("json", "sarif", "junit", "gitlab")
 
 
 def get_reporter(name: str) -> Callable:
-    if name == "text":
-        from rclint.reporters.text import render
-    elif name == "json":
-        from rclint.reporters.jsonfmt import render
-    else:  # pragma: no cover - click restricts the choices
-        raise ValueError(name)
-    return render
-
-
-def summary_counts(result) -> Dict[str, int]:
-    return result.counts()
+    return importlib.import_module(f"rclint.reporters.{_MODULES[name]}").render
