@@ -13,6 +13,9 @@ from rclint.kube.validation import is_dns1123_label
 from rclint.model import Finding, Related, Severity
 from rclint.runtimes.base import Handler, RuntimeConfig
 
+# real, different runtimes whose names are close: never suggest one for the other
+DISTINCT_RUNTIMES = frozenset(["runc", "runsc", "crun", "youki", "kata", "gvisor", "runj", "krun"])
+
 NO_NODE_SOURCE = (
     "no node runtime config (containerd config.toml, CRI-O crio.conf) in the inputs: "
     "node-dependent rules (RCL102) were skipped; add one with --node-config PATH"
@@ -49,6 +52,8 @@ def unknown_handler(ctx: Context) -> Iterable[Finding]:
             continue
         hp = rc.handler_path
         guess = closest(handler, configured)
+        if guess and {guess, handler} <= DISTINCT_RUNTIMES:
+            guess = None  # runc for runsc would silently drop the sandbox: not a typo
         related = []
         hint = ""
         if guess:
@@ -56,10 +61,16 @@ def unknown_handler(ctx: Context) -> Iterable[Finding]:
             hint = f'; did you mean "{guess}" (configured in {h.path})?'
             related.append(Related(h.path, h.span, f'runtime "{guess}" configured here'))
         count = f"{len(pools)} node runtime config{'s' if len(pools) != 1 else ''}"
+        kinds = {p.kind for p in pools}
+        errors = []
+        if "containerd" in kinds:
+            errors.append(f'"failed to get sandbox runtime: no runtime for "{handler}" is configured" (containerd)')
+        if "crio" in kinds:
+            errors.append(f'"failed to find runtime handler {handler} from runtime list" (CRI-O)')
         yield Finding(
             "RCL102",
             f'{rc.describe()}: handler "{handler}" is configured on no known node ({count}: {_pool_list(pools)}); '
-            f'its pods fail with "failed to get sandbox runtime: no runtime for "{handler}" is configured"{hint}',
+            f"its pods fail with {' or '.join(errors)}{hint}",
             rc.path,
             rc.obj.value_span(hp),
             rc.obj.ref,

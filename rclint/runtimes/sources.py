@@ -49,6 +49,10 @@ def _sniff(path: str, max_size: int) -> Optional[str]:
         return None
 
 
+def _has_tables(text: str) -> bool:
+    return re.search(r"^[ \t]*\[", text, re.M) is not None or re.search(r"^[ \t]*[A-Za-z0-9_\"'-]+[ \t]*=", text, re.M) is not None
+
+
 def _named_like_a_runtime_config(path: str) -> bool:
     p = path.replace(os.sep, "/")
     return (p.endswith("containerd/config.toml") or os.path.basename(p) == "crio.conf"
@@ -87,7 +91,10 @@ def load_runtime_sources(
             continue
         parent = os.path.basename(os.path.dirname(path))
         if kind == "toml" or (explicit and path.endswith(".toml")):
-            if CONTAINERD_HINT.search(text):
+            # by content; an empty or comment-only file named like containerd's config is one too
+            # (containerd runs it with its built-in defaults)
+            if CONTAINERD_HINT.search(text) or (
+                    _named_like_a_runtime_config(path) or explicit) and not CRIO_HINT.search(text) and not _has_tables(text):
                 containerd_mains.append(path)
                 out.bytes += len(text)
             continue
