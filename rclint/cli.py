@@ -257,8 +257,7 @@ def nodes_cmd(paths, fmt, node_configs, config_file, isolated, debug) -> None:
         from rclint.engine import load_node_pools
         from rclint.reporters.nodes import render_nodes
 
-        pools, _findings = load_node_pools(settings)
-        click.echo(render_nodes(pools, fmt), nl=False)
+        click.echo(render_nodes(load_node_pools(settings), fmt), nl=False)
     except ConfigError as exc:
         _fail(str(exc))
     except Exception as exc:

@@ -94,7 +94,7 @@ def node_config_candidates(inputs: List[InputFile], settings: Settings):
 
     out = [(i.path, i.kind, i.explicit) for i in inputs if i.kind != "manifest" and i.path is not None]
     seen = {os.path.abspath(p) for p, _k, _e in out}
-    for arg in settings.node_configs:
+    for arg in list(settings.node_configs) + [p for pool in settings.node_pools for p in pool.runtime_configs]:
         if not os.path.exists(arg):
             raise ConfigError(f"--node-config {arg}: no such file or directory")
         found = [(arg, classify(arg, explicit=True) or "crio", True)] if os.path.isfile(arg) else [
@@ -108,27 +108,35 @@ def node_config_candidates(inputs: List[InputFile], settings: Settings):
     return out
 
 
-def run(settings: Settings) -> Result:
+def load_everything(settings: Settings, stats: Stats, require_input: bool = True):
+    """discover -> load manifests and runtime configs -> inventory with node pools."""
+    from rclint.pools import build_pools
     from rclint.runtimes.sources import load_runtime_sources
     from rclint.settings import display_path
 
-    catalog = load_catalog()
-    enabled = enabled_codes(settings)
     inputs = discover(settings)
-    stats = Stats()
     files = load_inputs(inputs, settings, stats)
     runtime = load_runtime_sources(node_config_candidates(inputs, settings), display_path, settings.max_file_size)
     stats.runtime_configs = len(runtime.configs)
     stats.files += runtime.files
     stats.bytes += runtime.bytes
-    if stats.manifests == 0 and stats.runtime_configs == 0 and not runtime.findings:
+    if require_input and stats.manifests == 0 and stats.runtime_configs == 0 and not runtime.findings:
         where = ", ".join(settings.paths)
         raise NoInputError(f"no Kubernetes manifests or runtime configs found under {where}")
     inventory = build_inventory(files, settings.known_runtime_classes)
     inventory.runtime_configs = runtime.configs
+    inventory.pools = build_pools(inventory, settings)
     raw: List[Finding] = list(runtime.findings)
     for f in files:
         raw.extend(f.findings)
+    return files, inventory, raw
+
+
+def run(settings: Settings) -> Result:
+    catalog = load_catalog()
+    enabled = enabled_codes(settings)
+    stats = Stats()
+    files, inventory, raw = load_everything(settings, stats)
     ctx = Context(inventory, settings)
     for code, fn in sorted(load_all().items()):
         if code in enabled:
@@ -189,9 +197,5 @@ def _with_severity(f: Finding, sev: Severity) -> Finding:
 
 def load_node_pools(settings: Settings):
     """What `rclint nodes` shows: every node pool rclint would judge against."""
-    from rclint.runtimes.sources import load_runtime_sources
-    from rclint.settings import display_path
-
-    inputs = discover(settings)
-    runtime = load_runtime_sources(node_config_candidates(inputs, settings), display_path, settings.max_file_size)
-    return runtime.configs, runtime.findings
+    _files, inventory, _raw = load_everything(settings, Stats(), require_input=False)
+    return inventory.pools

@@ -22,6 +22,8 @@ class Inventory:
     runtime_class_by_name: Dict[str, RuntimeClassView] = field(default_factory=dict)
     runtime_configs: List[RuntimeConfig] = field(default_factory=list)
     kubelet_configs: List[KubeObject] = field(default_factory=list)
+    nodes: List[KubeObject] = field(default_factory=list)
+    pools: list = field(default_factory=list)  # rclint.pools.NodePool, built after loading
 
     def runtime_class(self, name: str) -> Optional[RuntimeClassView]:
         return self.runtime_class_by_name.get(name)
@@ -38,6 +40,9 @@ def build_inventory(files: List[LoadedFile], known_runtime_classes: List[str]) -
                 inv.objects.append(obj)
                 if obj.kind == "KubeletConfiguration" and (obj.api_version or "").startswith("kubelet.config.k8s.io/"):
                     inv.kubelet_configs.append(obj)
+                    continue
+                if obj.kind == "Node" and obj.api_version == "v1":
+                    inv.nodes.append(obj)
                     continue
                 if obj.is_runtime_class:
                     rc = RuntimeClassView(obj)

@@ -34,8 +34,21 @@ DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
 
 CONFIG_KEYS = {
     "select", "ignore", "extend-select", "severity", "exclude", "fail-on",
-    "known-runtime-classes", "max-file-size", "node-config",
+    "known-runtime-classes", "max-file-size", "node-config", "node-pool",
 }
+NODE_POOL_KEYS = {"name", "labels", "taints", "runtime-config", "nodes"}
+
+
+@dataclass
+class NodePoolConfig:
+    """A node pool declared in the configuration ([[tool.rclint.node-pool]])."""
+
+    name: str
+    labels: Dict[str, str]
+    taints: List[dict]
+    runtime_configs: List[str]  # paths, resolved against the configuration file's directory
+    nodes: Optional[int]
+    source: str  # the configuration file
 
 
 @dataclass
@@ -51,6 +64,7 @@ class Settings:
     known_runtime_classes: List[str] = field(default_factory=list)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     node_configs: List[str] = field(default_factory=list)
+    node_pools: List["NodePoolConfig"] = field(default_factory=list)
     stdin_filename: str = "<stdin>"
     config_path: Optional[str] = None
     config_dir: Optional[str] = None
@@ -172,6 +186,44 @@ def apply_config(settings: Settings, data: dict, path: Path) -> None:
     if "node-config" in data:
         base = path.parent
         settings.node_configs = [str(base / p) for p in _str_list(data, "node-config", path)]
+    if "node-pool" in data:
+        settings.node_pools = _node_pools(data["node-pool"], path)
+
+
+def _node_pools(value, path: Path) -> List[NodePoolConfig]:
+    where = f"{path}: node-pool"
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ConfigError(f"{where} must be an array of tables ([[node-pool]] / [[tool.rclint.node-pool]])")
+    pools: List[NodePoolConfig] = []
+    for i, entry in enumerate(value):
+        unknown = sorted(set(entry) - NODE_POOL_KEYS)
+        if unknown:
+            raise ConfigError(f"{where}[{i}]: unknown key '{unknown[0]}' (known: {', '.join(sorted(NODE_POOL_KEYS))})")
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"{where}[{i}]: 'name' must be a non-empty string")
+        if name in {p.name for p in pools}:
+            raise ConfigError(f"{where}[{i}]: pool name '{name}' is used twice")
+        labels = entry.get("labels", {})
+        if not isinstance(labels, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
+            raise ConfigError(f"{where} '{name}': 'labels' must be a table of strings")
+        taints = entry.get("taints", [])
+        if not isinstance(taints, list) or not all(isinstance(t, dict) and isinstance(t.get("key"), str)
+                                                   and t.get("effect") in ("NoSchedule", "PreferNoSchedule", "NoExecute")
+                                                   and isinstance(t.get("value", ""), str) for t in taints):
+            raise ConfigError(f"{where} '{name}': 'taints' must be a list of {{ key, value, effect }} tables with "
+                              "effect NoSchedule, PreferNoSchedule or NoExecute")
+        configs = entry.get("runtime-config", [])
+        if isinstance(configs, str):
+            configs = [configs]
+        if not isinstance(configs, list) or not all(isinstance(c, str) for c in configs):
+            raise ConfigError(f"{where} '{name}': 'runtime-config' must be a list of paths")
+        nodes = entry.get("nodes")
+        if nodes is not None and (not isinstance(nodes, int) or isinstance(nodes, bool) or nodes < 1):
+            raise ConfigError(f"{where} '{name}': 'nodes' must be a positive integer")
+        pools.append(NodePoolConfig(name, dict(labels), list(taints), [str(path.parent / c) for c in configs],
+                                    nodes, str(path)))
+    return pools
 
 
 def load_settings(paths: Sequence[str], config: Optional[str] = None, isolated: bool = False) -> Settings:

@@ -140,11 +140,15 @@ def test_extensionless_crio_dropin_given_with_node_config(shared, tmp_path, monk
     doc = nodes_json("--node-config", str(target))
     assert doc == {"pools": [{
         "name": shown,
+        "source": "runtime-config",
         "sources": [shown],
         "runtime": "crio",
         "config_version": None,
         "default_handler": "crun",
-        "handlers": [{"name": "crun", "runtime_type": "oci", "runtime_path": None, "path": shown, "line": None}],
+        "labels": None,
+        "taints": [],
+        "nodes": None,
+        "handlers": [{"name": "crun", "kind": "runc", "runtime_type": "oci", "runtime_path": None, "path": shown, "line": None}],
     }]}
     assert (doc["pools"][0]["default_handler"], handlers_of(doc["pools"][0])) == \
         CRIO_EXTENSIONLESS["sno-etc-crio.conf.d-00-default"]
@@ -160,14 +164,18 @@ def test_nodes_json_aks_nvidia_default(real):
     path = "containerd/aks-agentbaker-gb200-nvidia-v2.toml"
     assert nodes_json(path) == {"pools": [{
         "name": path,
+        "source": "runtime-config",
         "sources": [path],
         "runtime": "containerd",
         "config_version": 2,
         "default_handler": "nvidia",
+        "labels": None,
+        "taints": [],
+        "nodes": None,
         "handlers": [
-            {"name": "nvidia", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path, "line": 17},
-            {"name": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path, "line": 23},
-            {"name": "untrusted", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path,
+            {"name": "nvidia", "kind": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path, "line": 17},
+            {"name": "runc", "kind": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path, "line": 23},
+            {"name": "untrusted", "kind": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path,
              "line": 29},
         ],
     }]}
@@ -177,13 +185,17 @@ def test_nodes_json_kind_test_handler(real):
     path = "containerd/kind-base-v2.toml"
     assert nodes_json(path) == {"pools": [{
         "name": path,
+        "source": "runtime-config",
         "sources": [path],
         "runtime": "containerd",
         "config_version": 2,
         "default_handler": "runc",
+        "labels": None,
+        "taints": [],
+        "nodes": None,
         "handlers": [
-            {"name": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path, "line": 17},
-            {"name": "test-handler", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path,
+            {"name": "runc", "kind": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path, "line": 17},
+            {"name": "test-handler", "kind": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path,
              "line": 28},
         ],
     }]}
@@ -193,16 +205,20 @@ def test_nodes_json_containerd2_extract_with_crun_default(real):
     path = "containerd/extracted/containerd-docs-cri-config-md-L93-107-runtimes-v3.toml"
     assert nodes_json(path) == {"pools": [{
         "name": path,
+        "source": "runtime-config",
         "sources": [path],
         "runtime": "containerd",
         "config_version": 3,
         "default_handler": "crun",
+        "labels": None,
+        "taints": [],
+        "nodes": None,
         "handlers": [
             # containerd 2.x keeps its built-in runc next to the configured runtimes
-            {"name": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path, "line": None},
-            {"name": "crun", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path, "line": 6},
-            {"name": "gvisor", "runtime_type": "io.containerd.runsc.v1", "runtime_path": None, "path": path, "line": 11},
-            {"name": "kata", "runtime_type": "io.containerd.kata.v2", "runtime_path": None, "path": path, "line": 14},
+            {"name": "runc", "kind": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path, "line": None},
+            {"name": "crun", "kind": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path, "line": 6},
+            {"name": "gvisor", "kind": "gvisor", "runtime_type": "io.containerd.runsc.v1", "runtime_path": None, "path": path, "line": 11},
+            {"name": "kata", "kind": "vm", "runtime_type": "io.containerd.kata.v2", "runtime_path": None, "path": path, "line": 14},
         ],
     }]}
 
@@ -211,13 +227,17 @@ def test_nodes_json_crio_packaging_dropin(real):
     path = "crio/crio-packaging-10-crio.conf"
     assert nodes_json(path) == {"pools": [{
         "name": path,
+        "source": "runtime-config",
         "sources": [path],
         "runtime": "crio",
         "config_version": None,
         "default_handler": "crun",
+        "labels": None,
+        "taints": [],
+        "nodes": None,
         "handlers": [
-            {"name": "crun", "runtime_type": "oci", "runtime_path": "/usr/libexec/crio/crun", "path": path, "line": 7},
-            {"name": "runc", "runtime_type": "oci", "runtime_path": "/usr/libexec/crio/runc", "path": path, "line": 15},
+            {"name": "crun", "kind": "runc", "runtime_type": "oci", "runtime_path": "/usr/libexec/crio/crun", "path": path, "line": 7},
+            {"name": "runc", "kind": "runc", "runtime_type": "oci", "runtime_path": "/usr/libexec/crio/runc", "path": path, "line": 15},
         ],
     }]}
 

@@ -5,23 +5,53 @@ from __future__ import annotations
 import json
 
 
-def pool_to_json(cfg) -> dict:
+def _runtime(pool) -> str:
+    if pool.source == "node":
+        return "node"
+    kinds = sorted({c.kind for c in pool.runtime_configs})
+    return kinds[0] if len(kinds) == 1 else ("+".join(kinds) if kinds else "unknown")
+
+
+def _sources(pool) -> list:
+    out = [] if pool.source == "runtime-config" else [pool.path]
+    for cfg in pool.runtime_configs:
+        out.extend(s for s in cfg.sources if s not in out)
+    return out
+
+
+def _handler_json(h) -> dict:
+    table = h.table
+    if table is not None:
+        rtype = table.crio_runtime_type if table.crio_runtime_type is not None else table.runtime_type
+        rpath, implicit = table.runtime_path, table.implicit
+    else:
+        rtype, rpath, implicit = None, None, False
+    out = {
+        "name": h.name,
+        "kind": h.kind,
+        "runtime_type": rtype,
+        "runtime_path": rpath,
+        "path": h.path,
+        "line": None if implicit else h.span.line,
+    }
+    if h.features is not None:
+        out["features"] = h.features
+    return out
+
+
+def pool_to_json(pool) -> dict:
+    version = next((c.config_version for c in pool.runtime_configs if c.kind == "containerd"), None)
     return {
-        "name": cfg.path,
-        "sources": list(cfg.sources),
-        "runtime": cfg.kind,
-        "config_version": cfg.config_version,
-        "default_handler": cfg.default_handler,
-        "handlers": [
-            {
-                "name": h.name,
-                "runtime_type": h.crio_runtime_type if cfg.kind == "crio" else h.runtime_type,
-                "runtime_path": h.runtime_path,
-                "path": h.path,
-                "line": None if h.implicit else h.span.line,
-            }
-            for h in cfg.handlers.values()
-        ],
+        "name": pool.name,
+        "source": pool.source,
+        "sources": _sources(pool),
+        "runtime": _runtime(pool),
+        "config_version": version,
+        "default_handler": pool.default_handler,
+        "labels": pool.labels,
+        "taints": pool.taints,
+        "nodes": pool.nodes,
+        "handlers": None if pool.handlers is None else [_handler_json(h) for h in pool.handlers.values()],
     }
 
 
@@ -29,29 +59,56 @@ def render_nodes(pools, fmt: str = "text") -> str:
     if fmt == "json":
         return json.dumps({"pools": [pool_to_json(p) for p in pools]}, indent=2, ensure_ascii=False) + "\n"
     if not pools:
-        return "no node pools: no containerd or CRI-O config found (add one with --node-config PATH)\n"
+        return "no node pools: no Node objects, declared node-pool or containerd/CRI-O config found " \
+               "(add one with --node-config PATH)\n"
     out = []
-    for cfg in pools:
-        runtime = f"containerd (config version {cfg.config_version or 1}, {cfg.semantics} rules)" \
-            if cfg.kind == "containerd" else "CRI-O"
-        out.append(f"pool {cfg.path}")
-        out.append(f"  runtime: {runtime}")
-        out.append("  sources: " + ", ".join(cfg.sources))
-        default = cfg.default_handler or "(none)"
-        if cfg.default_span is not None and cfg.default_path and cfg.default_explicit:
-            default += f"  ({cfg.default_path}:{cfg.default_span.line})"
-        elif cfg.default_handler:
-            default += "  (built-in default)"
-        out.append(f"  default handler: {default}")
+    for pool in pools:
+        out.append(pool.describe())
+        configs = pool.runtime_configs
+        if pool.source == "node":
+            out.append(f"  runtime: reported by the Node ({pool.path})")
+        for cfg in configs:
+            if cfg.kind == "containerd":
+                out.append(f"  runtime: containerd (config version {cfg.config_version or 1}, {cfg.semantics} rules)")
+            else:
+                out.append("  runtime: CRI-O")
+        sources = _sources(pool)
+        if sources:
+            out.append("  sources: " + ", ".join(sources))
+        if pool.labels is not None:
+            labels = ", ".join(f"{k}={v}" for k, v in sorted(pool.labels.items())) or "(none)"
+            out.append(f"  labels: {labels}")
+        if pool.taints:
+            out.append("  taints: " + ", ".join(
+                f"{t.get('key')}{'=' + str(t.get('value')) if t.get('value') else ''}:{t.get('effect')}" for t in pool.taints))
+        default = pool.default_handler
+        cfg = configs[0] if len(configs) == 1 else None
+        if default is None:
+            default_text = "(unknown)" if pool.source == "node" else "(none)"
+        elif default == "":
+            default_text = "(reported, name not given)"
+        elif cfg is not None and cfg.default_span is not None and cfg.default_path and cfg.default_explicit:
+            default_text = f"{default}  ({cfg.default_path}:{cfg.default_span.line})"
+        else:
+            default_text = f"{default}  (built-in default)"
+        out.append(f"  default handler: {default_text}")
         out.append("  handlers:")
-        if not cfg.handlers:
+        if pool.handlers is None:
+            out.append("    (unknown: status.runtimeHandlers is empty or missing)" if pool.source == "node"
+                       else "    (unknown)")
+        elif not pool.handlers:
             out.append("    (none)")
-        for h in cfg.handlers.values():
-            rtype = h.crio_runtime_type if cfg.kind == "crio" else h.runtime_type
-            where = "built-in" if h.implicit else f"{h.path}:{h.span.line}"
-            path = f", runtime_path {h.runtime_path}" if h.runtime_path else ""
-            out.append(f"    {h.name:<24} {rtype or '-'} [{h.kind}]{path}  ({where})")
-        for note in cfg.notes:
-            out.append(f"  note: {note}")
+        else:
+            for h in pool.handlers.values():
+                j = _handler_json(h)
+                where = "built-in" if j["line"] is None else f"{h.path}:{j['line']}"
+                path = f", runtime_path {j['runtime_path']}" if j["runtime_path"] else ""
+                feats = ""
+                if h.features:
+                    feats = " " + ",".join(f"{k}={str(v).lower()}" for k, v in sorted(h.features.items()))
+                out.append(f"    {h.name:<24} {j['runtime_type'] or '-'} [{h.kind}]{path}{feats}  ({where})")
+        for c in configs:
+            for note in c.notes:
+                out.append(f"  note: {note}")
         out.append("")
     return "\n".join(out)

@@ -1,0 +1,135 @@
+"""Node pools: where pods can land, merged from three sources.
+
+- Node objects in the inputs: labels, taints, and `status.runtimeHandlers` when non-empty (an
+  empty or missing list means "unknown", never "none"); each Node is a pool of one node.
+- Pools declared in the configuration (`[[tool.rclint.node-pool]]`): name, labels, taints and
+  the runtime configs of their nodes (a runtime config named by a pool belongs to it only).
+- Every other discovered runtime config (with its imports or drop-ins): a pool of its own,
+  untainted, whose labels are unknown.
+
+Rules judge by the pools whose data is known; unknown ones neither satisfy nor violate them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from rclint.kube.scheduling import classify_handler_name
+from rclint.model import Span
+from rclint.runtimes.base import Handler, RuntimeConfig
+
+
+@dataclass
+class PoolHandler:
+    name: str
+    kind: str  # runc | vm | gvisor | windows | wasm | other | unknown
+    path: str
+    span: Span
+    table: Optional[Handler] = None  # the runtime table, when a runtime config defines it
+    features: Optional[dict] = None  # Node status.runtimeHandlers[].features
+
+
+@dataclass
+class NodePool:
+    name: str
+    source: str  # "node" | "config" | "runtime-config"
+    path: str
+    span: Span
+    labels: Optional[Dict[str, str]]  # None: unknown
+    taints: List[dict] = field(default_factory=list)
+    handlers: Optional[Dict[str, PoolHandler]] = None  # None: unknown
+    default_handler: Optional[str] = None
+    runtime_configs: List[RuntimeConfig] = field(default_factory=list)
+    nodes: Optional[int] = None
+    node_name: Optional[str] = None
+
+    def describe(self) -> str:
+        if self.source == "node":
+            return f"node {self.node_name}"
+        count = f" ({self.nodes} node{'s' if self.nodes != 1 else ''})" if self.nodes else ""
+        return f"pool {self.name}{count}"
+
+    def has(self, handler: str) -> Optional[bool]:
+        """True/False when the pool's handlers are known, None when they are not."""
+        if self.handlers is None:
+            return None
+        return handler in self.handlers
+
+
+def _handlers_from_configs(configs: List[RuntimeConfig]) -> Optional[Dict[str, PoolHandler]]:
+    known = [c for c in configs if c.path not in c.broken_sources]
+    if not known:
+        return None
+    out: Dict[str, PoolHandler] = {}
+    for cfg in known:
+        for name, h in cfg.handlers.items():
+            out.setdefault(name, PoolHandler(name, h.kind or "unknown", h.path, h.span, table=h))
+    return out
+
+
+def _node_pool(obj) -> NodePool:
+    labels = obj.get(("metadata", "labels"))
+    labels = {str(k): v for k, v in labels.items() if isinstance(v, str)} if isinstance(labels, dict) else {}
+    taints = obj.get(("spec", "taints"))
+    taints = [t for t in taints if isinstance(t, dict)] if isinstance(taints, list) else []
+    entries = obj.get(("status", "runtimeHandlers"))
+    handlers: Optional[Dict[str, PoolHandler]] = None
+    default = None
+    if isinstance(entries, list) and entries:
+        handlers = {}
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, dict) or not isinstance(entry.get("name", ""), str):
+                continue
+            name = entry.get("name") or ""
+            features = entry.get("features") if isinstance(entry.get("features"), dict) else None
+            span = obj.value_span(("status", "runtimeHandlers", i))
+            if name == "":
+                default = ""
+                continue  # the default handler: its name is not reported
+            handlers[name] = PoolHandler(name, classify_handler_name(name) or "unknown", obj.path, span,
+                                         features=features)
+    return NodePool(
+        name=f"node/{obj.name}", source="node", path=obj.path, span=obj.value_span(("metadata", "name")),
+        labels=labels, taints=taints, handlers=handlers, default_handler=default, nodes=1, node_name=obj.name,
+    )
+
+
+def build_pools(inventory, settings) -> List[NodePool]:
+    from rclint.settings import display_path
+
+    pools: List[NodePool] = []
+    for obj in inventory.nodes:
+        pools.append(_node_pool(obj))
+    claimed = set()
+    for decl in getattr(settings, "node_pools", []):
+        wanted = {display_path(p) for p in decl.runtime_configs}
+        configs = [c for c in inventory.runtime_configs if c.path in wanted or any(s in wanted for s in c.sources)]
+        claimed.update(id(c) for c in configs)
+        default = configs[0].default_handler if configs else None
+        pools.append(NodePool(
+            name=decl.name, source="config", path=display_path(decl.source), span=Span(1, 1),
+            labels=dict(decl.labels), taints=list(decl.taints),
+            handlers=_handlers_from_configs(configs) if configs else None,
+            default_handler=default, runtime_configs=configs, nodes=decl.nodes,
+        ))
+    for cfg in inventory.runtime_configs:
+        if id(cfg) in claimed:
+            continue
+        pools.append(NodePool(
+            name=cfg.path, source="runtime-config", path=cfg.path, span=Span(1, 1), labels=None, taints=[],
+            handlers=_handlers_from_configs([cfg]), default_handler=cfg.default_handler, runtime_configs=[cfg],
+        ))
+    return pools
+
+
+def pool_display_kind(pool: NodePool) -> str:
+    if pool.source == "node":
+        return "node"
+    kinds = {c.kind for c in pool.runtime_configs}
+    return kinds.pop() if len(kinds) == 1 else ("mixed" if kinds else "unknown")
+
+
+def relpath(path: str) -> str:
+    return os.path.relpath(path).replace(os.sep, "/")
