@@ -156,7 +156,7 @@ def test_without_the_import_and_the_dropin_both_handlers_are_unknown(tmp_path):
         ("runtimeclasses.yaml", 5, 10, "RCL102"),
         ("runtimeclasses.yaml", 15, 10, "RCL102"),
     ]
-    assert "2 node runtime configs" in result.findings[0].message
+    assert "2 node pools" in result.findings[0].message
 
 
 def test_did_you_mean_names_the_configured_handler_and_its_file(tmp_path):

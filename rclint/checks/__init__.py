@@ -39,6 +39,6 @@ def check(code: str) -> Callable[[CheckFn], CheckFn]:
 
 def load_all() -> Dict[str, CheckFn]:
     """Import every check module (registration happens at import)."""
-    from rclint.checks import nodes, objects, references  # noqa: F401
+    from rclint.checks import compat, nodes, objects, placement, references  # noqa: F401
 
     return REGISTRY

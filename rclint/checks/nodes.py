@@ -19,16 +19,16 @@ DISTINCT_RUNTIMES = frozenset(["runc", "runsc", "crun", "youki", "kata", "gvisor
 NO_NODE_SOURCE = (
     "no node runtime config (containerd config.toml, CRI-O crio.conf) in the inputs: "
     "node-dependent rules (RCL102) were skipped; add one with --node-config PATH"
-)
+)  # the wording predates Node objects and declared pools, which count as node sources too
 
 
-def known_pools(ctx: Context) -> List[RuntimeConfig]:
-    """Runtime configs whose handler set is known (a config whose main file did not parse is not)."""
-    return [c for c in ctx.inventory.runtime_configs if c.path not in c.broken_sources]
+def known_pools(ctx: Context):
+    """Node pools whose handler set is known (an empty Node status.runtimeHandlers is not)."""
+    return [p for p in ctx.inventory.pools if p.handlers is not None]
 
 
-def _pool_list(pools: List[RuntimeConfig]) -> str:
-    names = [p.path for p in pools]
+def _pool_list(pools) -> str:
+    names = [p.describe() for p in pools]
     if len(names) <= 3:
         return ", ".join(names)
     return ", ".join(names[:3]) + f" and {len(names) - 3} more"
@@ -42,10 +42,14 @@ def unknown_handler(ctx: Context) -> Iterable[Finding]:
         if inv.runtime_classes:
             ctx.note(NO_NODE_SOURCE)
         return
-    configured: Dict[str, Tuple[RuntimeConfig, Handler]] = {}
+    unknown = len(inv.pools) - len(pools)
+    configured = {}
     for pool in pools:
         for name, handler in pool.handlers.items():
             configured.setdefault(name, (pool, handler))
+    kinds = {c.kind for p in pools for c in p.runtime_configs}
+    if any(p.source == "node" for p in pools):
+        kinds.add("containerd")
     for rc in inv.runtime_classes:
         handler = rc.handler_str
         if handler is None or not is_dns1123_label(handler) or handler in configured:
@@ -60,8 +64,9 @@ def unknown_handler(ctx: Context) -> Iterable[Finding]:
             pool, h = configured[guess]
             hint = f'; did you mean "{guess}" (configured in {h.path})?'
             related.append(Related(h.path, h.span, f'runtime "{guess}" configured here'))
-        count = f"{len(pools)} node runtime config{'s' if len(pools) != 1 else ''}"
-        kinds = {p.kind for p in pools}
+        count = f"{len(pools)} node pool{'s' if len(pools) != 1 else ''}"
+        if unknown:
+            count += f"; {unknown} more with unknown handlers not judged"
         errors = []
         if "containerd" in kinds:
             errors.append(f'"failed to get sandbox runtime: no runtime for "{handler}" is configured" (containerd)')

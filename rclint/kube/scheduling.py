@@ -480,7 +480,7 @@ def _is_superset(ss: _Toleration, t: _Toleration) -> bool:
         if t_seconds is None or t_seconds > ss_seconds:
             return False
     if ss_op in ("", "Equal"):
-        return t_op == "Equal" and t_value == ss_value  # t's "" operator is not treated as Equal
+        return t_op == "Equal" and t_value == ss_value  # t's "" operator does not count as Equal
     return ss_op == "Exists"
 
 
@@ -492,8 +492,9 @@ def merge_tolerations(pod_tolerations: object, rc_tolerations: object) -> list:
     is kept). Superset means: same key, or an empty-key Exists; same effect, or an empty
     effect; for a NoExecute toleration with tolerationSeconds, the other must have
     tolerationSeconds no longer than it; Exists covers any operator, Equal (or "") covers only
-    an explicit ``Equal`` with the same value. Quirk kept from Kubernetes: a toleration with
-    an empty operator is never covered by a different Equal one, so both survive.
+    an explicit ``Equal`` with the same value. Quirk kept from Kubernetes: an empty-operator
+    toleration covers the same explicit ``Equal`` one but is not covered by it, so whichever
+    order they come in, the empty-operator one is kept.
 
     Entries are returned as given (not copied). A list argument that is not a list (None is
     empty) contributes nothing. Malformed entries (not a mapping, or a field of the wrong

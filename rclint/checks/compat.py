@@ -1,0 +1,111 @@
+"""Workloads against the sandbox their runtime gives them (RCL401-RCL404).
+
+A handler's kind comes from the pools' runtime tables (containerd `io.containerd.kata*.v2`
+and CRI-O `runtime_type = "vm"` are VM-isolated, `io.containerd.runsc.v1` is gVisor) and, for
+Node objects or without any node source, from unambiguous names (`kata*`, `runsc`/`gvisor*`).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from rclint.checks import Context, check
+from rclint.checks.placement import _containers, _names, _pod_finding, _rc_handler, handler_kinds, pods_with_classes
+from rclint.model import Finding, Related, Severity
+
+
+def _kind(ctx: Context, handler: str):
+    kinds = handler_kinds(ctx, handler)
+    if "vm" in kinds:
+        return "vm"
+    if "gvisor" in kinds:
+        return "gvisor"
+    return None
+
+
+def _what(kind: str) -> str:
+    return "a VM-isolated (Kata) runtime" if kind == "vm" else "gVisor (runsc)"
+
+
+@check("RCL401")
+def host_network_in_sandbox(ctx: Context) -> Iterable[Finding]:
+    for ref, rc in pods_with_classes(ctx):
+        handler = _rc_handler(rc)
+        if handler is None or ref.spec.get("hostNetwork") is not True:
+            continue
+        kind = _kind(ctx, handler)
+        if kind == "vm":
+            yield _pod_finding(
+                "RCL401", ref, ref.field("hostNetwork"),
+                f'{ref.describe()}: hostNetwork: true with {rc.describe()}, whose handler "{handler}" is {_what(kind)}: '
+                "Kata cannot share the host's network namespace (and may take over or break host networking). "
+                "Remove hostNetwork or run this pod with a runc RuntimeClass",
+            )
+        elif kind == "gvisor":
+            yield _pod_finding(
+                "RCL401", ref, ref.field("hostNetwork"),
+                f'{ref.describe()}: hostNetwork: true with {rc.describe()}, whose handler "{handler}" is {_what(kind)}: '
+                "under runsc's default --network=sandbox the pod silently gets a new, empty network namespace, not "
+                "the host's. Remove hostNetwork or use a runc RuntimeClass",
+                severity=Severity.WARNING,
+            )
+
+
+@check("RCL402")
+def privileged_vm_exposes_host_devices(ctx: Context) -> Iterable[Finding]:
+    for ref, rc in pods_with_classes(ctx):
+        handler = _rc_handler(rc)
+        if handler is None or _kind(ctx, handler) != "vm":
+            continue
+        tables = [(p, p.handlers[handler].table) for p in ctx.inventory.pools
+                  if p.handlers and handler in p.handlers and p.handlers[handler].table is not None]
+        if not tables or any(t.privileged_without_host_devices is True for _p, t in tables):
+            continue  # unknown, or some nodes pass no host devices
+        for group, i, c in _containers(ref.spec):
+            sc = c.get("securityContext")
+            if not isinstance(sc, dict) or sc.get("privileged") is not True:
+                continue
+            yield _pod_finding(
+                "RCL402", ref, ref.field(group, i, "securityContext", "privileged"),
+                f'{ref.describe()}: container "{c.get("name")}" is privileged on handler "{handler}" '
+                f"({_names([p for p, _t in tables])}), whose runtime table does not set "
+                "privileged_without_host_devices = true: every host block device (/dev/*) is passed into the VM. "
+                "Set privileged_without_host_devices = true in the runtime table",
+                [Related(t.path, t.span, f'runtime "{handler}" defined here') for _p, t in tables[:5]],
+            )
+
+
+@check("RCL403")
+def vm_runtime_without_overhead(ctx: Context) -> Iterable[Finding]:
+    for rc in ctx.inventory.runtime_classes:
+        handler = _rc_handler(rc)
+        if handler is None or _kind(ctx, handler) != "vm":
+            continue
+        if rc.overhead:
+            continue
+        yield Finding(
+            "RCL403",
+            f'{rc.describe()}: handler "{handler}" runs every pod in a VM, but the RuntimeClass defines no overhead, '
+            "so the scheduler and quotas undercount each pod by the VM's memory and CPU; add overhead.podFixed "
+            "(kata-deploy uses memory: 160Mi, cpu: 250m for kata-qemu)",
+            rc.path, rc.obj.value_span(rc.handler_path), rc.obj.ref, field="handler",
+        )
+
+
+@check("RCL404")
+def host_namespace_in_sandbox(ctx: Context) -> Iterable[Finding]:
+    for ref, rc in pods_with_classes(ctx):
+        handler = _rc_handler(rc)
+        if handler is None:
+            continue
+        kind = _kind(ctx, handler)
+        if kind is None:
+            continue
+        for field in ("hostPID", "hostIPC", "shareProcessNamespace"):
+            if ref.spec.get(field) is True:
+                yield _pod_finding(
+                    "RCL404", ref, ref.field(field),
+                    f'{ref.describe()}: {field}: true with {rc.describe()}, whose handler "{handler}" is {_what(kind)}: '
+                    "the sandbox has its own kernel/namespaces, so the host's (or, for shareProcessNamespace, the "
+                    "other containers') processes are not what the pod sees. Remove the field or use a runc RuntimeClass",
+                )

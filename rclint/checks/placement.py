@@ -1,0 +1,479 @@
+"""Where pods can actually run: RuntimeClass scheduling against node pools, the admission
+plugin's merges, and the pod's own placement (RCL103-RCL107, RCL110-RCL112).
+
+Pools whose labels or handlers are unknown neither satisfy nor violate a rule; messages say
+how many were left out.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Iterable, List, Optional, Tuple
+
+from rclint.checks import Context, check
+from rclint.checks.references import referenced_class
+from rclint.kube.objects import PodSpecRef
+from rclint.kube.quantity import quantities_equal
+from rclint.kube.runtimeclass import RuntimeClassView
+from rclint.kube.scheduling import (
+    blocking_taints,
+    classify_handler_name,
+    merge_node_selector,
+    merge_tolerations,
+    node_selector_matches,
+    os_of_handler_kind,
+    pod_os_matches,
+    required_affinity_matches,
+)
+from rclint.kube.validation import is_dns1123_label
+from rclint.model import Finding, Related, format_path
+from rclint.pools import NodePool
+
+OS_LABEL = "kubernetes.io/os"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _names(pools: List[NodePool], limit: int = 3) -> str:
+    names = [p.describe() for p in pools]
+    if len(names) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
+
+
+def _unknown_note(n: int) -> str:
+    return f" ({n} pool{'s' if n != 1 else ''} with unknown labels or handlers not judged)" if n else ""
+
+
+def _pool_related(pool: NodePool, message: str) -> Related:
+    return Related(pool.path, pool.span, message)
+
+
+def _taint_text(t: dict) -> str:
+    value = t.get("value")
+    return f"{t.get('key')}{'=' + str(value) if value not in (None, '') else ''}:{t.get('effect')}"
+
+
+def _toleration_fix(taints: List[dict]) -> str:
+    parts = []
+    for t in taints:
+        value = t.get("value")
+        if value in (None, ""):
+            parts.append(f'{{key: {t.get("key")}, operator: Exists, effect: {t.get("effect")}}}')
+        else:
+            parts.append(f'{{key: {t.get("key")}, operator: Equal, value: "{value}", effect: {t.get("effect")}}}')
+    return ", ".join(parts)
+
+
+def _selector_matches(pool: NodePool, selector) -> Optional[bool]:
+    if not selector:
+        return True
+    if pool.labels is None:
+        return None
+    return node_selector_matches(selector, pool.labels)
+
+
+def _rc_handler(rc: RuntimeClassView) -> Optional[str]:
+    h = rc.handler_str
+    return h if h is not None and is_dns1123_label(h) else None
+
+
+def _rc_scheduling_point(rc: RuntimeClassView) -> Tuple[tuple, bool]:
+    """(path, is_key): the `scheduling` key when present, else the handler value."""
+    if rc.obj.has(rc.field_path("scheduling")):
+        return rc.field_path("scheduling"), True
+    return rc.handler_path, False
+
+
+def _rc_finding(code: str, rc: RuntimeClassView, path: tuple, key: bool, message: str, related=(), field="") -> Finding:
+    span = rc.obj.key_span(path) if key else rc.obj.value_span(path)
+    return Finding(code, message, rc.path, span, rc.obj.ref, tuple(related), field=field or format_path(path))
+
+
+def _pod_finding(code: str, ref: PodSpecRef, path: tuple, message: str, key: bool = False, related=(),
+                 severity=None) -> Finding:
+    span = ref.obj.key_span(path) if key else ref.obj.value_span(path)
+    return Finding(code, message, ref.obj.path, span, ref.obj.ref, tuple(related), field=format_path(path),
+                   severity=severity)
+
+
+def pods_with_classes(ctx: Context) -> Iterable[Tuple[PodSpecRef, RuntimeClassView]]:
+    for ref in ctx.inventory.pod_specs:
+        name = referenced_class(ref)
+        if name is None:
+            continue
+        rc = ctx.inventory.runtime_class(name)
+        if rc is not None:
+            yield ref, rc
+
+
+def handler_kinds(ctx: Context, handler: str) -> set:
+    """Kinds of a handler across the pools that have it; by name when no pool tells."""
+    kinds = set()
+    for pool in ctx.inventory.pools:
+        if pool.handlers and handler in pool.handlers:
+            kinds.add(pool.handlers[handler].kind)
+    kinds.discard("unknown")
+    if not kinds:
+        by_name = classify_handler_name(handler)
+        if by_name:
+            kinds.add(by_name)
+    return kinds
+
+
+# --------------------------------------------------------------------------- RCL103
+
+
+@check("RCL103")
+def handler_not_on_all_nodes(ctx: Context) -> Iterable[Finding]:
+    pools = ctx.inventory.pools
+    if not pools:
+        return
+    for rc in ctx.inventory.runtime_classes:
+        handler = _rc_handler(rc)
+        if handler is None:
+            continue
+        selector = rc.node_selector if isinstance(rc.node_selector, dict) else None
+        have, lack, unknown = [], [], 0
+        for pool in pools:
+            match = _selector_matches(pool, selector)
+            if match is False:
+                continue
+            if blocking_taints(pool.taints, rc.tolerations):
+                continue  # tainted pools are not eligible unless tolerated
+            has = pool.has(handler)
+            if match is None or has is None:
+                unknown += 1
+            elif has:
+                have.append(pool)
+            else:
+                lack.append(pool)
+        if not have or not lack:
+            continue
+        suggestion = _suggest_selector(have, lack)
+        path, key = _rc_scheduling_point(rc)
+        scope = "its scheduling.nodeSelector also matches" if selector else "it has no scheduling.nodeSelector, so its pods may land on"
+        yield _rc_finding(
+            "RCL103", rc, path, key,
+            f'{rc.describe()}: handler "{handler}" is defined on {_names(have)} only, but {scope} '
+            f"{_names(lack)}, where its pods fail with 'no runtime for \"{handler}\" is configured'"
+            f"{_unknown_note(unknown)}; {suggestion}",
+            [_pool_related(p, f'{p.describe()} has no runtime handler "{handler}"') for p in lack[:5]],
+            field="handler",
+        )
+
+
+def _suggest_selector(have: List[NodePool], lack: List[NodePool]) -> str:
+    labelled = [p for p in have if p.labels]
+    if labelled and len(labelled) == len(have):
+        common = set(labelled[0].labels.items())
+        for p in labelled[1:]:
+            common &= set(p.labels.items())
+        distinguishing = sorted(kv for kv in common if all(p.labels is None or kv not in p.labels.items() for p in lack))
+        if distinguishing:
+            k, v = distinguishing[0]
+            return f'add scheduling.nodeSelector {{"{k}": "{v}"}} so that its pods go only to nodes with the handler'
+    return ("label the nodes that have the handler (e.g. katacontainers.io/kata-runtime=true) and select them "
+            "with scheduling.nodeSelector")
+
+
+# --------------------------------------------------------------------------- RCL104
+
+
+@check("RCL104")
+def selector_matches_no_node(ctx: Context) -> Iterable[Finding]:
+    labelled = [p for p in ctx.inventory.pools if p.labels is not None]
+    if not labelled:
+        return
+    for rc in ctx.inventory.runtime_classes:
+        selector = rc.node_selector
+        if not isinstance(selector, dict) or not selector:
+            continue
+        if any(node_selector_matches(selector, p.labels) for p in labelled):
+            continue
+        wanted = ", ".join(f"{k}={v}" for k, v in selector.items())
+        yield _rc_finding(
+            "RCL104", rc, rc.field_path("scheduling", "nodeSelector"), True,
+            f"{rc.describe()}: scheduling.nodeSelector ({wanted}) matches none of the {len(labelled)} labelled "
+            f"node pool{'s' if len(labelled) != 1 else ''} ({_names(labelled)}); its pods stay Pending "
+            "(0/N nodes are available: node(s) didn't match Pod's node affinity/selector)",
+            [_pool_related(p, f"{p.describe()} labels do not match") for p in labelled[:5]],
+        )
+
+
+# --------------------------------------------------------------------------- RCL105
+
+
+def _capable(ctx: Context, handler: str, selector) -> List[NodePool]:
+    return [p for p in ctx.inventory.pools if p.has(handler) and _selector_matches(p, selector) is True]
+
+
+@check("RCL105")
+def untolerated_taints(ctx: Context) -> Iterable[Finding]:
+    users: Dict[str, List[PodSpecRef]] = {}
+    for ref, rc in pods_with_classes(ctx):
+        users.setdefault(rc.name, []).append(ref)
+    for rc in ctx.inventory.runtime_classes:
+        handler = _rc_handler(rc)
+        if handler is None:
+            continue
+        selector = rc.node_selector if isinstance(rc.node_selector, dict) else None
+        capable = _capable(ctx, handler, selector)
+        if not capable:
+            continue
+        blocked = {id(p): blocking_taints(p.taints, rc.tolerations) for p in capable}
+        if not all(blocked.values()):
+            continue
+        taints = []
+        for p in capable:
+            for t in blocked[id(p)]:
+                if t not in taints:
+                    taints.append(t)
+        pods = [ref for ref in users.get(rc.name or "", [])]
+        if not pods:
+            path, key = _rc_scheduling_point(rc)
+            yield _rc_finding(
+                "RCL105", rc, path, key,
+                f'{rc.describe()}: every node with handler "{handler}" ({_names(capable)}) carries a taint it does not '
+                f"tolerate ({', '.join(_taint_text(t) for t in taints)}), so its pods stay Pending; add to "
+                f"scheduling.tolerations: {_toleration_fix(taints)}",
+                [_pool_related(p, f"{p.describe()} is tainted") for p in capable[:5]],
+                field="scheduling.tolerations",
+            )
+            continue
+        for ref in pods:
+            merged_tols = merge_tolerations(ref.spec.get("tolerations"), rc.tolerations)
+            merged_sel, conflicts = merge_node_selector(ref.spec.get("nodeSelector"), selector)
+            if conflicts:
+                continue  # RCL106
+            pool_set = [p for p in capable if _selector_matches(p, merged_sel) is True]
+            if not pool_set or any(not blocking_taints(p.taints, merged_tols) for p in pool_set):
+                continue
+            yield _pod_finding(
+                "RCL105", ref, ref.field("runtimeClassName"),
+                f'{ref.describe()}: every node with handler "{handler}" ({_names(pool_set)}) carries a taint that '
+                f"neither the pod nor {rc.describe()} tolerates ({', '.join(_taint_text(t) for t in taints)}), so the "
+                f"pod stays Pending; add to {rc.describe()}'s scheduling.tolerations (or the pod's tolerations): "
+                f"{_toleration_fix(taints)}",
+                [_pool_related(p, f"{p.describe()} is tainted") for p in pool_set[:5]],
+            )
+
+
+# --------------------------------------------------------------------------- RCL106
+
+
+@check("RCL106")
+def node_selector_conflict(ctx: Context) -> Iterable[Finding]:
+    for ref, rc in pods_with_classes(ctx):
+        pod_sel = ref.spec.get("nodeSelector")
+        rc_sel = rc.node_selector
+        if not isinstance(pod_sel, dict) or not isinstance(rc_sel, dict):
+            continue
+        _merged, conflicts = merge_node_selector(pod_sel, rc_sel)
+        for key, rc_value, pod_value in conflicts:
+            where = "the API server rejects the pod" if ref.obj.kind == "Pod" else \
+                f"every pod this {ref.obj.kind} creates is rejected"
+            yield _pod_finding(
+                "RCL106", ref, ref.field("nodeSelector", key),
+                f'{ref.describe()}: nodeSelector "{key}: {pod_value}" conflicts with {rc.describe()}\'s '
+                f'scheduling.nodeSelector "{key}: {rc_value}"; {where} (conflict: runtimeClass.scheduling.nodeSelector'
+                f"[{key}] = {rc_value}; pod.spec.nodeSelector[{key}] = {pod_value}). Drop the key from the pod or make "
+                "the values agree",
+                [Related(rc.path, rc.obj.value_span(rc.field_path("scheduling", "nodeSelector", key)),
+                         f"{rc.describe()} selects {key}={rc_value} here")],
+            )
+
+
+# --------------------------------------------------------------------------- RCL107
+
+
+@check("RCL107")
+def overhead_mismatch(ctx: Context) -> Iterable[Finding]:
+    inv = ctx.inventory
+    for ref in inv.pod_specs:
+        overhead = ref.spec.get("overhead")
+        if overhead is None:
+            continue
+        path = ref.field("overhead")
+        raw = ref.spec.get("runtimeClassName")
+        name = referenced_class(ref)
+        consequence = "the API server rejects the pod" if ref.obj.kind == "Pod" else \
+            f"every pod this {ref.obj.kind} creates is rejected"
+        if raw is None:
+            yield _pod_finding("RCL107", ref, path,
+                               f"{ref.describe()}: spec.overhead is set but there is no runtimeClassName; {consequence} "
+                               "(pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead). "
+                               "Remove spec.overhead: the RuntimeClass admission plugin fills it in", key=True)
+            continue
+        if name is None:
+            continue  # RCL208
+        rc = inv.runtime_class(name)
+        if rc is None:
+            continue  # RCL101, or a cluster-provided class whose overhead is unknown
+        fixed = rc.overhead
+        related = [Related(rc.path, rc.obj.value_span(rc.field_path("metadata", "name") if rc.base else ("metadata", "name")),
+                           f"{rc.describe()} defined here")]
+        if not fixed:
+            yield _pod_finding("RCL107", ref, path,
+                               f"{ref.describe()}: spec.overhead is set but {rc.describe()} defines no overhead; "
+                               f"{consequence} (pod rejected: Pod Overhead set without corresponding RuntimeClass "
+                               "defined Overhead). Remove spec.overhead", key=True, related=related)
+        elif not quantities_equal(overhead, fixed):
+            yield _pod_finding("RCL107", ref, path,
+                               f"{ref.describe()}: spec.overhead differs from {rc.describe()}'s overhead.podFixed; "
+                               f"{consequence} (pod rejected: Pod's Overhead doesn't match RuntimeClass's defined "
+                               "Overhead). Remove spec.overhead: the admission plugin copies podFixed into it",
+                               key=True, related=related)
+
+
+# --------------------------------------------------------------------------- RCL110
+
+
+def _pod_placement_set(spec: dict) -> bool:
+    return any(spec.get(k) for k in ("nodeName", "nodeSelector", "affinity")) or isinstance(spec.get("os"), dict)
+
+
+@check("RCL110")
+def pod_unschedulable(ctx: Context) -> Iterable[Finding]:
+    for ref, rc in pods_with_classes(ctx):
+        handler = _rc_handler(rc)
+        spec = ref.spec
+        if handler is None or not _pod_placement_set(spec):
+            continue
+        merged, conflicts = merge_node_selector(spec.get("nodeSelector"), rc.node_selector)
+        if conflicts:
+            continue  # RCL106
+        candidates = [p for p in ctx.inventory.pools if p.has(handler)]
+        if not candidates:
+            continue  # RCL102 says the handler exists nowhere
+        node_name = spec.get("nodeName")
+        affinity = spec.get("affinity")
+        os_name = spec.get("os", {}).get("name") if isinstance(spec.get("os"), dict) else None
+        verdicts = []
+        for p in candidates:
+            if p.labels is None and (merged or affinity or os_name):
+                verdicts.append(None)
+                continue
+            if node_name:
+                if p.source != "node":
+                    verdicts.append(None)
+                    continue
+                if p.node_name != node_name:
+                    verdicts.append(False)
+                    continue
+            labels = p.labels or {}
+            ok = (node_selector_matches(merged, labels)
+                  and required_affinity_matches(affinity, labels, p.node_name)
+                  and pod_os_matches(os_name, labels))
+            verdicts.append(ok)
+        if any(v is None or v for v in verdicts):
+            continue
+        yield _pod_finding(
+            "RCL110", ref, ref.field("runtimeClassName"),
+            f'{ref.describe()}: no node with handler "{handler}" ({_names(candidates)}) satisfies the pod\'s '
+            "placement (nodeName, nodeSelector merged with "
+            f"{rc.describe()}'s, required node affinity, spec.os); the pod stays Pending. Relax the pod's "
+            "constraints or add the handler to the nodes it targets",
+            [_pool_related(p, f"{p.describe()} has the handler but does not match") for p in candidates[:5]],
+        )
+
+
+# --------------------------------------------------------------------------- RCL111
+
+
+@check("RCL111")
+def os_mismatch(ctx: Context) -> Iterable[Finding]:
+    for rc in ctx.inventory.runtime_classes:
+        handler = _rc_handler(rc)
+        if handler is None:
+            continue
+        oses = {os_of_handler_kind(k) for k in handler_kinds(ctx, handler)} - {None}
+        selector = rc.node_selector if isinstance(rc.node_selector, dict) else {}
+        selected = selector.get(OS_LABEL)
+        if oses == {"windows"} and selected != "windows":
+            yield _rc_finding(
+                "RCL111", rc, rc.handler_path, False,
+                f'{rc.describe()}: handler "{handler}" is a Windows runtime, but the RuntimeClass does not select '
+                f"{OS_LABEL}: windows, so its pods may be sent to Linux nodes (where the handler does not exist); "
+                f'add scheduling.nodeSelector {{"{OS_LABEL}": "windows"}}',
+            )
+        elif oses == {"linux"} and selected == "windows":
+            yield _rc_finding(
+                "RCL111", rc, rc.field_path("scheduling", "nodeSelector", OS_LABEL), False,
+                f'{rc.describe()}: handler "{handler}" is a Linux runtime, but scheduling.nodeSelector selects '
+                f"{OS_LABEL}: windows; its pods can never start. Select {OS_LABEL}: linux, or use a Windows handler",
+            )
+    for ref, rc in pods_with_classes(ctx):
+        os_spec = ref.spec.get("os")
+        os_name = os_spec.get("name") if isinstance(os_spec, dict) else None
+        selector = rc.node_selector if isinstance(rc.node_selector, dict) else {}
+        selected = selector.get(OS_LABEL)
+        if isinstance(os_name, str) and isinstance(selected, str) and os_name != selected:
+            yield _pod_finding(
+                "RCL111", ref, ref.field("os", "name"),
+                f"{ref.describe()}: spec.os.name is {os_name}, but {rc.describe()} selects {OS_LABEL}: {selected}; "
+                "the pod can never be scheduled. Make them agree",
+                related=[Related(rc.path, rc.obj.value_span(rc.field_path("scheduling", "nodeSelector", OS_LABEL)),
+                                 f"{rc.describe()} selects {OS_LABEL}={selected} here")],
+            )
+
+
+# --------------------------------------------------------------------------- RCL112
+
+
+def _feature_verdict(ctx: Context, handler: str, feature: str) -> Tuple[Optional[bool], List[NodePool]]:
+    """False when every pool reporting features for the handler reports the feature off."""
+    reporting = []
+    for p in ctx.inventory.pools:
+        if p.handlers and handler in p.handlers:
+            feats = p.handlers[handler].features
+            if isinstance(feats, dict) and isinstance(feats.get(feature), bool):
+                reporting.append((p, feats[feature]))
+    if not reporting:
+        return None, []
+    if any(v for _p, v in reporting):
+        return True, []
+    return False, [p for p, _v in reporting]
+
+
+def _containers(spec: dict):
+    for group in ("initContainers", "containers", "ephemeralContainers"):
+        items = spec.get(group)
+        if isinstance(items, list):
+            for i, c in enumerate(items):
+                if isinstance(c, dict):
+                    yield group, i, c
+
+
+@check("RCL112")
+def handler_feature_missing(ctx: Context) -> Iterable[Finding]:
+    for ref, rc in pods_with_classes(ctx):
+        handler = _rc_handler(rc)
+        if handler is None:
+            continue
+        spec = ref.spec
+        if spec.get("hostUsers") is False:
+            ok, pools = _feature_verdict(ctx, handler, "userNamespaces")
+            if ok is False:
+                yield _pod_finding(
+                    "RCL112", ref, ref.field("hostUsers"),
+                    f'{ref.describe()}: hostUsers: false needs user namespaces, but handler "{handler}" reports '
+                    f"userNamespaces: false on {_names(pools)}; the sandbox is not created (can't set "
+                    "`spec.hostUsers: false`, runtime does not support user namespaces)",
+                    [_pool_related(p, f"{p.describe()} reports userNamespaces: false") for p in pools[:5]],
+                )
+        for group, i, c in _containers(spec):
+            mounts = c.get("volumeMounts")
+            if not isinstance(mounts, list):
+                continue
+            for j, m in enumerate(mounts):
+                if isinstance(m, dict) and m.get("recursiveReadOnly") == "Enabled":
+                    ok, pools = _feature_verdict(ctx, handler, "recursiveReadOnlyMounts")
+                    if ok is False:
+                        yield _pod_finding(
+                            "RCL112", ref, ref.field(group, i, "volumeMounts", j, "recursiveReadOnly"),
+                            f'{ref.describe()}: recursiveReadOnly: Enabled needs recursive read-only mounts, but handler '
+                            f'"{handler}" reports recursiveReadOnlyMounts: false on {_names(pools)}; the container '
+                            "fails to start. Use recursiveReadOnly: IfPossible, or a handler that supports it",
+                            [_pool_related(p, f"{p.describe()} reports recursiveReadOnlyMounts: false") for p in pools[:5]],
+                        )
