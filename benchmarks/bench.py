@@ -151,6 +151,47 @@ def generate(root: Path, n: int, seed: int = 1) -> None:
         (sub / f"manifest-{i}.yaml").write_text("---\n".join(docs))
 
 
+NODE = """apiVersion: v1
+kind: Node
+metadata:
+  name: node-{i}
+  labels: {{kubernetes.io/os: linux, pool: p{i}, katacontainers.io/kata-runtime: "{kata}"}}
+spec:
+  taints: [{{key: dedicated, value: p{i}, effect: {effect}}}]
+status:
+  runtimeHandlers:
+    - {{name: "", features: {{recursiveReadOnlyMounts: true, userNamespaces: true}}}}
+    - {{name: runc, features: {{recursiveReadOnlyMounts: true, userNamespaces: true}}}}
+{extra}"""
+CONTAINERD = """version = 2
+[plugins."io.containerd.grpc.v1.cri".containerd]
+  default_runtime_name = "runc"
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+    SystemdCgroup = true
+{extra}"""
+
+
+def add_pools(root: Path, n: int) -> None:
+    """A node inventory: n//2 Node objects and the rest containerd configs in mirrored node trees."""
+    root.mkdir(parents=True, exist_ok=True)
+    nodes = n // 2
+    docs = []
+    for i in range(nodes):
+        kata = i % 3 == 0
+        extra = "    - {name: kata-qemu, features: {recursiveReadOnlyMounts: true, userNamespaces: false}}\n" if kata else ""
+        docs.append(NODE.format(i=i, kata=str(kata).lower(), effect="NoSchedule" if i % 4 == 0 else "PreferNoSchedule",
+                                extra=extra))
+    (root / "nodes.yaml").write_text("---\n".join(docs))
+    for i in range(n - nodes):
+        cfg = root / f"pool{i}" / "etc" / "containerd" / "config.toml"
+        cfg.parent.mkdir(parents=True)
+        extra = ('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata-qemu]\n'
+                 '  runtime_type = "io.containerd.kata-qemu.v2"\n') if i % 2 else ""
+        cfg.write_text(CONTAINERD.format(extra=extra))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", "--runs", type=int, default=5)
@@ -158,6 +199,8 @@ def main() -> None:
     ap.add_argument("--large-only", action="store_true")
     ap.add_argument("--generated-only", action="store_true")
     ap.add_argument("--generated-files", type=int, default=5000)
+    ap.add_argument("--pools", type=int, default=0,
+                    help="add a node inventory of N pools (half Node objects, half containerd configs)")
     ap.add_argument("rclint_args", nargs="*", help="extra arguments for rclint check (after --)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="rclint-bench-") as tmp:
@@ -169,12 +212,18 @@ def main() -> None:
             large.mkdir()
             with tarfile.open(args.large_tar) as tar:
                 tar.extractall(large)
-            report("large corpus (kyverno/policies)", large, args.runs, args.rclint_args)
+            if args.pools:
+                add_pools(large / "nodes", args.pools)
+            label = "large corpus (kyverno/policies)" + (f" + {args.pools} node pools" if args.pools else "")
+            report(label, large, args.runs, args.rclint_args)
         if not args.large_only:
             gen = tmp / "generated"
             gen.mkdir()
             generate(gen, args.generated_files)
-            report(f"generated corpus ({args.generated_files} files)", gen, args.runs, args.rclint_args)
+            if args.pools:
+                add_pools(gen / "nodes", args.pools)
+            label = f"generated corpus ({args.generated_files} files)" + (f" + {args.pools} node pools" if args.pools else "")
+            report(label, gen, args.runs, args.rclint_args)
 
 
 if __name__ == "__main__":

@@ -82,13 +82,17 @@ def scan_comments(path: str, text: str) -> List[Suppression]:
 def object_suppressions(inventory) -> List[Suppression]:
     """`rclint.io/ignore` annotations on objects and on pod templates."""
     out: List[Suppression] = []
+    templates: Dict[int, list] = {}
+    for ref in inventory.pod_specs:
+        if ref.template_metadata_path is not None:
+            templates.setdefault(id(ref.obj), []).append(ref.template_metadata_path)
     for obj in inventory.objects:
+        meta_paths = [("metadata",)] + templates.get(id(obj), [])
+        if not any(isinstance(obj.get(m + ("annotations",)), dict) and ANNOTATION in obj.get(m + ("annotations",))
+                   for m in meta_paths):
+            continue
         whole = obj.value_span(())
         first, last = whole.line, whole.end_line or whole.line
-        meta_paths = [("metadata",)]
-        for ref in inventory.pod_specs:
-            if ref.obj is obj and ref.template_metadata_path is not None:
-                meta_paths.append(ref.template_metadata_path)
         for meta in meta_paths:
             annotations = obj.get(meta + ("annotations",))
             if not isinstance(annotations, dict) or ANNOTATION not in annotations:

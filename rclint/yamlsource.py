@@ -183,37 +183,39 @@ class YamlDoc:
     """One YAML document as plain Python values plus the source span of every node.
 
     `positions[path]` is the span of the value at `path`; `key_positions[path]` is the
-    span of the mapping key whose value lives at `path`. Paths are tuples of keys and
+    span of the mapping key whose value lives at `path` (both stored as (line, column,
+    end_line, end_column) tuples; value_span/key_span return Spans). Paths are tuples of keys and
     list indices, e.g. ('spec', 'containers', 0, 'image').
     """
 
     path: str
     index: int
     value: Any
-    positions: Dict[Path, Span]
-    key_positions: Dict[Path, Span]
+    positions: Dict[Path, tuple]
+    key_positions: Dict[Path, tuple]
     # (path, span of the repeated key, span of its first occurrence)
     duplicates: List[Tuple[Path, Span, Span]] = field(default_factory=list)
     flow_template: Optional[Span] = None
 
     @property
     def start(self) -> Span:
-        return self.positions.get((), Span(1, 1))
+        t = self.positions.get(())
+        return Span(*t) if t is not None else Span(1, 1)
 
     def value_span(self, path: Path) -> Span:
         """The value's span, or the nearest enclosing node's when the path is absent."""
         path = tuple(path)
         while path:
-            span = self.positions.get(path)
-            if span is not None:
-                return span
+            t = self.positions.get(path)
+            if t is not None:
+                return Span(*t)
             path = path[:-1]
         return self.start
 
     def key_span(self, path: Path) -> Span:
         """The span of the key holding `path`, else its value's span."""
-        span = self.key_positions.get(tuple(path))
-        return span if span is not None else self.value_span(path)
+        t = self.key_positions.get(tuple(path))
+        return Span(*t) if t is not None else self.value_span(path)
 
     def get(self, path: Path, default: Any = None) -> Any:
         node = self.value
@@ -250,6 +252,12 @@ def _mark_span(node, line_offset: int) -> Span:
     return Span(s.line + 1 + line_offset, s.column + 1, e.line + 1 + line_offset, e.column + 1)
 
 
+def _mark_tuple(node, line_offset: int) -> tuple:
+    """Positions are stored as tuples (cheap) and become Spans only when asked for."""
+    s, e = node.start_mark, node.end_mark
+    return (s.line + 1 + line_offset, s.column + 1, e.line + 1 + line_offset, e.column + 1)
+
+
 class _Converter:
     """Nodes -> Python values + positions, with alias sharing and bomb/cycle bounds."""
 
@@ -259,8 +267,8 @@ class _Converter:
     def __init__(self, text: str, line_offset: int, max_nodes: int = MAX_EXPANDED_NODES):
         self.text = text
         self.line_offset = line_offset
-        self.positions: Dict[Path, Span] = {}
-        self.key_positions: Dict[Path, Span] = {}
+        self.positions: Dict[Path, tuple] = {}
+        self.key_positions: Dict[Path, tuple] = {}
         self.duplicates: List[Tuple[Path, Span, Span]] = []
         self.memo: Dict[int, Tuple[Any, int]] = {}
         self.stack: set = set()
@@ -279,7 +287,7 @@ class _Converter:
                     f"alias expansion exceeds {self.max_nodes:,} nodes (a 'billion laughs' bomb?)",
                     _mark_span(node, self.line_offset),
                 )
-            self.positions.setdefault(path, _mark_span(node, self.line_offset))
+            self.positions.setdefault(path, _mark_tuple(node, self.line_offset))
             return seen
         if key in self.stack:
             raise YamlLimitError("recursive alias (a node contains itself)", _mark_span(node, self.line_offset))
@@ -290,7 +298,7 @@ class _Converter:
             raise YamlLimitError(
                 f"document has more than {self.max_nodes:,} nodes", _mark_span(node, self.line_offset)
             )
-        self.positions[path] = _mark_span(node, self.line_offset)
+        self.positions[path] = _mark_tuple(node, self.line_offset)
         cls = node.__class__.__name__
         if cls == "ScalarNode":
             tag = node.ctag.suffix  # the raw tag string; `node.tag` is a slow property
@@ -344,9 +352,9 @@ class _Converter:
             else:
                 k = self.text[knode.start_mark.index:knode.end_mark.index] or "<complex key>"
             cpath = path + (k,)
-            kspan = _mark_span(knode, self.line_offset)
+            kspan = _mark_tuple(knode, self.line_offset)
             if k in out:
-                self.duplicates.append((cpath, kspan, self.key_positions.get(cpath, kspan)))
+                self.duplicates.append((cpath, Span(*kspan), Span(*self.key_positions.get(cpath, kspan))))
             self.key_positions[cpath] = kspan
             v, n = self.convert(vnode, cpath)
             out[k] = v
@@ -357,7 +365,7 @@ class _Converter:
                 v, n = self.convert(src, path + ("<<",))
                 size += n
                 if isinstance(v, dict):
-                    span = _mark_span(mnode, self.line_offset)
+                    span = _mark_tuple(mnode, self.line_offset)
                     for mk, mv in v.items():
                         if mk not in out:
                             out[mk] = mv
