@@ -98,7 +98,7 @@ def load_runtime_sources(
                 containerd_mains.append(path)
                 out.bytes += len(text)
             continue
-        if parent == "crio.conf.d" and (CRIO_HINT.search(text) or not text.strip() or text.lstrip().startswith("#")):
+        if parent == "crio.conf.d":  # CRI-O reads every file there; a broken one stops it
             crio_dropin_dirs.setdefault(os.path.dirname(path), []).append(path)
             out.bytes += len(text)
         elif CRIO_HINT.search(text):
