@@ -103,13 +103,14 @@ def build_pools(inventory, settings) -> List[NodePool]:
     for obj in inventory.nodes:
         pools.append(_node_pool(obj))
     claimed = set()
+    spans = _declaration_spans(getattr(settings, "node_pools", []))
     for decl in getattr(settings, "node_pools", []):
         wanted = {display_path(p) for p in decl.runtime_configs}
         configs = [c for c in inventory.runtime_configs if c.path in wanted or any(s in wanted for s in c.sources)]
         claimed.update(id(c) for c in configs)
         default = configs[0].default_handler if configs else None
         pools.append(NodePool(
-            name=decl.name, source="config", path=display_path(decl.source), span=Span(1, 1),
+            name=decl.name, source="config", path=display_path(decl.source), span=spans.get(decl.name, Span(1, 1)),
             labels=dict(decl.labels), taints=list(decl.taints),
             handlers=_handlers_from_configs(configs) if configs else None,
             default_handler=default, runtime_configs=configs, nodes=decl.nodes,
@@ -122,6 +123,29 @@ def build_pools(inventory, settings) -> List[NodePool]:
             handlers=_handlers_from_configs([cfg]), default_handler=cfg.default_handler, runtime_configs=[cfg],
         ))
     return pools
+
+
+def _declaration_spans(decls) -> Dict[str, Span]:
+    """Where each declared pool's `name = ...` is written in its configuration file."""
+    from rclint.tomlsource import TomlSyntaxError, load_toml
+
+    out: Dict[str, Span] = {}
+    for source in sorted({d.source for d in decls}):
+        try:
+            with open(source, encoding="utf-8") as fh:
+                doc = load_toml(fh.read())
+        except (OSError, UnicodeDecodeError, TomlSyntaxError):
+            continue
+        base = ("tool", "rclint", "node-pool") if source.endswith("pyproject.toml") else ("node-pool",)
+        entries = doc.get(base) if hasattr(doc, "get") else None
+        if not isinstance(entries, list):
+            continue
+        for i, entry in enumerate(entries):
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                span = doc.key_span(base + (i, "name")) or doc.table_span(base + (i,))
+                if span is not None:
+                    out.setdefault(entry["name"], span)
+    return out
 
 
 def pool_display_kind(pool: NodePool) -> str:

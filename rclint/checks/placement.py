@@ -90,7 +90,7 @@ def _rc_finding(code: str, rc: RuntimeClassView, path: tuple, key: bool, message
     return Finding(code, message, rc.path, span, rc.obj.ref, tuple(related), field=field or format_path(path))
 
 
-def _pod_finding(code: str, ref: PodSpecRef, path: tuple, message: str, key: bool = False, related=(),
+def _pod_finding(code: str, ref: PodSpecRef, path: tuple, message: str, related=(), key: bool = False,
                  severity=None) -> Finding:
     span = ref.obj.key_span(path) if key else ref.obj.value_span(path)
     return Finding(code, message, ref.obj.path, span, ref.obj.ref, tuple(related), field=format_path(path),
@@ -173,8 +173,7 @@ def _suggest_selector(have: List[NodePool], lack: List[NodePool]) -> str:
         if distinguishing:
             k, v = distinguishing[0]
             return f'add scheduling.nodeSelector {{"{k}": "{v}"}} so that its pods go only to nodes with the handler'
-    return ("label the nodes that have the handler (e.g. katacontainers.io/kata-runtime=true) and select them "
-            "with scheduling.nodeSelector")
+    return ("label the nodes that have the handler and select that label with scheduling.nodeSelector")
 
 
 # --------------------------------------------------------------------------- RCL104
@@ -249,12 +248,17 @@ def untolerated_taints(ctx: Context) -> Iterable[Finding]:
             pool_set = [p for p in capable if _selector_matches(p, merged_sel) is True]
             if not pool_set or any(not blocking_taints(p.taints, merged_tols) for p in pool_set):
                 continue
+            left = []
+            for p in pool_set:
+                for t in blocking_taints(p.taints, merged_tols):
+                    if t not in left:
+                        left.append(t)
             yield _pod_finding(
                 "RCL105", ref, ref.field("runtimeClassName"),
                 f'{ref.describe()}: every node with handler "{handler}" ({_names(pool_set)}) carries a taint that '
-                f"neither the pod nor {rc.describe()} tolerates ({', '.join(_taint_text(t) for t in taints)}), so the "
+                f"neither the pod nor {rc.describe()} tolerates ({', '.join(_taint_text(t) for t in left)}), so the "
                 f"pod stays Pending; add to {rc.describe()}'s scheduling.tolerations (or the pod's tolerations): "
-                f"{_toleration_fix(taints)}",
+                f"{_toleration_fix(left)}",
                 [_pool_related(p, f"{p.describe()} is tainted") for p in pool_set[:5]],
             )
 
@@ -292,8 +296,8 @@ def overhead_mismatch(ctx: Context) -> Iterable[Finding]:
     inv = ctx.inventory
     for ref in inv.pod_specs:
         overhead = ref.spec.get("overhead")
-        if overhead is None:
-            continue
+        if overhead is None or overhead == {}:
+            continue  # an empty pod.spec.overhead passes admission
         path = ref.field("overhead")
         raw = ref.spec.get("runtimeClassName")
         name = referenced_class(ref)
@@ -368,11 +372,13 @@ def pod_unschedulable(ctx: Context) -> Iterable[Finding]:
             verdicts.append(ok)
         if any(v is None or v for v in verdicts):
             continue
+        outcome = ("nodeName bypasses the scheduler, so the pod is sent to a node without the handler and its "
+                   "sandbox fails" if node_name else "the pod stays Pending")
         yield _pod_finding(
             "RCL110", ref, ref.field("runtimeClassName"),
             f'{ref.describe()}: no node with handler "{handler}" ({_names(candidates)}) satisfies the pod\'s '
             "placement (nodeName, nodeSelector merged with "
-            f"{rc.describe()}'s, required node affinity, spec.os); the pod stays Pending. Relax the pod's "
+            f"{rc.describe()}'s, required node affinity, spec.os); {outcome}. Relax the pod's "
             "constraints or add the handler to the nodes it targets",
             [_pool_related(p, f"{p.describe()} has the handler but does not match") for p in candidates[:5]],
         )
