@@ -75,9 +75,12 @@ def read_schema(name: str) -> dict:
 
 
 def _parse_rule(name: str, text: str) -> Rule:
-    from rclint.yamlsource import Chunk, parse_chunk
+    from rclint.yamlsource import Chunk, YamlLimitError, YamlSyntaxError, parse_chunk
 
-    docs = list(parse_chunk(Chunk(text, 0, 0), name))
+    try:
+        docs = list(parse_chunk(Chunk(text, 0, 0), name))
+    except (YamlSyntaxError, YamlLimitError) as exc:
+        raise CatalogError(f"{name}:{exc.span.line}:{exc.span.column}: {exc.message}") from None
     if len(docs) != 1 or not isinstance(docs[0].value, dict):
         raise CatalogError(f"{name}: a rule file holds one mapping")
     d = docs[0].value

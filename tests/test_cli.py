@@ -18,7 +18,7 @@ from helpers import write_files
 
 REPO = Path(__file__).resolve().parents[1]
 
-RC = "apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: kata\nhandler: kata\n"
+RC = "apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: kata\nhandler: kata\noverhead:\n  podFixed: {memory: 160Mi, cpu: 250m}\n"
 POD_BAD = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  runtimeClassName: kata-qemu\n"
 POD_OK = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  runtimeClassName: kata\n"
 
@@ -101,7 +101,7 @@ def test_select_and_ignore(project):
 def test_stdin_and_stdin_filename(project):
     r = invoke("check", "-", "--select", "RCL101", input=RC + "---\n" + POD_BAD)
     assert r.exit_code == 1
-    assert r.stdout.startswith("<stdin>:12:21: RCL101 [error]")
+    assert r.stdout.startswith("<stdin>:14:21: RCL101 [error]")
     r = invoke("check", "-", "--stdin-filename", "rendered/chart.yaml", input=POD_BAD)
     assert r.stdout.startswith("rendered/chart.yaml:6:21: RCL101")
 

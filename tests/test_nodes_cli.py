@@ -324,6 +324,8 @@ kind: RuntimeClass
 metadata:
   name: kata
 handler: kata
+overhead:
+  podFixed: {memory: 160Mi, cpu: 250m}
 ---
 apiVersion: node.k8s.io/v1
 kind: RuntimeClass
@@ -379,5 +381,5 @@ def test_the_skip_note_goes_away_with_a_runtime_config(tmp_path, monkeypatch):
     r = invoke("check", "--select", "RCL102", ".")
     assert r.exit_code == 1
     assert "node-dependent rules" not in r.stderr
-    assert r.stdout.startswith('rcs.yaml:11:10: RCL102 [error] RuntimeClass "gvisor": handler "runsc" is configured on no '
+    assert r.stdout.startswith('rcs.yaml:13:10: RCL102 [error] RuntimeClass "gvisor": handler "runsc" is configured on no '
                                'known node (1 node pool: pool node/etc/containerd/config.toml)')

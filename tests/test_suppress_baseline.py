@@ -11,7 +11,7 @@ from rclint.cli import main
 
 from helpers import found, lint, write_files
 
-RC = "apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: kata\nhandler: kata\n"
+RC = "apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: kata\nhandler: kata\noverhead:\n  podFixed: {memory: 160Mi, cpu: 250m}\n"
 
 
 def pod(name, rc, extra=""):

@@ -10,7 +10,15 @@ from __future__ import annotations
 from typing import Iterable
 
 from rclint.checks import Context, check
-from rclint.checks.placement import _containers, _names, _pod_finding, _rc_handler, handler_kinds, pods_with_classes
+from rclint.checks.placement import (
+    _containers,
+    _names,
+    _pod_finding,
+    _rc_handler,
+    handler_kinds,
+    pods_with_classes,
+    reachable_pools,
+)
 from rclint.model import Finding, Related, Severity
 
 
@@ -57,10 +65,12 @@ def privileged_vm_exposes_host_devices(ctx: Context) -> Iterable[Finding]:
         handler = _rc_handler(rc)
         if handler is None or _kind(ctx, handler) != "vm":
             continue
-        tables = [(p, p.handlers[handler].table) for p in ctx.inventory.pools
-                  if p.handlers and handler in p.handlers and p.handlers[handler].table is not None]
-        if not tables or any(t.privileged_without_host_devices is True for _p, t in tables):
-            continue  # unknown, or some nodes pass no host devices
+        # the pools this pod can land on whose runtime table passes host devices in
+        tables = [(p, p.handlers[handler].table) for p in reachable_pools(ctx, ref, rc, handler)
+                  if p.handlers[handler].table is not None and p.handlers[handler].kind == "vm"
+                  and p.handlers[handler].table.privileged_without_host_devices is not True]
+        if not tables:
+            continue
         for group, i, c in _containers(ref.spec):
             sc = c.get("securityContext")
             if not isinstance(sc, dict) or sc.get("privileged") is not True:
@@ -101,11 +111,13 @@ def host_namespace_in_sandbox(ctx: Context) -> Iterable[Finding]:
         kind = _kind(ctx, handler)
         if kind is None:
             continue
-        for field in ("hostPID", "hostIPC", "shareProcessNamespace"):
+        # shareProcessNamespace is not checked: Kata (since 1.5) and gVisor (always) share one PID
+        # namespace among a sandbox's containers, so the field works there
+        for field, what in (("hostPID", "the host's processes"), ("hostIPC", "the host's IPC namespace")):
             if ref.spec.get(field) is True:
                 yield _pod_finding(
                     "RCL404", ref, ref.field(field),
                     f'{ref.describe()}: {field}: true with {rc.describe()}, whose handler "{handler}" is {_what(kind)}: '
-                    "the sandbox has its own kernel/namespaces, so the host's (or, for shareProcessNamespace, the "
-                    "other containers') processes are not what the pod sees. Remove the field or use a runc RuntimeClass",
+                    f"the sandbox has its own kernel and namespaces, so the pod does not get {what}. Remove the "
+                    "field or use a runc RuntimeClass",
                 )

@@ -107,6 +107,19 @@ def pods_with_classes(ctx: Context) -> Iterable[Tuple[PodSpecRef, RuntimeClassVi
             yield ref, rc
 
 
+def reachable_pools(ctx: Context, ref: PodSpecRef, rc: RuntimeClassView, handler: str) -> List[NodePool]:
+    """Pools with the handler where this pod can land: labels known and matching the pod's
+    nodeSelector merged with the RuntimeClass's, and taints tolerated after the admission
+    merge. A RuntimeClass's nodeSelector picks the node set; other pools do not count."""
+    merged_sel, conflicts = merge_node_selector(ref.spec.get("nodeSelector"), rc.node_selector)
+    if conflicts:
+        return []
+    tolerations = merge_tolerations(ref.spec.get("tolerations"), rc.tolerations)
+    return [p for p in ctx.inventory.pools
+            if p.has(handler) and _selector_matches(p, merged_sel) is True
+            and not blocking_taints(p.taints, tolerations)]
+
+
 def handler_kinds(ctx: Context, handler: str) -> set:
     """Kinds of a handler across the pools that have it; by name when no pool tells."""
     kinds = set()
@@ -414,6 +427,17 @@ def os_mismatch(ctx: Context) -> Iterable[Finding]:
         os_name = os_spec.get("name") if isinstance(os_spec, dict) else None
         selector = rc.node_selector if isinstance(rc.node_selector, dict) else {}
         selected = selector.get(OS_LABEL)
+        handler = _rc_handler(rc)
+        if isinstance(os_name, str) and not isinstance(selected, str) and handler is not None:
+            oses = {os_of_handler_kind(k) for k in handler_kinds(ctx, handler)} - {None}
+            if len(oses) == 1 and os_name != next(iter(oses)):
+                runtime_os = next(iter(oses))
+                yield _pod_finding(
+                    "RCL111", ref, ref.field("os", "name"),
+                    f'{ref.describe()}: spec.os.name is {os_name}, but {rc.describe()}\'s handler "{handler}" is a '
+                    f"{runtime_os.capitalize()} runtime; the pod can never start. Make them agree",
+                )
+            continue
         if isinstance(os_name, str) and isinstance(selected, str) and os_name != selected:
             yield _pod_finding(
                 "RCL111", ref, ref.field("os", "name"),
@@ -427,10 +451,10 @@ def os_mismatch(ctx: Context) -> Iterable[Finding]:
 # --------------------------------------------------------------------------- RCL112
 
 
-def _feature_verdict(ctx: Context, handler: str, feature: str) -> Tuple[Optional[bool], List[NodePool]]:
-    """False when every pool reporting features for the handler reports the feature off."""
+def _feature_verdict(pools: List[NodePool], handler: str, feature: str) -> Tuple[Optional[bool], List[NodePool]]:
+    """False when every reachable pool reporting features for the handler reports the feature off."""
     reporting = []
-    for p in ctx.inventory.pools:
+    for p in pools:
         if p.handlers and handler in p.handlers:
             feats = p.handlers[handler].features
             if isinstance(feats, dict) and isinstance(feats.get(feature), bool):
@@ -458,8 +482,9 @@ def handler_feature_missing(ctx: Context) -> Iterable[Finding]:
         if handler is None:
             continue
         spec = ref.spec
+        reachable = reachable_pools(ctx, ref, rc, handler)
         if spec.get("hostUsers") is False:
-            ok, pools = _feature_verdict(ctx, handler, "userNamespaces")
+            ok, pools = _feature_verdict(reachable, handler, "userNamespaces")
             if ok is False:
                 yield _pod_finding(
                     "RCL112", ref, ref.field("hostUsers"),
@@ -474,7 +499,7 @@ def handler_feature_missing(ctx: Context) -> Iterable[Finding]:
                 continue
             for j, m in enumerate(mounts):
                 if isinstance(m, dict) and m.get("recursiveReadOnly") == "Enabled":
-                    ok, pools = _feature_verdict(ctx, handler, "recursiveReadOnlyMounts")
+                    ok, pools = _feature_verdict(reachable, handler, "recursiveReadOnlyMounts")
                     if ok is False:
                         yield _pod_finding(
                             "RCL112", ref, ref.field(group, i, "volumeMounts", j, "recursiveReadOnly"),
