@@ -103,3 +103,23 @@ def test_multitool_accepts_rclint_sarif(tmp_path):
     assert not bad, "SARIF Multitool errors/warnings:\n" + "\n".join(
         f"{f['level']} {f['rule']} {f['where']}: {f['arguments']}" for f in bad
     )
+
+
+def test_multitool_accepts_engine_scenario_and_real_corpus(tmp_path, shared, monkeypatch):
+    from rclint.engine import run
+    from rclint.settings import load_settings
+
+    files = [Path(__file__).resolve().parent / "golden" / "engine" / "report.sarif"]
+    monkeypatch.chdir(shared / "corpus" / "real")
+    result = run(load_settings(["."], isolated=True))
+    text = sarif.render(result, load_catalog(), automation_id="rclint/corpus/")
+    validate_sarif(text)
+    assert len(json.loads(text)["runs"][0]["results"]) == len(result.findings) > 50
+    path = tmp_path / "corpus.sarif"
+    path.write_text(text, encoding="utf-8")
+    files.append(path)
+    findings = run_multitool(files, tmp_path)
+    bad = [f for f in findings if f["level"] in ("error", "warning")]
+    assert not bad, "SARIF Multitool errors/warnings:\n" + "\n".join(
+        f"{f['level']} {f['rule']} {f['where']}: {f['arguments']}" for f in bad
+    )
