@@ -68,6 +68,7 @@ def schemas_dir():
     return _resource_dir("rclint._schemas", "schemas")
 
 
+@functools.lru_cache(maxsize=None)
 def read_schema(name: str) -> dict:
     import json
 

@@ -105,15 +105,8 @@ class TomlDoc:
 
     def has(self, path: PathLike) -> bool:
         """True when the decoded value contains `path`."""
-        node: Any = self.value
-        for part in _normalize(path):
-            if isinstance(node, dict) and isinstance(part, str) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-                node = node[part]
-            else:
-                return False
-        return True
+        missing = object()
+        return self.get(path, missing) is not missing
 
     def get(self, path: PathLike, default: Any = None) -> Any:
         node: Any = self.value

@@ -42,21 +42,18 @@ def host_network_in_sandbox(ctx: Context) -> Iterable[Finding]:
         if handler is None or ref.spec.get("hostNetwork") is not True:
             continue
         kind = _kind(ctx, handler)
-        if kind == "vm":
-            yield _pod_finding(
-                "RCL401", ref, ref.field("hostNetwork"),
-                f'{ref.describe()}: hostNetwork: true with {rc.describe()}, whose handler "{handler}" is {_what(kind)}: '
-                "Kata cannot share the host's network namespace (and may take over or break host networking). "
-                "Remove hostNetwork or run this pod with a runc RuntimeClass",
-            )
-        elif kind == "gvisor":
-            yield _pod_finding(
-                "RCL401", ref, ref.field("hostNetwork"),
-                f'{ref.describe()}: hostNetwork: true with {rc.describe()}, whose handler "{handler}" is {_what(kind)}: '
-                "under runsc's default --network=sandbox the pod silently gets a new, empty network namespace, not "
-                "the host's. Remove hostNetwork or use a runc RuntimeClass",
-                severity=Severity.WARNING,
-            )
+        if kind is None:
+            continue
+        effect = ("Kata cannot share the host's network namespace (and may take over or break host networking)"
+                  if kind == "vm" else
+                  "under runsc's default --network=sandbox the pod silently gets a new, empty network namespace, "
+                  "not the host's")
+        yield _pod_finding(
+            "RCL401", ref, ref.field("hostNetwork"),
+            f'{ref.describe()}: hostNetwork: true with {rc.describe()}, whose handler "{handler}" is {_what(kind)}: '
+            f"{effect}. Remove hostNetwork or run this pod with a runc RuntimeClass",
+            severity=None if kind == "vm" else Severity.WARNING,
+        )
 
 
 @check("RCL402")

@@ -220,6 +220,16 @@ def _capable(ctx: Context, handler: str, selector) -> List[NodePool]:
     return [p for p in ctx.inventory.pools if p.has(handler) and _selector_matches(p, selector) is True]
 
 
+def _blocking_union(pools: List[NodePool], tolerations) -> List[dict]:
+    """Every distinct taint that keeps a pod with these tolerations off one of the pools."""
+    out: List[dict] = []
+    for p in pools:
+        for t in blocking_taints(p.taints, tolerations):
+            if t not in out:
+                out.append(t)
+    return out
+
+
 @check("RCL105")
 def untolerated_taints(ctx: Context) -> Iterable[Finding]:
     users: Dict[str, List[PodSpecRef]] = {}
@@ -233,14 +243,9 @@ def untolerated_taints(ctx: Context) -> Iterable[Finding]:
         capable = _capable(ctx, handler, selector)
         if not capable:
             continue
-        blocked = {id(p): blocking_taints(p.taints, rc.tolerations) for p in capable}
-        if not all(blocked.values()):
+        if not all(blocking_taints(p.taints, rc.tolerations) for p in capable):
             continue
-        taints = []
-        for p in capable:
-            for t in blocked[id(p)]:
-                if t not in taints:
-                    taints.append(t)
+        taints = _blocking_union(capable, rc.tolerations)
         pods = [ref for ref in users.get(rc.name or "", [])]
         if not pods:
             path, key = _rc_scheduling_point(rc)
@@ -261,11 +266,7 @@ def untolerated_taints(ctx: Context) -> Iterable[Finding]:
             pool_set = [p for p in capable if _selector_matches(p, merged_sel) is True]
             if not pool_set or any(not blocking_taints(p.taints, merged_tols) for p in pool_set):
                 continue
-            left = []
-            for p in pool_set:
-                for t in blocking_taints(p.taints, merged_tols):
-                    if t not in left:
-                        left.append(t)
+            left = _blocking_union(pool_set, merged_tols)
             yield _pod_finding(
                 "RCL105", ref, ref.field("runtimeClassName"),
                 f'{ref.describe()}: every node with handler "{handler}" ({_names(pool_set)}) carries a taint that '

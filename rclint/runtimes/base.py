@@ -24,7 +24,6 @@ import functools
 import json
 import re
 from dataclasses import dataclass, field as dc_field
-from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from rclint.model import Finding, Severity, Span
@@ -198,26 +197,10 @@ def finding(code: str, message: str, path: str, span: Span, field_: str = "",
 # --------------------------------------------------------------------------- schemas
 
 
-def _schema_dirs() -> List[Path]:
-    dirs = []
-    here = Path(__file__).resolve()
-    dirs.append(here.parents[2] / "schemas")  # source checkout: <repo>/schemas
-    dirs.append(here.parents[1] / "_schemas")  # installed wheel: rclint/_schemas
-    return dirs
-
-
-@functools.lru_cache(maxsize=None)
 def load_schema(name: str) -> Dict[str, Any]:
-    for d in _schema_dirs():
-        candidate = d / name
-        if candidate.is_file():
-            return json.loads(candidate.read_text(encoding="utf-8"))
-    try:  # packaged data (rclint._schemas), if the build maps it
-        from importlib import resources
+    from rclint.catalog import read_schema  # the one place schemas are located (wheel or checkout)
 
-        return json.loads(resources.files("rclint._schemas").joinpath(name).read_text("utf-8"))
-    except Exception as exc:  # noqa: BLE001
-        raise FileNotFoundError(f"rclint schema {name} not found") from exc
+    return read_schema(name)
 
 
 @functools.lru_cache(maxsize=None)
