@@ -195,8 +195,8 @@ def _suggest_selector(have: List[NodePool], lack: List[NodePool]) -> str:
 @check("RCL104")
 def selector_matches_no_node(ctx: Context) -> Iterable[Finding]:
     labelled = [p for p in ctx.inventory.pools if p.labels is not None]
-    if not labelled:
-        return
+    if not labelled or len(labelled) != len(ctx.inventory.pools):
+        return  # a pool whose labels are unknown (a bare runtime config) might match: unknown stays unknown
     for rc in ctx.inventory.runtime_classes:
         selector = rc.node_selector
         if not isinstance(selector, dict) or not selector:
