@@ -16,7 +16,7 @@ V3 = 'plugins."io.containerd.cri.v1.runtime"'
 
 def need_shared():
     if not SHARED.is_dir():
-        pytest.skip(f"shared corpus not found at {SHARED} (tests that read real configs need /work/shared)")
+        pytest.skip(f"shared corpus not found at {SHARED} (tests that read real configs need the reference corpus next to the repository)")
 
 
 def real(name):

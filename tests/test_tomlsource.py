@@ -13,7 +13,7 @@ REAL = SHARED / "corpus" / "real"
 
 def need_shared():
     if not SHARED.is_dir():
-        pytest.skip(f"shared corpus not found at {SHARED} (tests that read real configs need /work/shared)")
+        pytest.skip(f"shared corpus not found at {SHARED} (tests that read real configs need the reference corpus next to the repository)")
 
 
 def at(span):
