@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Dict, List, Set
+from typing import Dict, List, Optional, Set
 
 from rclint.catalog import expand_selector, load_catalog
 from rclint.checks import Context, load_all
@@ -31,7 +31,7 @@ class Result:
     findings: List[Finding]
     stats: Stats
     enabled: Set[str] = field(default_factory=set)
-    inventory: Inventory = None  # type: ignore[assignment]
+    inventory: Optional[Inventory] = None
 
     def counts(self) -> Dict[str, int]:
         c = {"error": 0, "warning": 0, "info": 0}
