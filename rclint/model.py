@@ -87,6 +87,11 @@ class Finding:
     and baselines: it does not change when unrelated lines move.
     `severity` is filled in by the engine from the catalogue and the configuration;
     checks leave it as None.
+
+    A finding has parts, not a paragraph: `message` says what is wrong in about one line
+    (at most 120 characters, the object named once); `help` is the one concrete fix (the
+    YAML/TOML to add or change), empty when there is none; `notes` say why it matters (the
+    exact error the cluster or runtime produces, the versions it holds for).
     """
 
     code: str
@@ -97,6 +102,8 @@ class Finding:
     related: Tuple[Related, ...] = ()
     field: str = ""
     severity: Optional[Severity] = None
+    help: str = ""
+    notes: Tuple[str, ...] = ()
 
     def sort_key(self):
         return (self.path, self.span.line, self.span.column, self.code, self.message)
