@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 
 class DecodeError(Exception):
@@ -40,3 +41,34 @@ def decode(data: bytes) -> str:
             f"not UTF-8 (invalid byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "save it as UTF-8 or UTF-16 with a BOM"
         ) from None
+
+
+# Characters that must never reach a terminal or a CI log raw: C0 controls (a newline in a name
+# starts a new log line, where a runner reads `::command::` lines), DEL, C1 controls, ESC
+# sequences, the Unicode line/paragraph separators, bidirectional overrides (which reorder what a
+# reviewer sees), and lone surrogates (a file name that is not UTF-8, decoded with
+# surrogateescape).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(m: "re.Match[str]") -> str:
+    ch = m.group()
+    named = _NAMED.get(ch)
+    if named:
+        return named
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """`text` with every control, separator, bidi-override and undecodable character shown as a
+    visible escape (`\\n`, `\\x1b`, `\\u2028`), so input text can neither start a log line nor an
+    escape sequence. Printable text, including non-ASCII letters, is unchanged."""
+    if _UNSAFE.search(text) is None:
+        return text
+    return _UNSAFE.sub(_escape, text)
