@@ -42,8 +42,14 @@ def _internal_error(exc: BaseException, debug: bool) -> "None":
     sys.exit(2)
 
 
+_STDERR = "\0stderr"  # an --output that means standard error (reports while stdout carries fixed input)
+
+
 def _write(text: str, output: Optional[str]) -> None:
-    if output and output != "-":
+    if output == _STDERR:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    elif output and output != "-":
         with open(output, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
     else:
@@ -144,10 +150,15 @@ def _pair_outputs(raw_args):
 @click.option("--sarif-category", "automation_id", default=None,
               help="SARIF runAutomationDetails.id (the code scanning category).")
 @click.option("--color/--no-color", "colour", default=None, help="Colour the text output [default: only on a terminal].")
+@click.option("--fix", "fix", is_flag=True,
+              help="Apply the safe fixes (findings marked [*]) to the files, then report what remains; "
+                   "with '-' print the fixed input to stdout.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, apply the unsafe fixes too.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_select, ignore, known, fail_on,
               min_severity, exit_zero, stdin_filename, max_file_size, node_configs, baseline, write_baseline,
-              changed_only, automation_id, colour, debug) -> None:
+              changed_only, automation_id, colour, fix, diff, unsafe_fixes, debug) -> None:
     """Lint PATHS (files or directories; '-' reads standard input). Default: the current directory."""
     from rclint.settings import ConfigError, display_path, load_settings, parse_size
 
@@ -185,7 +196,14 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
             settings.baseline = baseline
         from rclint.engine import run
 
-        result = run(settings)
+        outcome = None
+        if fix or diff:
+            from rclint.fixes import fix_loop
+
+            outcome = fix_loop(lambda: run(settings), unsafe_fixes)
+            result = outcome.result
+        else:
+            result = run(settings)
     except ConfigError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
@@ -203,6 +221,22 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
         n = len(result.findings)
         click.echo(f"rclint: wrote {n} finding{'s' if n != 1 else ''} to the baseline {write_baseline}", err=True)
         sys.exit(0)
+
+    fix_note = ""
+    if outcome is not None:
+        try:
+            result, fix_note, stdin_fixed = _deliver_fixes(outcome, settings, diff, lambda: run(settings))
+        except Exception as exc:
+            _internal_error(exc, debug)
+        if diff:
+            click.echo(fix_note, err=True)
+            sys.exit(1 if outcome.changed and not exit_zero else 0)
+        if stdin_fixed:  # stdout carries the fixed stream: reports to stderr unless sent to a file
+            pairs = [(fmt, out if out not in (None, "-") else _STDERR) for fmt, out in pairs]
+    elif not write_baseline:
+        from rclint.fixes import fixable_note
+
+        fix_note = fixable_note(result)
 
     try:
         from rclint.catalog import load_catalog
@@ -228,6 +262,8 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
                     fh.write(step_summary_markdown(result, catalog))
         if not any(fmt == "github" and out in (None, "-") for fmt, out in pairs):
             click.echo(summary(result), err=True)  # github annotations end with their own summary
+        if fix_note:
+            click.echo(fix_note, err=True)
     except OSError as exc:
         _fail(f"cannot write {exc.filename}: {exc.strerror}")
     except Exception as exc:
@@ -237,6 +273,46 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
     if exit_zero or worst is None or worst < settings.fail_on:
         sys.exit(0)
     sys.exit(1)
+
+
+def _deliver_fixes(outcome, settings, diff, run):
+    """Write (or print as a diff, or to stdout for '-') what the fix passes changed.
+
+    Returns the result to report, the summary line about fixes, and whether stdout got the
+    fixed standard input."""
+    from rclint.fixes import WriteRefused, fix_summary, unified_diff, write_fixed
+    from rclint.textio import visible
+
+    stdin_fixed = False
+    if diff:
+        for display in sorted(outcome.changed):
+            _real, old, new = outcome.changed[display]
+            sys.stdout.write(unified_diff(display, old, new))
+        sys.stdout.flush()
+        return outcome.result, fix_summary(outcome, would=True), False
+    roots = [p for p in settings.paths if p != "-"] + list(settings.node_configs)
+    roots = [p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in roots]
+    refused = 0
+    for display in sorted(outcome.changed):
+        real, old, new = outcome.changed[display]
+        if real is None:
+            continue
+        try:
+            write_fixed(real, old, new, roots)
+        except WriteRefused as exc:
+            refused += 1
+            click.echo(f"rclint: not fixed: {visible(display)}: {exc}", err=True)
+            outcome.fixed -= outcome.fixed_by_file.get(display, 0)
+            outcome.fixed_by_file[display] = 0
+    for display, original in sorted(outcome.stdin.items()):
+        data = outcome.changed.get(display, (None, None, original))[2]
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        stdin_fixed = True
+    result = outcome.result
+    if refused:  # report what is on disk, not what would have been
+        result = run()
+    return result, fix_summary(outcome), stdin_fixed
 
 
 @main.command("nodes")

@@ -13,6 +13,7 @@ from typing import Dict, List, Optional, Set
 from rclint.catalog import expand_selector, load_catalog
 from rclint.checks import Context, load_all
 from rclint.discovery import InputFile, discover
+from rclint.fixes import attach_fixes
 from rclint.inventory import Inventory, build_inventory
 from rclint.loader import LoadedFile, load_manifest_bytes
 from rclint.model import Finding, Severity, Stats
@@ -55,12 +56,14 @@ def enabled_codes(settings: Settings) -> Set[str]:
 
 
 def _read(inp: InputFile) -> bytes:
+    from rclint.fixes import observed
+
     if inp.path is None:
         if inp.data is None:
             inp.data = sys.stdin.buffer.read()
-        return inp.data
+        return observed(inp.display, None, inp.data)
     with open(inp.path, "rb") as fh:
-        return fh.read()
+        return observed(inp.display, inp.path, fh.read())
 
 
 def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats) -> List[LoadedFile]:
@@ -168,6 +171,7 @@ def run(settings: Settings) -> Result:
             continue
         findings.append(_with_severity(f, sev))
     findings.sort(key=Finding.sort_key)
+    findings = attach_fixes(findings, inventory)
     return Result(findings, stats, enabled, inventory)
 
 
@@ -183,7 +187,9 @@ def _config_comment_suppressions(configs) -> List:
                 with open(src, "rb") as fh:
                     from rclint.textio import decode
 
-                    out.extend(scan_comments(src, decode(fh.read())))
+                    from rclint.fixes import observed
+
+                    out.extend(scan_comments(src, decode(observed(src, src, fh.read()))))
             except Exception:  # unreadable sources were reported when loading
                 continue
     return out

@@ -79,6 +79,31 @@ class Related:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """Replace the text at `span` (start inclusive, end exclusive; 1-based lines, code-point
+    columns, like every position) in `path` with `replacement`. An empty span inserts."""
+
+    path: str
+    span: Span
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A mechanical fix of one finding. `applicability` is "safe" (applied by --fix: it cannot
+    change what the object means beyond the finding) or "unsafe" (applied only with
+    --unsafe-fixes: it picks a value the user should confirm)."""
+
+    applicability: str
+    description: str
+    edits: Tuple[Edit, ...]
+
+    @property
+    def safe(self) -> bool:
+        return self.applicability == "safe"
+
+
+@dataclass(frozen=True)
 class Finding:
     """One problem at one place.
 
@@ -104,6 +129,7 @@ class Finding:
     severity: Optional[Severity] = None
     help: str = ""
     notes: Tuple[str, ...] = ()
+    fix: Optional[Fix] = None
 
     def sort_key(self):
         return (self.path, self.span.line, self.span.column, self.code, self.message)

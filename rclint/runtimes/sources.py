@@ -39,7 +39,10 @@ def read_config_text(path: str, max_size: int) -> str:
         data = fh.read(max_size + 1)
     if len(data) > max_size:
         raise DecodeError(f"file is over the {max_size:,}-byte limit")
-    return decode(data)
+    from rclint.fixes import observed
+    from rclint.settings import display_path
+
+    return decode(observed(display_path(path), path, data))
 
 
 def _sniff(path: str, max_size: int) -> Optional[str]:

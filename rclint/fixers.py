@@ -1,0 +1,617 @@
+"""The fix of each fixable rule, computed from a finding, the text it points into and the inventory.
+
+A fixer finds the node its finding is about by the finding's exact position (never by parsing
+its message), checks that the text there is what the documents say it is, and returns a Fix
+whose edits touch only that node's bytes, or None when the layout is one it cannot edit
+safely (a flow mapping where a block is needed, an anchor inside a removed value, ...). Each
+rule file says whether its fix is safe or unsafe (`fix:`); the two must agree (a test checks).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+from rclint.fixes import Source, make_edit
+from rclint.model import Edit, Finding, Fix, Span
+
+Path = Tuple[Any, ...]
+Fixer = Callable[[Finding, Source, Any], Optional[Fix]]
+
+FIXERS: Dict[str, Fixer] = {}
+
+
+def fixer(code: str):
+    def register(fn: Fixer) -> Fixer:
+        FIXERS[code] = fn
+        return fn
+    return register
+
+
+def _at(span: Optional[Span], f: Finding) -> bool:
+    return span is not None and (span.line, span.column) == (f.span.line, f.span.column)
+
+
+# --------------------------------------------------------------------------- YAML text helpers
+
+_PLAIN_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*\Z")
+_ANCHOR_OR_MERGE = re.compile(r"(?:^|[\s,\[{:-])[&*][^\s,\]}]|<<\s*:")
+
+
+def _pos(doc, path: Path) -> Optional[Span]:
+    t = doc.positions.get(tuple(path))
+    return Span(*t) if t is not None else None
+
+
+def _kpos(doc, path: Path) -> Optional[Span]:
+    t = doc.key_positions.get(tuple(path))
+    return Span(*t) if t is not None else None
+
+
+def yaml_scalar_text(old_text: str, new_value: str) -> Optional[str]:
+    """`new_value` written the way `old_text` (a scalar's source) was: plain, '...' or "..."."""
+    if old_text.startswith('"'):
+        return json.dumps(new_value, ensure_ascii=False)
+    if old_text.startswith("'"):
+        return "'" + new_value.replace("'", "''") + "'"
+    if old_text[:1] in ("|", ">", "!", "&", "*") or "\n" in old_text:
+        return None
+    from rclint.yamlsource import type_plain_scalar
+
+    if _PLAIN_SAFE.match(new_value) and type_plain_scalar(new_value) == new_value:
+        return new_value
+    return json.dumps(new_value, ensure_ascii=False)
+
+
+def _scalar_matches(src: Source, span: Span, value: Any) -> Optional[Tuple[int, int, str]]:
+    """(start, end, text) of a scalar whose source text decodes to `value`, else None."""
+    r = src.range(span)
+    if r is None:
+        return None
+    text = src.text[r[0]:r[1]]
+    if not isinstance(value, str) or not text:
+        return None
+    if text == value:
+        return r[0], r[1], text
+    if len(text) >= 2 and text[0] == text[-1] == "'" and text[1:-1].replace("''", "'") == value:
+        return r[0], r[1], text
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        try:
+            if json.loads(text) == value:
+                return r[0], r[1], text
+        except ValueError:
+            return None
+    return None
+
+
+def replace_scalar(src: Source, span: Optional[Span], old_value: Any, new_value: str) -> Optional[Edit]:
+    """An edit writing `new_value` over the scalar (value or key) at `span`, in its quoting style."""
+    if span is None:
+        return None
+    m = _scalar_matches(src, span, old_value)
+    if m is None:
+        return None
+    text = yaml_scalar_text(m[2], new_value)
+    if text is None:
+        return None
+    return make_edit(src, m[0], m[1], text)
+
+
+def _content_end(src: Source, doc, path: Path) -> Optional[int]:
+    """Where the value at `path` really ends: its last descendant's end (a block collection's own
+    end mark lies at the next token, past comments that belong to what follows)."""
+    n = len(path)
+    best = None
+    for p, t in doc.positions.items():
+        if p[:n] == path:
+            if isinstance(doc.get(p), (dict, list)):
+                start = src.offset(t[0], t[1])
+                if start is None or src.text[start:start + 1] not in ("{", "["):
+                    continue  # a block collection: its end mark is the next token's start
+            off = src.offset(t[2], t[3])
+            if off is None:
+                return None
+            if best is None or off > best:
+                best = off
+    return best
+
+
+def _is_flow(src: Source, doc, path: Path) -> bool:
+    sp = _pos(doc, path)
+    off = src.offset(sp.line, sp.column) if sp else None
+    return off is not None and src.text[off:off + 1] in ("{", "[")
+
+
+def block_entry_range(src: Source, doc, path: Path) -> Optional[Tuple[int, int]]:
+    """The whole lines holding the block-mapping entry at `path` (key, value, its trailing comment)."""
+    kspan = _kpos(doc, path)
+    if kspan is None or _is_flow(src, doc, path[:-1]):
+        return None
+    k = src.offset(kspan.line, kspan.column)
+    end = _content_end(src, doc, path)
+    if k is None or end is None or end < k:
+        return None
+    ls = src.line_start(k)
+    if src.text[ls:k].strip(" \t"):
+        return None  # "- key:" or another node before the key on its line
+    if src.line_start(end) == end and end > k:  # a block scalar ends at the start of a line
+        stop = end
+    else:
+        le = src.line_end(end)
+        tail = src.text[end:le].rstrip("\r")
+        if tail.strip() and not tail.strip().startswith("#"):
+            return None
+        stop = le + 1 if le < len(src.text) else le
+    region = src.text[k:stop]
+    if _ANCHOR_OR_MERGE.search(region):
+        return None  # an anchor others may use, or a merge: not a plain removal
+    return ls, stop
+
+
+def flow_entry_range(src: Source, doc, path: Path) -> Optional[Tuple[int, int]]:
+    """`key: value` in a flow mapping with the separator next to it."""
+    kspan = _kpos(doc, path)
+    end = _content_end(src, doc, path)
+    if kspan is None or end is None:
+        return None
+    k = src.offset(kspan.line, kspan.column)
+    if k is None:
+        return None
+    if _ANCHOR_OR_MERGE.search(src.text[k:end]):
+        return None
+    m = re.compile(r"\s*,[ \t]*").match(src.text, end)
+    if m:
+        return k, m.end()
+    m = re.search(r",\s*\Z", src.text[:k])
+    if m:
+        return m.start(), end
+    return None
+
+
+def remove_entries(src: Source, doc, paths: List[Path], allow_parent: bool = True) -> Optional[List[Tuple[int, int]]]:
+    """Offsets to delete so that the sibling entries `paths` are gone. When they are all their
+    mapping has, the mapping's own entry goes instead (once), so no empty `key:` (null) is left."""
+    parent = paths[0][:-1]
+    holder = doc.get(parent)
+    if not isinstance(holder, dict) or not paths:
+        return None
+    if all(p[-1] in holder for p in paths) and set(holder) <= {p[-1] for p in paths}:
+        if not allow_parent or not parent or isinstance(parent[-1], int):
+            return None
+        return remove_entries(src, doc, [parent], allow_parent=False)
+    flow = _is_flow(src, doc, parent)
+    out = []
+    for p in paths:
+        r = flow_entry_range(src, doc, p) if flow else block_entry_range(src, doc, p)
+        if r is None:
+            return None
+        out.append(r)
+    out.sort()
+    if any(a[1] > b[0] for a, b in zip(out, out[1:])):
+        return None
+    return out
+
+
+def _indent_unit(src: Source, doc, path: Path) -> int:
+    """The document's indentation step: how far a block mapping's keys sit right of its key."""
+    for p, t in doc.key_positions.items():
+        if len(p) >= 2 and p[:len(path)] == path and not isinstance(p[-2], int):
+            parent = doc.key_positions.get(p[:-1])
+            if parent is not None and t[0] > parent[0] and t[1] > parent[1]:
+                return t[1] - parent[1]
+    return 2
+
+
+# --------------------------------------------------------------------------- RCL206
+
+
+@fixer("RCL206")
+def fix_removed_api_version(f: Finding, src: Source, inventory) -> Optional[Fix]:
+    for rc in inventory.runtime_classes:
+        obj = rc.obj
+        if obj.path != f.path or not _at(obj.value_span(("apiVersion",)), f):
+            continue
+        doc, base = obj.doc, obj.base
+        api = replace_scalar(src, _pos(doc, base + ("apiVersion",)), obj.api_version, "node.k8s.io/v1")
+        if api is None:
+            return None
+        if rc.version == "v1beta1":
+            return Fix("safe", "change apiVersion to node.k8s.io/v1", (api,))
+        if rc.version != "v1alpha1":
+            return None
+        spec = obj.get(("spec",))
+        if not isinstance(spec, dict) or not spec or not set(spec) <= {"runtimeHandler", "overhead", "scheduling"}:
+            return None
+        if any(k in obj.value for k in ("handler", "overhead", "scheduling")):
+            return None
+        moved = _hoist_spec(src, doc, base + ("spec",))
+        if moved is None:
+            return None
+        return Fix("safe", "rewrite as node.k8s.io/v1: spec.runtimeHandler becomes handler, overhead and "
+                           "scheduling move to the top level", (api, moved))
+    return None
+
+
+def _hoist_spec(src: Source, doc, spec: Path) -> Optional[Edit]:
+    """Replace the block `spec:` entry by its own entries one level up, runtimeHandler renamed."""
+    kspan, first = _kpos(doc, spec), None
+    children = [p for p in doc.key_positions if len(p) == len(spec) + 1 and p[:len(spec)] == spec]
+    if kspan is None or not children or _is_flow(src, doc, spec):
+        return None
+    first = min(Span(*doc.key_positions[p]) for p in children)
+    if first.line <= kspan.line or any(doc.key_positions[p][1] != first.column for p in children):
+        return None
+    k = src.offset(kspan.line, kspan.column)
+    r = block_entry_range(src, doc, spec)
+    if k is None or r is None:
+        return None
+    ls, stop = r
+    head_end = src.line_end(k)
+    head = src.text[k:head_end].rstrip("\r")
+    if not re.fullmatch(r"spec[ \t]*:[ \t]*", head):
+        return None  # a comment or a tag on the `spec:` line would be lost
+    depth = first.column - kspan.column
+    handler_key = _kpos(doc, spec + ("runtimeHandler",))
+    body_start = head_end + 1
+    lines = src.text[body_start:stop].split("\n")
+    out = []
+    line_no = src.position(body_start)[0]
+    for i, line in enumerate(lines):
+        no = line_no + i
+        if handler_key is not None and no == handler_key.line:
+            col = handler_key.column - 1
+            key_text = line[col:handler_key.end_column - 1]
+            if key_text not in ("runtimeHandler", '"runtimeHandler"', "'runtimeHandler'"):
+                return None
+            line = line[:col] + key_text.replace("runtimeHandler", "handler") + line[handler_key.end_column - 1:]
+        lead = len(line) - len(line.lstrip(" "))
+        if lead >= depth:
+            line = line[depth:]
+        elif line.strip(" \t\r") == "" or line.lstrip(" ").startswith("#"):
+            line = line[lead:]
+        else:
+            return None
+        out.append(line)
+    return make_edit(src, ls, stop, "\n".join(out))
+
+
+# --------------------------------------------------------------------------- RCL207
+
+GA_NODE_LABELS = {
+    "beta.kubernetes.io/arch": "kubernetes.io/arch",
+    "beta.kubernetes.io/os": "kubernetes.io/os",
+    "failure-domain.beta.kubernetes.io/region": "topology.kubernetes.io/region",
+    "failure-domain.beta.kubernetes.io/zone": "topology.kubernetes.io/zone",
+    "beta.kubernetes.io/instance-type": "node.kubernetes.io/instance-type",
+    "node-role.kubernetes.io/master": "node-role.kubernetes.io/control-plane",
+}
+
+
+@fixer("RCL207")
+def fix_deprecated_node_label(f: Finding, src: Source, inventory) -> Optional[Fix]:
+    for rc in inventory.runtime_classes:
+        obj = rc.obj
+        sel = rc.node_selector
+        if obj.path != f.path or not isinstance(sel, dict):
+            continue
+        for key in sel:
+            path = rc.field_path("scheduling", "nodeSelector", key)
+            if not _at(obj.key_span(path), f):
+                continue
+            ga = GA_NODE_LABELS.get(key)
+            if ga is None or ga in sel:
+                return None
+            edit = replace_scalar(src, _kpos(obj.doc, obj.base + path), key, ga)
+            return Fix("safe", f'replace the node label "{key}" with "{ga}"', (edit,)) if edit else None
+    return None
+
+
+# --------------------------------------------------------------------------- RCL107
+
+
+@fixer("RCL107")
+def fix_pod_overhead(f: Finding, src: Source, inventory) -> Optional[Fix]:
+    for ref in inventory.pod_specs:
+        obj = ref.obj
+        path = ref.field("overhead")
+        if obj.path != f.path or not _at(obj.key_span(path), f):
+            continue
+        ranges = remove_entries(src, obj.doc, [obj.base + path], allow_parent=False)
+        if not ranges:
+            return None
+        return Fix("safe", "remove spec.overhead (the RuntimeClass admission plugin fills it in)",
+                   tuple(make_edit(src, a, b, "") for a, b in ranges))
+    return None
+
+
+# --------------------------------------------------------------------------- RCL101
+
+
+@fixer("RCL101")
+def fix_unknown_runtime_class(f: Finding, src: Source, inventory) -> Optional[Fix]:
+    from rclint.checks.references import closest
+
+    for ref in inventory.pod_specs:
+        obj = ref.obj
+        path = ref.field("runtimeClassName")
+        if obj.path != f.path or not _at(obj.value_span(path), f):
+            continue
+        name = obj.get(path)
+        if not isinstance(name, str):
+            return None
+        owners = sorted({rc.name for rc in inventory.runtime_classes if rc.handler_str == name and rc.name})
+        if len(owners) == 1:
+            target, why = owners[0], f'"{name}" is the handler of RuntimeClass "{owners[0]}"'
+        elif owners:
+            return None
+        else:
+            defined = [d for d in inventory.defined_names() if d != name]
+            target = closest(name, defined)
+            if target is None:
+                return None
+            rest = [d for d in defined if d != target]
+            other = closest(name, rest) if rest else None
+            if other is not None and _ratio(name, other) >= _ratio(name, target):
+                return None  # two equally close classes: no clear choice
+            why = f'"{target}" is the closest RuntimeClass name'
+        edit = replace_scalar(src, obj.value_span(path), name, target)
+        return Fix("unsafe", f'change runtimeClassName to "{target}" ({why})', (edit,)) if edit else None
+    return None
+
+
+def _ratio(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+# --------------------------------------------------------------------------- RCL403
+
+# kata-deploy's RuntimeClasses (tools/packaging/kata-deploy/runtimeclasses/): the VM's footprint.
+_CONFIDENTIAL = re.compile(r"(tdx|snp|sev|(^|-)se($|-)|coco|cca)")
+
+
+def suggested_overhead(handler: str) -> Tuple[str, str]:
+    """(memory, cpu) for overhead.podFixed: kata-deploy's values for the handler's hypervisor."""
+    h = handler.lower()
+    if _CONFIDENTIAL.search(h):
+        return "2048Mi", "1.0"
+    if "remote" in h:
+        return "120Mi", "250m"
+    if any(x in h for x in ("clh", "cloud-hypervisor", "-fc", "firecracker", "dragonball", "stratovirt")):
+        return "130Mi", "250m"
+    return "160Mi", "250m"
+
+
+@fixer("RCL403")
+def fix_vm_overhead(f: Finding, src: Source, inventory) -> Optional[Fix]:
+    for rc in inventory.runtime_classes:
+        obj = rc.obj
+        if obj.path != f.path or not _at(obj.value_span(rc.handler_path), f) or rc.base:
+            continue
+        handler = rc.handler_str
+        if handler is None:
+            return None
+        memory, cpu = suggested_overhead(handler)
+        what = f"add overhead.podFixed (memory: {memory}, cpu: {cpu}, kata-deploy's values for this hypervisor)"
+        doc, base = obj.doc, obj.base
+        overhead = obj.get(("overhead",))
+        flow_values = f"{{memory: {memory}, cpu: {cpu}}}"
+        if "overhead" not in obj.value:
+            hpath = base + ("handler",)
+            hk, hv = _kpos(doc, hpath), _pos(doc, hpath)
+            if hk is None or hv is None or _is_flow(src, doc, base) or hv.end_line != hk.line:
+                return None
+            k = src.offset(hk.line, hk.column)
+            if k is None or src.text[src.line_start(k):k].strip(" \t"):
+                return None
+            at = src.line_end(k)
+            tail = src.text[src.offset(hv.end_line, hv.end_column) or at:at].strip()
+            if tail and not tail.startswith("#"):
+                return None
+            nl = src.newline()
+            ind, unit = " " * (hk.column - 1), " " * _indent_unit(src, doc, base)
+            block = (f"{ind}overhead:{nl}{ind}{unit}podFixed:{nl}{ind}{unit}{unit}memory: {memory}{nl}"
+                     f"{ind}{unit}{unit}cpu: {cpu}")
+            if at < len(src.text):
+                edit = make_edit(src, at + 1, at + 1, block + nl)
+            else:
+                edit = make_edit(src, at, at, nl + block)
+            return Fix("unsafe", what, (edit,))
+        if isinstance(overhead, dict) and not overhead.get("podFixed"):
+            target = base + ("overhead", "podFixed") if "podFixed" in overhead else base + ("overhead",)
+            sp = _pos(doc, target)
+            text = src.slice(sp) if sp else None
+            if text is None or text.strip() != "{}":
+                return None
+            r = src.range(sp)
+            new = flow_values if target[-1] == "podFixed" else f"{{podFixed: {flow_values}}}"
+            return Fix("unsafe", what, (make_edit(src, r[0], r[1], new),))
+        return None
+    return None
+
+
+# --------------------------------------------------------------------------- RCL307
+
+_RENAMED = {"sandbox_mode": "sandboxer"}
+
+
+@fixer("RCL307")
+def fix_unknown_runtime_key(f: Finding, src: Source, inventory) -> Optional[Fix]:
+    from rclint.runtimes.base import known_keys, suggest
+    from rclint.tomlsource import TomlSyntaxError, load_toml
+
+    try:
+        doc = load_toml(src.text)
+    except TomlSyntaxError:
+        return None
+    if not doc.index_complete:
+        return None
+    found = [p for p in doc.indexed_paths() if _at(doc.key_span(p), f)]
+    if len(found) != 1:
+        return None
+    path = found[0]
+    schema = _runtime_schema(path)
+    if schema is None or not isinstance(path[-1], str):
+        return None
+    key = path[-1]
+    table = doc.get(path[:-1])
+    if not isinstance(table, dict):
+        return None
+    known = known_keys(schema)
+    guess = suggest(key, known)
+    if guess == key:
+        guess = _RENAMED.get(key) if _RENAMED.get(key) in known else None
+        safe = guess is not None
+    else:
+        safe = guess is not None and suggest(key, [k for k in known if k != guess]) is None
+    if guess is None or guess in table or any(k.lower() == guess.lower() for k in table if k != key):
+        return None
+    span = doc.key_span(path)
+    r = src.range(span)
+    if r is None:
+        return None
+    old = src.text[r[0]:r[1]]
+    if old == key:
+        new = guess
+    elif old in (f'"{key}"', f"'{key}'"):
+        new = old[0] + guess + old[0]
+    else:
+        return None
+    return Fix("safe" if safe else "unsafe", f"rename `{key}` to `{guess}`", (make_edit(src, r[0], r[1], new),))
+
+
+def _runtime_schema(path: Path) -> Optional[str]:
+    """The schema of the table holding the key at `path` (a containerd or CRI-O runtime table)."""
+    from rclint.runtimes.containerd import RUNC_OPTIONS_SCHEMA, RUNTIME_SCHEMA
+    from rclint.runtimes.crio import CRIO_RUNTIME_SCHEMA
+
+    p = [x for x in path if isinstance(x, str)]
+    if len(p) == 5 and p[:3] == ["crio", "runtime", "runtimes"]:
+        return CRIO_RUNTIME_SCHEMA
+    if "runtimes" in p and p[0] == "plugins":
+        i = p.index("runtimes")
+        rest = p[i + 1:]
+        if len(rest) == 2:
+            return RUNTIME_SCHEMA
+        if len(rest) == 3 and rest[1] == "options":
+            return RUNC_OPTIONS_SCHEMA
+    return None
+
+
+# --------------------------------------------------------------------------- RCL006
+
+_SUPPRESSION = re.compile(r"#[ \t]*rclint:[ \t]*(?:ignore-file|ignore)\b[ \t]*(\[[^\]\n]*\]?)?")
+
+
+@fixer("RCL006")
+def fix_unused_suppression(f: Finding, src: Source, inventory) -> Optional[Fix]:
+    from rclint.suppress import parse_codes
+
+    parts = f.field.split(":")
+    if len(parts) < 2 or parts[0] != "suppression":
+        return None
+    scope, code = parts[1], (parts[2] if len(parts) > 2 else None)
+    if scope == "object":
+        return _fix_annotation(f, src, inventory, code)
+    start = src.offset(f.span.line, f.span.column)
+    if start is None:
+        return None
+    m = _SUPPRESSION.match(src.text, start)
+    if m is None or _in_string(src, start):
+        return None
+    bracket = m.group(1)
+    codes = parse_codes(bracket[1:-1]) if bracket and bracket.endswith("]") else ()
+    if code is not None and len(codes) > 1:
+        if code not in codes:
+            return None
+        inner = bracket[1:-1]
+        sep = ", " if ", " in inner else ("," if "," in inner else " ")
+        rest = sep.join(c for c in codes if c != code)
+        b = m.start(1)
+        return Fix("safe", f"remove {code} from the suppression comment", (make_edit(src, b + 1, b + len(bracket) - 1, rest),))
+    # the whole comment goes: from the '#' to the next comment on the line, or to the line end
+    ls, le = src.line_start(start), src.line_end(start)
+    line_end = le - 1 if le > ls and src.text[le - 1] == "\r" else le
+    after = src.text[m.end():line_end]
+    nxt = re.search(r"[ \t]#", after)
+    before = src.text[ls:start]
+    what = "remove the unused suppression comment"
+    if nxt is not None and not after[:nxt.start()].strip():
+        return Fix("safe", what, (make_edit(src, start, m.end() + nxt.start() + 1, ""),))
+    if before.strip():
+        cut = ls + len(before.rstrip(" \t"))
+        return Fix("safe", what, (make_edit(src, cut, line_end, ""),))
+    stop = le + 1 if le < len(src.text) else le
+    if stop == le and ls > 0:  # the last line, without a line break: take the one before it
+        return Fix("safe", what, (make_edit(src, ls - 1, le, ""),))
+    return Fix("safe", what, (make_edit(src, ls, stop, ""),))
+
+
+def _in_string(src: Source, offset: int) -> bool:
+    """True when the comment-looking text at `offset` is inside a string, or we cannot tell."""
+    if src.path.endswith((".yaml", ".yml", ".json")) or not src.path.endswith((".toml", ".conf")) and "crio" not in src.path:
+        from rclint.yamlsource import YamlLimitError, YamlSyntaxError, parse_chunk, split_documents
+
+        try:
+            for chunk in split_documents(src.text):
+                for doc in parse_chunk(chunk, src.path):
+                    for p, t in doc.positions.items():
+                        if isinstance(doc.get(p), (dict, list)):
+                            continue
+                        a, b = src.offset(t[0], t[1]), src.offset(t[2], t[3])
+                        if a is None or b is None or a <= offset < b:
+                            return True
+        except (YamlSyntaxError, YamlLimitError):
+            return True
+        return False
+    from rclint.tomlsource import TomlSyntaxError, load_toml
+
+    try:
+        doc = load_toml(src.text)
+    except TomlSyntaxError:
+        return True
+    for span in doc._values.values():
+        r = src.range(span)
+        if r is None:
+            return True
+        if r[0] <= offset < r[1] and src.text[r[0]] in "\"'":
+            return True
+    return False
+
+
+def _fix_annotation(f: Finding, src: Source, inventory, code: Optional[str]) -> Optional[Fix]:
+    from rclint.suppress import ANNOTATION, REASON_ANNOTATION, parse_codes
+
+    for obj in inventory.objects:
+        if obj.path != f.path:
+            continue
+        metas = [("metadata",)]
+        for ref in inventory.pod_specs:
+            if ref.obj is obj and ref.template_metadata_path is not None:
+                metas.append(ref.template_metadata_path)
+        for meta in metas:
+            ann_path = meta + ("annotations",)
+            annotations = obj.get(ann_path)
+            if not isinstance(annotations, dict) or ANNOTATION not in annotations:
+                continue
+            vpath = ann_path + (ANNOTATION,)
+            if not _at(obj.value_span(vpath), f):
+                continue
+            value = annotations[ANNOTATION]
+            codes = parse_codes(value) if isinstance(value, str) else ()
+            if code is not None and len(codes) > 1:
+                if code not in codes:
+                    return None
+                sep = ", " if ", " in value else ("," if "," in value else " ")
+                edit = replace_scalar(src, _pos(obj.doc, obj.base + vpath), value,
+                                      sep.join(c for c in codes if c != code))
+                return Fix("safe", f"remove {code} from the {ANNOTATION} annotation", (edit,)) if edit else None
+            paths = [obj.base + vpath]
+            if REASON_ANNOTATION in annotations:
+                paths.append(obj.base + ann_path + (REASON_ANNOTATION,))
+            ranges = remove_entries(src, obj.doc, paths)
+            if not ranges:
+                return None
+            return Fix("safe", f"remove the {ANNOTATION} annotation", tuple(make_edit(src, a, b, "") for a, b in ranges))
+    return None

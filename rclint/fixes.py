@@ -1,0 +1,416 @@
+"""Applying fixes: byte-level splices into the text rclint linted, never a re-dump.
+
+A fix (`rclint.model.Fix`) is a tuple of edits, each a span of the file (1-based line and
+code-point column, end exclusive) and its replacement text. Everything outside the edited spans
+stays byte-identical: comments, quoting, key order, indentation, blank lines, other documents,
+CRLF line ends, a byte-order mark and the file's encoding.
+
+`fix_loop` lints, applies the fixes the user allowed (safe ones; unsafe ones too with
+--unsafe-fixes), lints the edited text again (in memory: an overlay the readers consult), and
+repeats until nothing more applies. Only then is anything written, each file atomically and only
+when it still holds the bytes rclint read.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import difflib
+import os
+import stat
+from dataclasses import dataclass, field, replace
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
+
+from rclint.model import Edit, Finding, Fix, Span
+
+MAX_PASSES = 10
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+# --------------------------------------------------------------------------- what was read
+
+
+@dataclass
+class ReadLog:
+    """The bytes each input had when rclint first read it, and the edited bytes that later
+    passes read instead (keyed by display path, the path findings carry)."""
+
+    original: Dict[str, bytes] = field(default_factory=dict)
+    real: Dict[str, Optional[str]] = field(default_factory=dict)  # display -> path on disk (None: stdin)
+    overlay: Dict[str, bytes] = field(default_factory=dict)
+
+
+_ACTIVE: Optional[ReadLog] = None
+
+
+def observed(display: str, real: Optional[str], data: bytes) -> bytes:
+    """Called by every reader of input files: records what was read and, while fixing, returns
+    the edited text of an earlier pass instead. A no-op unless a fix run is active."""
+    log = _ACTIVE
+    if log is None:
+        return data
+    if display not in log.original:
+        log.original[display] = data
+        log.real[display] = real
+    # every pass sees the same snapshot: the first read, or the text an earlier pass fixed
+    return log.overlay.get(display, log.original[display])
+
+
+# --------------------------------------------------------------------------- text and positions
+
+
+class Source:
+    """One file's bytes as text, with positions <-> offsets the way rclint counts them."""
+
+    def __init__(self, path: str, data: bytes):
+        self.path = path
+        self.data = data
+        self.bom = b""
+        self.encoding = "utf-8"
+        for bom, encoding in _BOMS:
+            if data.startswith(bom):
+                self.bom, self.encoding = bom, encoding
+                break
+        self.text = data[len(self.bom):].decode(self.encoding)
+        self.line_starts = [0]
+        pos = self.text.find("\n")
+        while pos >= 0:
+            self.line_starts.append(pos + 1)
+            pos = self.text.find("\n", pos + 1)
+
+    def offset(self, line: int, column: int) -> Optional[int]:
+        """The text offset of a 1-based line/column, or None when the file has no such place."""
+        if line < 1 or line > len(self.line_starts) or column < 1:
+            return None
+        start = self.line_starts[line - 1]
+        end = self.line_starts[line] - 1 if line < len(self.line_starts) else len(self.text)
+        if start + column - 1 > end:
+            return None
+        return start + column - 1
+
+    def position(self, offset: int) -> Tuple[int, int]:
+        li = bisect.bisect_right(self.line_starts, offset) - 1
+        return li + 1, offset - self.line_starts[li] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        a, b = self.position(start), self.position(end)
+        return Span(a[0], a[1], b[0], b[1])
+
+    def range(self, span: Span) -> Optional[Tuple[int, int]]:
+        start = self.offset(span.line, span.column)
+        end = self.offset(span.end_line or span.line, span.end_column or span.column)
+        if start is None or end is None or end < start:
+            return None
+        return start, end
+
+    def slice(self, span: Span) -> Optional[str]:
+        r = self.range(span)
+        return None if r is None else self.text[r[0]:r[1]]
+
+    def encode(self, text: str) -> bytes:
+        return self.bom + text.encode(self.encoding)
+
+    def line_start(self, offset: int) -> int:
+        return self.text.rfind("\n", 0, offset) + 1
+
+    def line_end(self, offset: int) -> int:
+        """The offset of the line break (or the end of the text) of the line holding `offset`."""
+        j = self.text.find("\n", offset)
+        return len(self.text) if j < 0 else j
+
+    def newline(self) -> str:
+        """The file's line break ("\\r\\n" when its first line ends so)."""
+        j = self.text.find("\n")
+        return "\r\n" if j > 0 and self.text[j - 1] == "\r" else "\n"
+
+
+def source_for(display: str) -> Optional[Source]:
+    """The text a finding's positions refer to: what the current pass read, else the file."""
+    log = _ACTIVE
+    if log is not None and display in log.original:
+        return Source(display, log.overlay.get(display, log.original[display]))
+    if display in ("-", "<stdin>") or not os.path.isfile(display):
+        return None
+    try:
+        with open(display, "rb") as fh:
+            return Source(display, fh.read())
+    except (OSError, ValueError):
+        return None
+
+
+def edit_ranges(src: Source, fix: Fix) -> Optional[List[Tuple[int, int, str]]]:
+    out = []
+    for e in fix.edits:
+        r = src.range(e.span)
+        if r is None:
+            return None
+        out.append((r[0], r[1], e.replacement))
+    out.sort()
+    for a, b in zip(out, out[1:]):
+        if a[1] > b[0] or (a[0] == a[1] == b[0] == b[1]):
+            return None
+    return out
+
+
+def splice(text: str, ranges: Iterable[Tuple[int, int, str]]) -> str:
+    parts, last = [], 0
+    for start, end, repl in sorted(ranges):
+        parts.append(text[last:start])
+        parts.append(repl)
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def _overlaps(r: Tuple[int, int, str], taken: List[Tuple[int, int, str]]) -> bool:
+    for t in taken:
+        if r[0] < t[1] and t[0] < r[1]:
+            return True
+        if r[0] == r[1] and t[0] <= r[0] <= t[1]:
+            return True  # an insertion touching another edit: its order would be a guess
+        if t[0] == t[1] and r[0] <= t[0] <= r[1]:
+            return True
+    return False
+
+
+def allowed(fix: Optional[Fix], unsafe: bool) -> bool:
+    return fix is not None and (fix.safe or unsafe)
+
+
+def apply_fixes(findings: Iterable[Finding], unsafe: bool, sources: Callable[[str], Optional[Source]] = source_for
+                ) -> Tuple[Dict[str, bytes], Dict[str, int]]:
+    """One pass: {display path: new bytes} and how many fixes went into each. A fix whose edits
+    overlap an earlier one waits for the next pass (it is recomputed on the edited text)."""
+    by_file: Dict[str, List[Fix]] = {}
+    for f in findings:
+        if allowed(f.fix, unsafe) and f.fix.edits:
+            paths = {e.path for e in f.fix.edits}
+            if len(paths) == 1:
+                by_file.setdefault(paths.pop(), []).append(f.fix)
+    out: Dict[str, bytes] = {}
+    counts: Dict[str, int] = {}
+    for path in sorted(by_file):
+        src = sources(path)
+        if src is None:
+            continue
+        taken: List[Tuple[int, int, str]] = []
+        seen = set()
+        for fix in by_file[path]:
+            if fix.edits in seen:  # two findings, one fix (e.g. one comment)
+                continue
+            ranges = edit_ranges(src, fix)
+            if ranges is None or any(_overlaps(r, taken) for r in ranges):
+                continue
+            seen.add(fix.edits)
+            taken.extend(ranges)
+        if taken:
+            new = src.encode(splice(src.text, taken))
+            if new != src.data:
+                out[path] = new
+                counts[path] = len(seen)
+    return out, counts
+
+
+# --------------------------------------------------------------------------- the loop
+
+
+@dataclass
+class FixOutcome:
+    result: object  # the engine Result of the last pass: what remains
+    fixed: int = 0
+    fixed_by_file: Dict[str, int] = field(default_factory=dict)
+    changed: Dict[str, Tuple[Optional[str], bytes, bytes]] = field(default_factory=dict)  # display -> (real, old, new)
+    stdin: Dict[str, bytes] = field(default_factory=dict)  # display -> what standard input held
+    unsafe: bool = False
+
+
+def fix_loop(run: Callable[[], object], unsafe: bool) -> FixOutcome:
+    """Lint, apply, lint again until no allowed fix applies (at most MAX_PASSES passes)."""
+    global _ACTIVE
+    log = ReadLog()
+    previous, _ACTIVE = _ACTIVE, log
+    try:
+        result = run()
+        by_file: Dict[str, int] = {}
+        for _ in range(MAX_PASSES):
+            new, counts = apply_fixes(result.findings, unsafe)
+            if not new:
+                break
+            for path, n in counts.items():
+                by_file[path] = by_file.get(path, 0) + n
+            log.overlay.update(new)
+            result = run()
+        outcome = FixOutcome(result, unsafe=unsafe)
+        for display, data in log.overlay.items():
+            old = log.original.get(display)
+            if old is not None and data != old:
+                outcome.changed[display] = (log.real.get(display), old, data)
+                outcome.fixed_by_file[display] = by_file.get(display, 0)
+        outcome.fixed = sum(outcome.fixed_by_file.values())
+        outcome.stdin = {d: data for d, data in log.original.items() if log.real.get(d) is None}
+        return outcome
+    finally:
+        _ACTIVE = previous
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def fixable_note(result) -> str:
+    """The summary's word on fixes when none were applied: how many --fix would handle."""
+    safe = sum(1 for f in result.findings if f.fix is not None and f.fix.safe)
+    unsafe = sum(1 for f in result.findings if f.fix is not None and not f.fix.safe)
+    parts = []
+    if safe:
+        parts.append(f"[*] {safe} fixable with --fix")
+    if unsafe:
+        parts.append(f"{_plural(unsafe, 'more fix')} available with --fix --unsafe-fixes" if safe
+                     else f"{_plural(unsafe, 'fix')} available with --fix --unsafe-fixes")
+    return ("rclint: " + "; ".join(parts)) if parts else ""
+
+
+def fix_summary(outcome: FixOutcome, would: bool = False) -> str:
+    """`rclint: fixed 3 problems in 2 files; 1 more fixable with --unsafe-fixes`."""
+    files = sum(1 for n in outcome.fixed_by_file.values() if n)
+    verb = "would fix" if would else "fixed"
+    text = f"rclint: {verb} {_plural(outcome.fixed, 'problem')}"
+    if outcome.fixed:
+        text += f" in {_plural(files, 'file')}"
+    unsafe = sum(1 for f in outcome.result.findings if f.fix is not None and not f.fix.safe)
+    if unsafe and not outcome.unsafe:
+        text += f"; {unsafe} more fixable with --unsafe-fixes"
+    return text
+
+
+def unified_diff(display: str, old: bytes, new: bytes) -> str:
+    a, b = Source(display, old).text, Source(display, new).text
+    lines = difflib.unified_diff(a.splitlines(keepends=True), b.splitlines(keepends=True),
+                                 fromfile=f"a/{display}", tofile=f"b/{display}")
+    out = []
+    for line in lines:
+        if not line.endswith("\n"):
+            line += "\n\\ No newline at end of file\n"
+        out.append(line)
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+class WriteRefused(Exception):
+    """The file is not written (the reason says why); the run goes on."""
+
+
+def _inside(path: str, roots: Iterable[str]) -> bool:
+    real = os.path.realpath(path)
+    for root in roots:
+        r = os.path.realpath(root)
+        if real == r or real.startswith(r.rstrip(os.sep) + os.sep):
+            return True
+    return False
+
+
+def write_fixed(real: str, old: bytes, new: bytes, roots: Iterable[str]) -> None:
+    """Replace `real` with `new` atomically, only if it still holds `old`.
+
+    Never through a symlink (the file itself, or a directory leading outside `roots`); the temp
+    file is created next to the target with O_CREAT|O_EXCL|O_NOFOLLOW and takes the file's mode.
+    """
+    try:
+        st = os.lstat(real)
+    except OSError as exc:
+        raise WriteRefused(f"cannot stat it: {exc.strerror}") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise WriteRefused("it is a symbolic link")
+    if not stat.S_ISREG(st.st_mode):
+        raise WriteRefused("it is not a regular file")
+    folder = os.path.dirname(os.path.abspath(real))
+    if not _inside(folder, roots):
+        raise WriteRefused("it is outside the linted tree")
+    try:
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            with os.fdopen(fd, "rb") as fh:
+                fd = -1
+                current = fh.read()
+        finally:
+            if fd >= 0:
+                os.close(fd)
+    except OSError as exc:
+        raise WriteRefused(f"cannot read it again: {exc.strerror}") from None
+    if current != old:
+        raise WriteRefused("it changed on disk since rclint read it")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    base = os.path.basename(real)
+    for attempt in range(100):
+        tmp = os.path.join(folder, f".{base}.rclint-fix-{os.getpid()}-{attempt}.tmp")
+        try:
+            fd = os.open(tmp, flags, 0o600)
+            break
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise WriteRefused(f"cannot create a temporary file next to it: {exc.strerror}") from None
+    else:
+        raise WriteRefused("cannot create a temporary file next to it")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(new)
+            fh.flush()
+            os.fchmod(fh.fileno(), stat.S_IMODE(st.st_mode))
+            os.fsync(fh.fileno())
+        after = os.lstat(real)
+        if (after.st_ino, after.st_size, after.st_mtime_ns) != (st.st_ino, st.st_size, st.st_mtime_ns):
+            raise WriteRefused("it changed on disk since rclint read it")
+        os.replace(tmp, real)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+# --------------------------------------------------------------------------- attaching
+
+
+def attach_fixes(findings: List[Finding], inventory) -> List[Finding]:
+    """Give each finding its fix, when its rule has one and the text allows it."""
+    from rclint.fixers import FIXERS
+
+    if not any(f.code in FIXERS for f in findings):
+        return findings
+    cache: Dict[str, Optional[Source]] = {}
+    out = []
+    for f in findings:
+        fixer = FIXERS.get(f.code)
+        if fixer is not None and f.fix is None:
+            if f.path not in cache:
+                cache[f.path] = source_for(f.path)
+            src = cache[f.path]
+            fix = None
+            if src is not None:
+                try:
+                    fix = fixer(f, src, inventory)
+                except Exception:  # noqa: BLE001 - a fixer bug costs the fix, never the run
+                    fix = None
+            if fix is not None and _valid(fix, src):
+                f = replace(f, fix=fix)
+        out.append(f)
+    return out
+
+
+def _valid(fix: Fix, src: Source) -> bool:
+    return bool(fix.edits) and all(e.path == src.path for e in fix.edits) and edit_ranges(src, fix) is not None
+
+
+def make_edit(src: Source, start: int, end: int, replacement: str) -> Edit:
+    return Edit(src.path, src.span(start, end), replacement)
