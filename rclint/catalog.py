@@ -17,6 +17,7 @@ from typing import Dict, List, Optional
 from rclint.model import Severity
 
 CODE_RE = re.compile(r"^RCL\d{3}$")
+FIX_KINDS = ("safe", "unsafe", "none")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class Example:
     files: Dict[str, str]
     config: dict = field(default_factory=dict)
     args: tuple = ()
+    # bad examples of a fixable rule: the files `--fix` changes, as they read afterwards
+    fixed: Optional[Dict[str, str]] = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class Rule:
     remediation: str
     references: tuple
     examples: tuple
+    fix: str = "none"  # "safe" | "unsafe" | "none": what `--fix` may do for this rule
+    fix_summary: str = ""  # what the fix changes
 
     @property
     def help_uri(self) -> str:
@@ -93,6 +98,7 @@ def _parse_rule(name: str, text: str) -> Rule:
                 files={str(k): str(v) for k, v in e["files"].items()},
                 config=dict(e.get("config") or {}),
                 args=tuple(e.get("args") or ()),
+                fixed=({str(k): str(v) for k, v in e["fixed"].items()} if isinstance(e.get("fixed"), dict) else None),
             )
             for e in (d.get("examples") or [])
         )
@@ -107,9 +113,15 @@ def _parse_rule(name: str, text: str) -> Rule:
             remediation=str(d["remediation"]).strip(),
             references=tuple(d.get("references") or ()),
             examples=examples,
+            fix=str(d.get("fix") or "none"),
+            fix_summary=" ".join(str(d.get("fix_summary") or "").split()),
         )
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise CatalogError(f"{name}: malformed rule file ({exc})") from None
+    if rule.fix not in FIX_KINDS:
+        raise CatalogError(f"{name}: fix must be one of {', '.join(FIX_KINDS)}, not {rule.fix!r}")
+    if rule.fix != "none" and not rule.fix_summary:
+        raise CatalogError(f"{name}: a fixable rule says what its fix does (fix_summary)")
     if f"{rule.id}.yaml" != name:
         raise CatalogError(f"{name}: id {rule.id} does not match the file name")
     return rule

@@ -368,14 +368,29 @@ def _ratio(a: str, b: str) -> float:
 # --------------------------------------------------------------------------- RCL403
 
 # kata-deploy's RuntimeClasses (tools/packaging/kata-deploy/runtimeclasses/): the VM's footprint.
-_CONFIDENTIAL = re.compile(r"(tdx|snp|sev|(^|-)se($|-)|coco|cca)")
+_KATA_DEPLOY = {
+    "kata-qemu": ("160Mi", "250m"), "kata-qemu-runtime-rs": ("160Mi", "250m"),
+    "kata-qemu-coco-dev": ("160Mi", "250m"), "kata-qemu-coco-dev-runtime-rs": ("160Mi", "250m"),
+    "kata-qemu-se-runtime-rs": ("160Mi", "250m"),
+    "kata-clh": ("130Mi", "250m"), "kata-cloud-hypervisor": ("130Mi", "250m"), "kata-dragonball": ("130Mi", "250m"),
+    "kata-fc": ("130Mi", "250m"), "kata-stratovirt": ("130Mi", "250m"), "kata-remote": ("120Mi", "250m"),
+    "kata-qemu-nvidia-gpu": ("4096Mi", '"1"'), "kata-qemu-nvidia-gpu-snp": ("20480Mi", '"1"'),
+    "kata-qemu-nvidia-gpu-tdx": ("20480Mi", '"1"'), "kata-qemu-se": ("2048Mi", '"1"'),
+    "kata-qemu-snp": ("2048Mi", '"1"'), "kata-qemu-tdx": ("2048Mi", '"1"'), "kata-qemu-cca": ("2048Mi", '"1"'),
+}
+_CONFIDENTIAL = re.compile(r"(tdx|snp|sev|cca|(^|-)se($|-))")
 
 
 def suggested_overhead(handler: str) -> Tuple[str, str]:
-    """(memory, cpu) for overhead.podFixed: kata-deploy's values for the handler's hypervisor."""
+    """(memory, cpu) as YAML text for overhead.podFixed: kata-deploy's values for the handler, or
+    for the hypervisor its name says."""
     h = handler.lower()
+    if h in _KATA_DEPLOY:
+        return _KATA_DEPLOY[h]
+    if "nvidia-gpu" in h:
+        return ("20480Mi", '"1"') if _CONFIDENTIAL.search(h) else ("4096Mi", '"1"')
     if _CONFIDENTIAL.search(h):
-        return "2048Mi", "1.0"
+        return "2048Mi", '"1"'
     if "remote" in h:
         return "120Mi", "250m"
     if any(x in h for x in ("clh", "cloud-hypervisor", "-fc", "firecracker", "dragonball", "stratovirt")):
@@ -464,7 +479,7 @@ def fix_unknown_runtime_key(f: Finding, src: Source, inventory) -> Optional[Fix]
         guess = _RENAMED.get(key) if _RENAMED.get(key) in known else None
         safe = guess is not None
     else:
-        safe = guess is not None and suggest(key, [k for k in known if k != guess]) is None
+        safe = guess is not None and _clear_choice(key, guess, known)
     if guess is None or guess in table or any(k.lower() == guess.lower() for k in table if k != key):
         return None
     span = doc.key_span(path)
@@ -479,6 +494,20 @@ def fix_unknown_runtime_key(f: Finding, src: Source, inventory) -> Optional[Fix]
     else:
         return None
     return Fix("safe" if safe else "unsafe", f"rename `{key}` to `{guess}`", (make_edit(src, r[0], r[1], new),))
+
+
+def _norm(key: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", key.lower())
+
+
+def _clear_choice(key: str, guess: str, known: Iterable[str], margin: float = 0.1) -> bool:
+    """True when `guess` is the one candidate: it differs from `key` only in case and `_`/`-`, or
+    it is closer (by at least `margin`) than every other known key."""
+    if _norm(guess) == _norm(key):
+        return True
+    best = _ratio(_norm(key), _norm(guess))
+    others = [_ratio(_norm(key), _norm(k)) for k in known if k != guess]
+    return all(best - r >= margin for r in others)
 
 
 def _runtime_schema(path: Path) -> Optional[str]:

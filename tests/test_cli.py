@@ -75,6 +75,10 @@ def test_json_format(project):
         "end_line": 6, "end_column": 30, "message": f["message"],
         "object": {"apiVersion": "v1", "kind": "Pod", "namespace": None, "name": "p"},
         "related": [{"path": "rc.yaml", "line": 4, "column": 9, "message": 'RuntimeClass "kata" defined here'}],
+        "fix": {"applicability": "unsafe", "description": 'change runtimeClassName to "kata" ("kata" is the closest '
+                                                          'RuntimeClass name)',
+                "edits": [{"path": "pod.yaml", "line": 6, "column": 21, "end_line": 6, "end_column": 30,
+                           "replacement": "kata"}]},
     }
 
 

@@ -20,6 +20,23 @@ def finding_to_json(f) -> dict:
             {"path": r.path, "line": r.span.line, "column": r.span.column, "message": r.message}
             for r in f.related
         ],
+        "fix": fix_to_json(f.fix),
+    }
+
+
+def fix_to_json(fix):
+    """The fix as structured edits (positions as everywhere: 1-based, code-point columns, end
+    exclusive), or None."""
+    if fix is None:
+        return None
+    return {
+        "applicability": fix.applicability,
+        "description": fix.description,
+        "edits": [
+            {"path": e.path, "line": e.span.line, "column": e.span.column, "end_line": e.span.end_line,
+             "end_column": e.span.end_column, "replacement": e.replacement}
+            for e in fix.edits
+        ],
     }
 
 

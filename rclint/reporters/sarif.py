@@ -154,6 +154,25 @@ def logical_location(obj) -> dict:
     return {"name": name, "fullyQualifiedName": fqn, "kind": "object"}
 
 
+def sarif_fix(fix) -> dict:
+    """A SARIF `fix`: one artifactChange per file, its replacements with exact deletedRegions
+    (an empty region inserts). Unsafe fixes say so in their description."""
+    changes: Dict[str, list] = {}
+    for e in fix.edits:
+        s = e.span
+        deleted = {"startLine": s.line, "startColumn": s.column,
+                   "endLine": s.end_line or s.line, "endColumn": s.end_column or s.column}
+        changes.setdefault(e.path, []).append({"deletedRegion": deleted, "insertedContent": {"text": e.replacement}})
+    text = _sentence(fix.description)
+    if not fix.safe:
+        text = f"{text} (unsafe fix: check the result)"
+    return {
+        "description": {"text": text},
+        "artifactChanges": [{"artifactLocation": artifact_uri(path), "replacements": reps}
+                            for path, reps in changes.items()],
+    }
+
+
 # ----------------------------------------------------------------------------- rules
 
 
@@ -264,6 +283,8 @@ def to_sarif(result, catalog, automation_id: Optional[str] = None) -> dict:
                 }
                 for i, r in enumerate(f.related, 1)
             ]
+        if f.fix is not None:
+            res["fixes"] = [sarif_fix(f.fix)]
         res["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint(f)}
         results.append(res)
 

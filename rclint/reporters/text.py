@@ -11,10 +11,11 @@ def render(result, catalog=None, colour: bool = False) -> str:
     for f in result.findings:
         sev = f.severity.label
         loc = f"{f.path}:{f.span.line}:{f.span.column}:"
+        mark = "[*] " if f.fix is not None and f.fix.safe else ""  # fixable with --fix, as ruff marks it
         if colour:
-            lines.append(f"{_BOLD}{loc}{_RESET} {_COLOURS[sev]}{f.code} [{sev}]{_RESET} {f.message}")
+            lines.append(f"{_BOLD}{loc}{_RESET} {_COLOURS[sev]}{f.code} [{sev}]{_RESET} {mark}{f.message}")
         else:
-            lines.append(f"{loc} {f.code} [{sev}] {f.message}")
+            lines.append(f"{loc} {f.code} [{sev}] {mark}{f.message}")
         for r in f.related:
             rel = f"    {r.path}:{r.span.line}:{r.span.column}: {r.message}"
             lines.append(f"{_DIM}{rel}{_RESET}" if colour else rel)

@@ -1,0 +1,316 @@
+"""Fixes: each fixable rule's bad examples become exactly their `fixed:` text, the edits touch
+nothing else (comments, quoting, CRLF, a BOM, other documents), and writing is careful."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from rclint.catalog import load_catalog
+from rclint.cli import main
+from rclint.fixers import FIXERS
+from rclint.fixes import WriteRefused, fix_loop, write_fixed
+from rclint.yamlsource import Chunk, parse_chunk
+
+from helpers import lint, write_files
+
+REPO = Path(__file__).resolve().parents[1]
+EXPECT = re.compile(r"[ \t]*# expect:.*")
+
+FIXABLE = [r for r in load_catalog().values() if r.fix != "none"]
+CASES = [
+    pytest.param(rule, ex, id=f"{rule.id}-{i}")
+    for rule in FIXABLE
+    for i, ex in enumerate(rule.examples)
+    if ex.kind == "bad"
+]
+
+
+def strip_markers(files):
+    return {name: EXPECT.sub("", text) for name, text in files.items()}
+
+
+def fix_example(root: Path, rule, example, unsafe: bool):
+    return fix_loop(lambda: lint(root, select=[rule.id], config=example.config, paths=list(example.args) or ["."]),
+                    unsafe)
+
+
+def test_fixers_and_rule_files_agree():
+    assert sorted(FIXERS) == sorted(r.id for r in FIXABLE)
+    assert {"RCL006", "RCL101", "RCL107", "RCL206", "RCL207", "RCL307", "RCL403"} <= set(FIXERS)
+    assert {r.id: r.fix for r in FIXABLE if r.fix == "unsafe"} == {"RCL101": "unsafe", "RCL403": "unsafe"}
+    for rule in FIXABLE:
+        for ex in rule.examples:
+            if ex.kind == "bad":
+                assert ex.fixed is not None, f"{rule.id} bad example {ex.name!r} needs its fixed form (fixed:)"
+            else:
+                assert ex.fixed is None, f"{rule.id} good example {ex.name!r} has a fixed form"
+        assert any(ex.fixed for ex in rule.examples), f"{rule.id}: no example shows the fix at work"
+
+
+def test_rule_files_match_their_schema():
+    schema = json.loads((REPO / "schemas" / "rule-file.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in sorted((REPO / "rules").glob("RCL*.yaml")):
+        (doc,) = parse_chunk(Chunk(path.read_text(encoding="utf-8"), 0, 0), path.name)
+        errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(doc.value)]
+        assert not errors, f"{path.name}: {errors}"
+    broken = {"id": "RCL999", "name": "x", "title": "t", "severity": "error", "rationale": "r", "remediation": "r",
+              "references": [], "fix": "safe", "examples": [{"name": "a", "kind": "bad", "files": {"a": ""}},
+                                                             {"name": "b", "kind": "good", "files": {"b": ""}}]}
+    assert [e.message for e in validator.iter_errors(broken)] == ["'fix_summary' is a required property"]
+    assert not validator.is_valid(dict(broken, fix="sometimes", fix_summary="s"))
+
+
+@pytest.mark.parametrize("rule,example", CASES)
+def test_fix_turns_bad_example_into_fixed_form(tmp_path, rule, example):
+    files = strip_markers(example.files)
+    write_files(tmp_path, files)
+    unsafe = rule.fix == "unsafe"
+    first = fix_example(tmp_path, rule, example, unsafe)
+    assert {name: new.decode() for name, (_real, _old, new) in first.changed.items()} == example.fixed
+    for name, (_real, old, _new) in first.changed.items():
+        assert old.decode() == files[name]
+    # every fix this rule offered was of the kind its rule file declares (RCL307: safe unless ambiguous)
+    write_files(tmp_path, dict(files, **example.fixed))
+    assert [f for f in lint(tmp_path, select=[rule.id], config=example.config,
+                            paths=list(example.args) or ["."]).findings if f.fix is not None] == []
+    if example.fixed:
+        assert first.fixed >= 1
+        assert not [f for f in first.result.findings if f.code == rule.id and f.fix is not None]
+    # the fixed text is clean for this rule, unless the example has findings no fix can remove
+    remaining = [f for f in first.result.findings if f.code == rule.id]
+    if example.fixed and rule.id != "RCL101":
+        assert remaining == []
+    # a second --fix changes nothing
+    second = fix_example(tmp_path, rule, example, unsafe)
+    assert second.changed == {} and second.fixed == 0
+
+
+def test_fix_kinds_follow_the_rule_files(tmp_path):
+    for rule in FIXABLE:
+        for i, ex in enumerate(rule.examples):
+            if ex.kind != "bad" or not ex.fixed:
+                continue
+            root = tmp_path / f"{rule.id}-{i}"
+            write_files(root, strip_markers(ex.files))
+            result = lint(root, select=[rule.id], config=ex.config, paths=list(ex.args) or ["."])
+            kinds = {f.fix.applicability for f in result.findings if f.fix is not None}
+            assert kinds == {rule.fix}, (rule.id, ex.name, kinds)
+
+
+# --------------------------------------------------------------------------- byte fidelity
+
+RC_BETA = ("# the sandbox class\r\n"
+           "apiVersion: 'node.k8s.io/v1beta1'   # keep this comment\r\n"
+           "kind: RuntimeClass\r\n"
+           "metadata: {name: gvisor}   # flow style stays\r\n"
+           "handler: runsc\r\n"
+           "---\r\n"
+           "# a second document, untouched: apiVersion: node.k8s.io/v1beta1 in a comment\r\n"
+           "apiVersion: v1\r\n"
+           "kind: ConfigMap\r\n"
+           "metadata:\r\n"
+           "  name: \"x\"\r\n")
+
+
+@pytest.mark.parametrize("encoding,bom", [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe")])
+def test_edits_keep_every_other_byte(tmp_path, encoding, bom):
+    (tmp_path / "rc.yaml").write_bytes(bom + RC_BETA.encode(encoding))
+    out = fix_loop(lambda: lint(tmp_path, select=["RCL206"]), False)
+    (_real, old, new) = out.changed["rc.yaml"]
+    assert old == bom + RC_BETA.encode(encoding)
+    assert new == bom + RC_BETA.replace("'node.k8s.io/v1beta1'", "'node.k8s.io/v1'", 1).encode(encoding)
+    assert out.result.findings == []
+
+
+def test_v1alpha1_rewrite_keeps_comments_and_crlf(tmp_path):
+    text = ("apiVersion: node.k8s.io/v1alpha1\r\n"
+            "kind: RuntimeClass\r\n"
+            "metadata:\r\n"
+            "    name: kata   # four-space indentation\r\n"
+            "spec:\r\n"
+            "    # the handler\r\n"
+            "    runtimeHandler: \"kata\"\r\n"
+            "\r\n"
+            "    overhead:\r\n"
+            "        podFixed: {memory: 160Mi, cpu: 250m}\r\n"
+            "# trailing comment\r\n")
+    (tmp_path / "rc.yaml").write_bytes(text.encode())
+    out = fix_loop(lambda: lint(tmp_path, select=["RCL206"]), False)
+    assert out.changed["rc.yaml"][2].decode() == (
+        "apiVersion: node.k8s.io/v1\r\n"
+        "kind: RuntimeClass\r\n"
+        "metadata:\r\n"
+        "    name: kata   # four-space indentation\r\n"
+        "# the handler\r\n"
+        "handler: \"kata\"\r\n"
+        "\r\n"
+        "overhead:\r\n"
+        "    podFixed: {memory: 160Mi, cpu: 250m}\r\n"
+        "# trailing comment\r\n")
+
+
+def test_rcl403_inserts_with_the_files_indentation_and_line_ends(tmp_path):
+    text = "apiVersion: node.k8s.io/v1\r\nkind: RuntimeClass\r\nmetadata:\r\n    name: k\r\nhandler: kata-clh"
+    (tmp_path / "rc.yaml").write_bytes(text.encode())
+    out = fix_loop(lambda: lint(tmp_path, select=["RCL403"]), True)
+    assert out.changed["rc.yaml"][2].decode() == text + (
+        "\r\noverhead:\r\n    podFixed:\r\n        memory: 130Mi\r\n        cpu: 250m")
+    assert fix_loop(lambda: lint(tmp_path, select=["RCL403"]), False).changed == {}  # unsafe: not without the flag
+
+
+def test_rcl006_removes_one_code_of_several_and_annotations(tmp_path):
+    write_files(tmp_path, {"pod.yaml": (
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n"
+        "    rclint.io/ignore: 'RCL101, RCL999'\n    team: a\n"
+        "spec:\n  runtimeClassName: nope  # rclint: ignore[RCL101,RCL998] why not\n  containers: []\n")})
+    out = fix_loop(lambda: lint(tmp_path, select=["RCL006", "RCL101"]), False)
+    assert out.changed["pod.yaml"][2].decode() == (
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n"
+        "    rclint.io/ignore: 'RCL101'\n    team: a\n"
+        "spec:\n  runtimeClassName: nope  # rclint: ignore[RCL101] why not\n  containers: []\n")
+
+
+def test_comment_lookalike_inside_a_string_is_left_alone(tmp_path):
+    write_files(tmp_path, {"pod.yaml": (
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {a: b}\n"
+        "spec:\n  runtimeClassName: kata\n  containers:\n    - name: c\n      image: busybox\n"
+        "      args: [\"echo # rclint: ignore[RCL998]\"]\n")})
+    result = lint(tmp_path, select=["RCL006"])
+    assert [(f.code, f.fix) for f in result.findings] == [("RCL006", None)]
+
+
+def test_fixes_in_toml_keep_quoting(tmp_path):
+    write_files(tmp_path, {"etc/containerd/config.toml": (
+        'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata]\n'
+        '  runtime_type = "io.containerd.kata.v2"\n  "privileged_without_host_device" = true # was\n')})
+    out = fix_loop(lambda: lint(tmp_path, select=["RCL307"]), False)
+    assert out.changed["etc/containerd/config.toml"][2].decode().endswith(
+        '  "privileged_without_host_devices" = true # was\n')
+
+
+def test_rcl307_offers_no_rename_onto_an_existing_key(tmp_path):
+    write_files(tmp_path, {"etc/containerd/config.toml": (
+        'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata]\n'
+        '  runtime_type = "io.containerd.kata.v2"\n  privileged_without_host_devices = true\n'
+        '  privileged_without_host_device = true\n')})
+    result = lint(tmp_path, select=["RCL307"])
+    assert [(f.code, f.fix) for f in result.findings] == [("RCL307", None)]
+
+
+# --------------------------------------------------------------------------- the command line
+
+POD = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  runtimeClassName: kata-qmeu\n  containers: []\n"
+RC_OLD = "apiVersion: node.k8s.io/v1beta1  # old\nkind: RuntimeClass\nmetadata:\n  name: kata-qemu\nhandler: kata-qemu\n"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    write_files(tmp_path, {"pod.yaml": POD, "rc.yaml": RC_OLD})
+    return tmp_path
+
+
+def invoke(*args, input=None):
+    return CliRunner().invoke(main, ["check", "--isolated", "--select", "RCL101,RCL206", *args], input=input,
+                              catch_exceptions=False)
+
+
+def test_text_marks_fixable_findings_and_counts_fixes(project):
+    r = invoke()
+    assert r.exit_code == 1
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith('pod.yaml:6:21: RCL101 [error] Pod p: runtimeClassName "kata-qmeu"')
+    assert lines[-1].startswith("rc.yaml:1:13: RCL206 [error] [*] RuntimeClass ")
+    assert r.stderr.endswith("rclint: [*] 1 fixable with --fix; 1 more fix available with --fix --unsafe-fixes\n")
+
+
+def test_fix_writes_safe_fixes_and_reports_what_remains(project):
+    os.chmod("rc.yaml", 0o640)
+    r = invoke("--fix")
+    assert r.exit_code == 1
+    assert (project / "rc.yaml").read_text() == RC_OLD.replace("v1beta1", "v1")
+    assert (project / "pod.yaml").read_text() == POD
+    assert stat.S_IMODE(os.stat("rc.yaml").st_mode) == 0o640
+    assert "RCL206" not in r.stdout and "RCL101" in r.stdout
+    assert r.stderr.endswith("rclint: 1 error in 2 files\nrclint: fixed 1 problem in 1 file; 1 more fixable with "
+                             "--unsafe-fixes\n")
+    assert sorted(p.name for p in project.iterdir()) == [".git", "pod.yaml", "rc.yaml"]  # no temp file left
+    r = invoke("--fix", "--unsafe-fixes")
+    assert r.exit_code == 0 and r.stdout == ""
+    assert (project / "pod.yaml").read_text() == POD.replace("kata-qmeu", "kata-qemu")
+    assert r.stderr.endswith("rclint: fixed 1 problem in 1 file\n")
+
+
+def test_diff_prints_and_writes_nothing(project):
+    r = invoke("--diff", "--unsafe-fixes")
+    assert r.exit_code == 1
+    assert r.stdout == (
+        "--- a/pod.yaml\n+++ b/pod.yaml\n@@ -3,5 +3,5 @@\n metadata:\n   name: p\n spec:\n"
+        "-  runtimeClassName: kata-qmeu\n+  runtimeClassName: kata-qemu\n   containers: []\n"
+        "--- a/rc.yaml\n+++ b/rc.yaml\n@@ -1,4 +1,4 @@\n-apiVersion: node.k8s.io/v1beta1  # old\n"
+        "+apiVersion: node.k8s.io/v1  # old\n kind: RuntimeClass\n metadata:\n   name: kata-qemu\n")
+    assert r.stderr == "rclint: would fix 2 problems in 2 files\n"
+    assert (project / "pod.yaml").read_text() == POD and (project / "rc.yaml").read_text() == RC_OLD
+
+
+def test_stdin_fix_prints_the_fixed_stream(project):
+    r = invoke("--fix", "-", input=RC_OLD)
+    assert r.exit_code == 0
+    assert r.stdout == RC_OLD.replace("v1beta1", "v1")
+    assert "fixed 1 problem in 1 file" in r.stderr
+
+
+def test_json_and_sarif_carry_the_fix(project):
+    doc = json.loads(invoke("--format", "json").stdout)
+    fixes = [f["fix"] for f in doc["findings"]]
+    assert fixes[1] == {"applicability": "safe", "description": "change apiVersion to node.k8s.io/v1",
+                        "edits": [{"path": "rc.yaml", "line": 1, "column": 13, "end_line": 1, "end_column": 32,
+                                   "replacement": "node.k8s.io/v1"}]}
+    text = invoke("--format", "sarif").stdout
+    from test_reporters import validate_sarif
+
+    sarif = validate_sarif(text)
+    res = sarif["runs"][0]["results"]
+    assert res[1]["fixes"] == [{
+        "description": {"text": "change apiVersion to node.k8s.io/v1."},
+        "artifactChanges": [{
+            "artifactLocation": {"uri": "rc.yaml", "uriBaseId": "%SRCROOT%"},
+            "replacements": [{"deletedRegion": {"startLine": 1, "startColumn": 13, "endLine": 1, "endColumn": 32},
+                              "insertedContent": {"text": "node.k8s.io/v1"}}]}]}]
+    assert res[0]["fixes"][0]["description"]["text"].endswith("(unsafe fix: check the result)")
+
+
+def test_a_file_changed_since_reading_is_not_written(project):
+    old = (project / "rc.yaml").read_bytes()
+    (project / "rc.yaml").write_text(RC_OLD + "# edited meanwhile\n")
+    with pytest.raises(WriteRefused, match="changed on disk"):
+        write_fixed("rc.yaml", old, b"new", [str(project)])
+    assert (project / "rc.yaml").read_text().endswith("# edited meanwhile\n")
+
+
+def test_symlinks_are_never_written_through(project, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside") / "rc.yaml"
+    outside.write_text(RC_OLD)
+    (project / "rc.yaml").unlink()
+    (project / "rc.yaml").symlink_to(outside)
+    r = invoke("--fix")
+    assert "rclint: not fixed: rc.yaml: it is a symbolic link" in r.stderr
+    assert outside.read_text() == RC_OLD and (project / "rc.yaml").is_symlink()
+    assert "RCL206" in r.stdout  # the report shows what is on disk
+    with pytest.raises(WriteRefused, match="outside the linted tree"):
+        write_fixed(str(outside), RC_OLD.encode(), b"x", [str(project)])
+    os.symlink(outside.parent, project / "linked")
+    with pytest.raises(WriteRefused, match="outside the linted tree"):
+        write_fixed("linked/rc.yaml", RC_OLD.encode(), b"x", [str(project)])
+    assert outside.read_text() == RC_OLD
