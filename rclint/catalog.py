@@ -114,7 +114,7 @@ def _parse_rule(name: str, text: str) -> Rule:
             references=tuple(d.get("references") or ()),
             examples=examples,
             fix=str(d.get("fix") or "none"),
-            fix_summary=" ".join(str(d.get("fix_summary") or "").split()),
+            fix_summary=str(d.get("fix_summary") or "").strip(),
         )
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise CatalogError(f"{name}: malformed rule file ({exc})") from None

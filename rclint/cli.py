@@ -379,10 +379,14 @@ def rule_cmd(code, fmt) -> None:
             "code": rule.id, "name": rule.name, "title": rule.title, "severity": rule.severity.label,
             "status": rule.status, "applies_to": list(rule.applies_to), "rationale": rule.rationale,
             "remediation": rule.remediation, "references": list(rule.references),
+            "fix": rule.fix, "fix_summary": rule.fix_summary,
         }, indent=2))
         return
     out = [f"{rule.id} {rule.name} [{rule.severity.label}]", "", rule.title, "", "Why:", _indent(rule.rationale), "",
            "Fix:", _indent(rule.remediation)]
+    if rule.fix != "none":
+        out += ["", f"Autofix ({rule.fix}; `rclint check --fix{'' if rule.fix == 'safe' else ' --unsafe-fixes'}`):",
+                _indent(rule.fix_summary)]
     if rule.applies_to:
         out += ["", "Applies to: " + ", ".join(rule.applies_to)]
     if rule.references:

@@ -314,3 +314,17 @@ def test_symlinks_are_never_written_through(project, tmp_path_factory):
     with pytest.raises(WriteRefused, match="outside the linted tree"):
         write_fixed("linked/rc.yaml", RC_OLD.encode(), b"x", [str(project)])
     assert outside.read_text() == RC_OLD
+
+
+def test_rule_command_and_readme_show_fixes():
+    r = CliRunner().invoke(main, ["rule", "RCL403"])
+    assert "\nAutofix (unsafe; `rclint check --fix --unsafe-fixes`):\n  Adds overhead.podFixed" in r.stdout
+    doc = json.loads(CliRunner().invoke(main, ["rule", "RCL207", "--format", "json"]).stdout)
+    assert doc["fix"] == "safe" and doc["fix_summary"].startswith("Replaces the deprecated label key")
+    assert json.loads(CliRunner().invoke(main, ["rule", "RCL102", "--format", "json"]).stdout)["fix"] == "none"
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    (snippet,) = re.findall(r"```yaml\n(repos:.*?)```", readme, re.S)
+    (doc,) = parse_chunk(Chunk(snippet, 0, 0), "snippet")
+    assert doc.value["repos"][0]["hooks"][0] == {"id": "rclint", "args": ["--fix"]}
+    for rule in FIXABLE:
+        assert f"| {rule.id} |" in readme.split("## Fixes", 1)[1].split("\n## ", 1)[0], rule.id
