@@ -143,6 +143,9 @@ def _pair_outputs(raw_args):
                    "but report only findings in those files (for pre-commit).")
 @click.option("--sarif-category", "automation_id", default=None,
               help="SARIF runAutomationDetails.id (the code scanning category).")
+@click.option("--diff-base", "diff_base", default=None, metavar="REV",
+              help="Report only findings that are not already there at git revision REV (e.g. the pull request's "
+                   "base), in any file, including files the change did not touch.")
 @click.option("--cluster", is_flag=True,
               help="Also read the RuntimeClasses and Nodes of the live cluster, through kubectl, as `rclint snapshot` "
                    "would write them.")
@@ -154,7 +157,7 @@ def _pair_outputs(raw_args):
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_select, ignore, known, fail_on,
               min_severity, exit_zero, stdin_filename, max_file_size, node_configs, baseline, write_baseline,
-              changed_only, cluster, kube_context, kubeconfig, kubectl, automation_id, colour, debug) -> None:
+              changed_only, diff_base, cluster, kube_context, kubeconfig, kubectl, automation_id, colour, debug) -> None:
     """Lint PATHS (files or directories; '-' reads standard input). Default: the current directory."""
     from rclint.settings import ConfigError, display_path, load_settings, parse_size
 
@@ -201,7 +204,16 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
             raise ConfigError("--context and --kubeconfig go with --cluster")
         from rclint.engine import run
 
+        if diff_base is not None and "-" in settings.paths:
+            raise ConfigError("--diff-base lints files in a git repository, not standard input")
         result = run(settings)
+        if diff_base is not None:
+            from rclint import diffbase
+
+            before, commit = diffbase.base_findings(settings, diff_base, run)
+            result.findings, known = diffbase.new_findings(result.findings, before)
+            result.stats.notes.append(f"diff base {diff_base} ({commit[:12]}): {known} finding"
+                                      f"{'s' if known != 1 else ''} already there not reported")
     except ConfigError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
