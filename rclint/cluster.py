@@ -293,7 +293,9 @@ def _emit(value: Any, indent: int, out: List[str]) -> None:
                 out.append(f"{pad}{_key(k)}: {_empty(v) if isinstance(v, (dict, list)) else _scalar(v)}")
     elif isinstance(value, list):
         for item in value:
-            if isinstance(item, dict) and item:
+            if _flat(item):
+                out.append(f"{pad}- {_flow(item)}")
+            elif isinstance(item, dict) and item:
                 sub: List[str] = []
                 _emit(item, indent + 2, sub)
                 sub[0] = f"{pad}- " + sub[0][indent + 2:]
@@ -307,6 +309,17 @@ def _emit(value: Any, indent: int, out: List[str]) -> None:
                 out.append(f"{pad}- {_empty(item) if isinstance(item, (dict, list)) else _scalar(item)}")
     else:
         out.append(pad + _scalar(value))
+
+
+def _flat(value: Any, depth: int = 0) -> bool:
+    """A small mapping of scalars (or of such mappings): one line in flow style, e.g. a taint."""
+    if not isinstance(value, dict) or not value or depth > 1:
+        return False
+    return all(not isinstance(v, (dict, list)) or (isinstance(v, dict) and _flat(v, depth + 1)) for v in value.values())
+
+
+def _flow(value: Dict[str, Any]) -> str:
+    return "{" + ", ".join(f"{_key(k)}: {_flow(v) if isinstance(v, dict) else _scalar(v)}" for k, v in _ordered(value)) + "}"
 
 
 def _empty(value: Any) -> str:

@@ -101,6 +101,8 @@ def test_action_is_composite_and_passes_inputs_through_env():
         assert "${{" not in step["run"], f"step {step['name']!r} interpolates into run:"
     run_step = action["runs"]["steps"][1]["run"]
     assert "--format github" in run_step and "--format sarif --output" in run_step
+    assert action["inputs"]["diff-base"]["default"] == ""
+    assert 'outputs+=(--diff-base "$RCLINT_DIFF_BASE")' in run_step
 
 
 def readme_blocks(lang: str):
