@@ -33,7 +33,8 @@ class DiffBaseError(ConfigError):
 
 def _git(args: List[str], cwd: str, *, input_bytes: Optional[bytes] = None) -> bytes:
     try:
-        proc = subprocess.run(["git", *args], cwd=cwd, input=input_bytes, capture_output=True, timeout=GIT_TIMEOUT,
+        # no fsmonitor hook, no external diff or textconv driver: nothing the repository configures runs
+        proc = subprocess.run(["git", "-c", "core.fsmonitor=false", *args], cwd=cwd, input=input_bytes, capture_output=True, timeout=GIT_TIMEOUT,
                               stdin=None if input_bytes is not None else subprocess.DEVNULL)
     except FileNotFoundError:
         raise DiffBaseError("--diff-base needs git, which is not installed") from None
@@ -123,7 +124,8 @@ def materialise(root: str, commit: str, dest: str) -> None:
 def renamed_paths(root: str, commit: str, cwd: str) -> Dict[str, str]:
     """{path at the base: path now}, both as rclint displays them (relative to cwd)."""
     try:
-        out = _git(["diff", "--find-renames", "--name-status", "-z", commit, "--"], root)
+        out = _git(["diff", "--no-ext-diff", "--no-textconv", "--find-renames", "--name-status", "-z", commit, "--"],
+                   root)
     except subprocess.CalledProcessError:
         return {}
     fields = out.split(b"\x00")
