@@ -59,9 +59,10 @@ def _read(inp: InputFile) -> bytes:
     from rclint.fixes import observed
 
     if inp.path is None:
-        if inp.data is None:
+        stdin = inp.data is None  # else an input rclint made itself (the live cluster): never fixed
+        if stdin:
             inp.data = sys.stdin.buffer.read()
-        return observed(inp.display, None, inp.data)
+        return observed(inp.display, None if stdin else "", inp.data)
     with open(inp.path, "rb") as fh:
         return observed(inp.display, inp.path, fh.read())
 

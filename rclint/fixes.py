@@ -43,7 +43,7 @@ class ReadLog:
     passes read instead (keyed by display path, the path findings carry)."""
 
     original: Dict[str, bytes] = field(default_factory=dict)
-    real: Dict[str, Optional[str]] = field(default_factory=dict)  # display -> path on disk (None: stdin)
+    real: Dict[str, Optional[str]] = field(default_factory=dict)  # display -> path on disk (None: stdin, "": neither)
     overlay: Dict[str, bytes] = field(default_factory=dict)
 
 
@@ -135,6 +135,8 @@ def source_for(display: str) -> Optional[Source]:
     """The text a finding's positions refer to: what the current pass read, else the file."""
     log = _ACTIVE
     if log is not None and display in log.original:
+        if log.real.get(display) == "":
+            return None  # not a file and not standard input: nothing to fix
         return Source(display, log.overlay.get(display, log.original[display]))
     if display in ("-", "<stdin>") or not os.path.isfile(display):
         return None
