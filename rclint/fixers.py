@@ -9,6 +9,7 @@ rule file says whether its fix is safe or unsafe (`fix:`); the two must agree (a
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import json
 import re
@@ -28,6 +29,48 @@ def fixer(code: str):
         FIXERS[code] = fn
         return fn
     return register
+
+
+class FixContext:
+    """The inventory, with position indexes built once per run (a file with thousands of
+    findings must not cost a scan of every object per finding) and a per-file memo."""
+
+    def __init__(self, inventory):
+        self.inventory = inventory
+        self._index: Dict[Any, dict] = {}
+        self.memo: Dict[Any, Any] = {}
+
+    def _build(self, key, items):
+        idx = self._index.get(key)
+        if idx is None:
+            idx = {}
+            for item, obj, path, is_key in items():
+                if obj.has(path):
+                    sp = obj.key_span(path) if is_key else obj.value_span(path)
+                    idx.setdefault((obj.path, sp.line, sp.column), item)
+            self._index[key] = idx
+        return idx
+
+    def pod_spec_at(self, f: Finding, name: str, key: bool = False):
+        """The pod spec whose `name` field (its key, or its value) is where `f` points."""
+        idx = self._build(("pod", name, key), lambda: (
+            (ref, ref.obj, ref.field(name), key) for ref in self.inventory.pod_specs))
+        return idx.get((f.path, f.span.line, f.span.column))
+
+    def runtime_class_at(self, f: Finding, field: Callable[[Any], Path], kind: str):
+        idx = self._build(("rc", kind), lambda: (
+            (rc, rc.obj, field(rc), False) for rc in self.inventory.runtime_classes))
+        return idx.get((f.path, f.span.line, f.span.column))
+
+    def in_file(self, path: str, what: str) -> list:
+        groups = self._index.get(("file", what))
+        if groups is None:
+            groups = {}
+            for item in getattr(self.inventory, what):
+                path = item.obj.path if hasattr(item, "spec_path") else item.path  # a PodSpecRef has no path
+                groups.setdefault(path, []).append(item)
+            self._index[("file", what)] = groups
+        return groups.get(path, [])
 
 
 def _at(span: Optional[Span], f: Finding) -> bool:
@@ -208,8 +251,9 @@ def _indent_unit(src: Source, doc, path: Path) -> int:
 
 
 @fixer("RCL206")
-def fix_removed_api_version(f: Finding, src: Source, inventory) -> Optional[Fix]:
-    for rc in inventory.runtime_classes:
+def fix_removed_api_version(f: Finding, src: Source, ctx: FixContext) -> Optional[Fix]:
+    rc = ctx.runtime_class_at(f, lambda rc: ("apiVersion",), "apiVersion")
+    for rc in [rc] if rc is not None else []:
         obj = rc.obj
         if obj.path != f.path or not _at(obj.value_span(("apiVersion",)), f):
             continue
@@ -290,8 +334,8 @@ GA_NODE_LABELS = {
 
 
 @fixer("RCL207")
-def fix_deprecated_node_label(f: Finding, src: Source, inventory) -> Optional[Fix]:
-    for rc in inventory.runtime_classes:
+def fix_deprecated_node_label(f: Finding, src: Source, ctx: FixContext) -> Optional[Fix]:
+    for rc in ctx.in_file(f.path, "runtime_classes"):
         obj = rc.obj
         sel = rc.node_selector
         if obj.path != f.path or not isinstance(sel, dict):
@@ -312,8 +356,9 @@ def fix_deprecated_node_label(f: Finding, src: Source, inventory) -> Optional[Fi
 
 
 @fixer("RCL107")
-def fix_pod_overhead(f: Finding, src: Source, inventory) -> Optional[Fix]:
-    for ref in inventory.pod_specs:
+def fix_pod_overhead(f: Finding, src: Source, ctx: FixContext) -> Optional[Fix]:
+    ref = ctx.pod_spec_at(f, "overhead", key=True)
+    for ref in [ref] if ref is not None else []:
         obj = ref.obj
         path = ref.field("overhead")
         if obj.path != f.path or not _at(obj.key_span(path), f):
@@ -330,10 +375,12 @@ def fix_pod_overhead(f: Finding, src: Source, inventory) -> Optional[Fix]:
 
 
 @fixer("RCL101")
-def fix_unknown_runtime_class(f: Finding, src: Source, inventory) -> Optional[Fix]:
+def fix_unknown_runtime_class(f: Finding, src: Source, ctx: FixContext) -> Optional[Fix]:
     from rclint.checks.references import closest
 
-    for ref in inventory.pod_specs:
+    inventory = ctx.inventory
+    ref = ctx.pod_spec_at(f, "runtimeClassName")
+    for ref in [ref] if ref is not None else []:
         obj = ref.obj
         path = ref.field("runtimeClassName")
         if obj.path != f.path or not _at(obj.value_span(path), f):
@@ -399,8 +446,9 @@ def suggested_overhead(handler: str) -> Tuple[str, str]:
 
 
 @fixer("RCL403")
-def fix_vm_overhead(f: Finding, src: Source, inventory) -> Optional[Fix]:
-    for rc in inventory.runtime_classes:
+def fix_vm_overhead(f: Finding, src: Source, ctx: FixContext) -> Optional[Fix]:
+    rc = ctx.runtime_class_at(f, lambda rc: rc.handler_path, "handler")
+    for rc in [rc] if rc is not None else []:
         obj = rc.obj
         if obj.path != f.path or not _at(obj.value_span(rc.handler_path), f) or rc.base:
             continue
@@ -452,17 +500,13 @@ _RENAMED = {"sandbox_mode": "sandboxer"}
 
 
 @fixer("RCL307")
-def fix_unknown_runtime_key(f: Finding, src: Source, inventory) -> Optional[Fix]:
+def fix_unknown_runtime_key(f: Finding, src: Source, ctx: FixContext) -> Optional[Fix]:
     from rclint.runtimes.base import known_keys, suggest
-    from rclint.tomlsource import TomlSyntaxError, load_toml
 
-    try:
-        doc = load_toml(src.text)
-    except TomlSyntaxError:
+    doc = _toml_doc(src, ctx)
+    if doc is None:
         return None
-    if not doc.index_complete:
-        return None
-    found = [p for p in doc.indexed_paths() if _at(doc.key_span(p), f)]
+    found = _toml_keys_at(doc, ctx, src).get((f.span.line, f.span.column), [])
     if len(found) != 1:
         return None
     path = found[0]
@@ -510,6 +554,31 @@ def _clear_choice(key: str, guess: str, known: Iterable[str], margin: float = 0.
     return all(best - r >= margin for r in others)
 
 
+def _toml_doc(src: Source, ctx: FixContext):
+    from rclint.tomlsource import TomlSyntaxError, load_toml
+
+    key = ("toml", src.path, src.data)
+    if key not in ctx.memo:
+        try:
+            doc = load_toml(src.text)
+        except TomlSyntaxError:
+            doc = None
+        ctx.memo[key] = doc if doc is not None and doc.index_complete else None
+    return ctx.memo[key]
+
+
+def _toml_keys_at(doc, ctx: FixContext, src: Source) -> Dict[Tuple[int, int], List[Path]]:
+    key = ("toml-keys", src.path, src.data)
+    if key not in ctx.memo:
+        idx: Dict[Tuple[int, int], List[Path]] = {}
+        for p in doc.indexed_paths():
+            sp = doc.key_span(p)
+            if sp is not None:
+                idx.setdefault((sp.line, sp.column), []).append(p)
+        ctx.memo[key] = idx
+    return ctx.memo[key]
+
+
 def _runtime_schema(path: Path) -> Optional[str]:
     """The schema of the table holding the key at `path` (a containerd or CRI-O runtime table)."""
     from rclint.runtimes.containerd import RUNC_OPTIONS_SCHEMA, RUNTIME_SCHEMA
@@ -534,7 +603,7 @@ _SUPPRESSION = re.compile(r"#[ \t]*rclint:[ \t]*(?:ignore-file|ignore)\b[ \t]*(\
 
 
 @fixer("RCL006")
-def fix_unused_suppression(f: Finding, src: Source, inventory) -> Optional[Fix]:
+def fix_unused_suppression(f: Finding, src: Source, ctx: FixContext) -> Optional[Fix]:
     from rclint.suppress import parse_codes
 
     parts = f.field.split(":")
@@ -542,12 +611,12 @@ def fix_unused_suppression(f: Finding, src: Source, inventory) -> Optional[Fix]:
         return None
     scope, code = parts[1], (parts[2] if len(parts) > 2 else None)
     if scope == "object":
-        return _fix_annotation(f, src, inventory, code)
+        return _fix_annotation(f, src, ctx, code)
     start = src.offset(f.span.line, f.span.column)
     if start is None:
         return None
     m = _SUPPRESSION.match(src.text, start)
-    if m is None or _in_string(src, start):
+    if m is None or _in_string(src, start, ctx):
         return None
     bracket = m.group(1)
     codes = parse_codes(bracket[1:-1]) if bracket and bracket.endswith("]") else ()
@@ -577,8 +646,22 @@ def fix_unused_suppression(f: Finding, src: Source, inventory) -> Optional[Fix]:
     return Fix("safe", what, (make_edit(src, ls, stop, ""),))
 
 
-def _in_string(src: Source, offset: int) -> bool:
+def _in_string(src: Source, offset: int, ctx: FixContext) -> bool:
     """True when the comment-looking text at `offset` is inside a string, or we cannot tell."""
+    key = ("strings", src.path, src.data)
+    if key not in ctx.memo:
+        ctx.memo[key] = _string_ranges(src)
+    ranges = ctx.memo[key]
+    if ranges is None:
+        return True
+    i = bisect.bisect_right(ranges, (offset, float("inf"))) - 1
+    return any(a <= offset < b for a, b in ranges[max(0, i - 64):i + 1])
+
+
+def _string_ranges(src: Source) -> Optional[List[Tuple[int, int]]]:
+    """Sorted (start, end) offsets of every scalar of a YAML file, or of every quoted string of a
+    TOML file; None when the text does not parse."""
+    out: List[Tuple[int, int]] = []
     if src.path.endswith((".yaml", ".yml", ".json")) or not src.path.endswith((".toml", ".conf")) and "crio" not in src.path:
         from rclint.yamlsource import YamlLimitError, YamlSyntaxError, parse_chunk, split_documents
 
@@ -589,37 +672,41 @@ def _in_string(src: Source, offset: int) -> bool:
                         if isinstance(doc.get(p), (dict, list)):
                             continue
                         a, b = src.offset(t[0], t[1]), src.offset(t[2], t[3])
-                        if a is None or b is None or a <= offset < b:
-                            return True
+                        if a is None or b is None:
+                            return None
+                        out.append((a, b))
+                    for t in doc.key_positions.values():
+                        a, b = src.offset(t[0], t[1]), src.offset(t[2], t[3])
+                        if a is None or b is None:
+                            return None
+                        out.append((a, b))
         except (YamlSyntaxError, YamlLimitError):
-            return True
-        return False
+            return None
+        return sorted(out)
     from rclint.tomlsource import TomlSyntaxError, load_toml
 
     try:
         doc = load_toml(src.text)
     except TomlSyntaxError:
-        return True
-    for span in doc._values.values():
+        return None
+    for span in list(doc._values.values()) + list(doc._keys.values()):
         r = src.range(span)
         if r is None:
-            return True
-        if r[0] <= offset < r[1] and src.text[r[0]] in "\"'":
-            return True
-    return False
+            return None
+        if src.text[r[0]:r[0] + 1] in ("\"", "'"):
+            out.append(r)
+    return sorted(out)
 
 
-def _fix_annotation(f: Finding, src: Source, inventory, code: Optional[str]) -> Optional[Fix]:
+def _fix_annotation(f: Finding, src: Source, ctx: FixContext, code: Optional[str]) -> Optional[Fix]:
     from rclint.suppress import ANNOTATION, REASON_ANNOTATION, parse_codes
 
-    for obj in inventory.objects:
-        if obj.path != f.path:
-            continue
-        metas = [("metadata",)]
-        for ref in inventory.pod_specs:
-            if ref.obj is obj and ref.template_metadata_path is not None:
-                metas.append(ref.template_metadata_path)
-        for meta in metas:
+    templates: Dict[int, List[Path]] = {}
+    for ref in ctx.in_file(f.path, "pod_specs"):
+        if ref.template_metadata_path is not None:
+            templates.setdefault(id(ref.obj), []).append(ref.template_metadata_path)
+    for obj in ctx.in_file(f.path, "objects"):
+        for meta in [("metadata",)] + templates.get(id(obj), []):
             ann_path = meta + ("annotations",)
             annotations = obj.get(ann_path)
             if not isinstance(annotations, dict) or ANNOTATION not in annotations:

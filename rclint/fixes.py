@@ -274,8 +274,8 @@ def fixable_note(result) -> str:
     if safe:
         parts.append(f"[*] {safe} fixable with --fix")
     if unsafe:
-        parts.append(f"{_plural(unsafe, 'more fix')} available with --fix --unsafe-fixes" if safe
-                     else f"{_plural(unsafe, 'fix')} available with --fix --unsafe-fixes")
+        fixes = "fix" if unsafe == 1 else "fixes"
+        parts.append(f"{unsafe} {'more ' if safe else ''}{fixes} available with --fix --unsafe-fixes")
     return ("rclint: " + "; ".join(parts)) if parts else ""
 
 
@@ -386,10 +386,11 @@ def write_fixed(real: str, old: bytes, new: bytes, roots: Iterable[str]) -> None
 
 def attach_fixes(findings: List[Finding], inventory) -> List[Finding]:
     """Give each finding its fix, when its rule has one and the text allows it."""
-    from rclint.fixers import FIXERS
+    from rclint.fixers import FIXERS, FixContext
 
     if not any(f.code in FIXERS for f in findings):
         return findings
+    ctx = FixContext(inventory)
     cache: Dict[str, Optional[Source]] = {}
     out = []
     for f in findings:
@@ -401,7 +402,7 @@ def attach_fixes(findings: List[Finding], inventory) -> List[Finding]:
             fix = None
             if src is not None:
                 try:
-                    fix = fixer(f, src, inventory)
+                    fix = fixer(f, src, ctx)
                 except Exception:  # noqa: BLE001 - a fixer bug costs the fix, never the run
                     fix = None
             if fix is not None and _valid(fix, src):
