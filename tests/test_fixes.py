@@ -328,3 +328,22 @@ def test_rule_command_and_readme_show_fixes():
     assert doc.value["repos"][0]["hooks"][0] == {"id": "rclint", "args": ["--fix"]}
     for rule in FIXABLE:
         assert f"| {rule.id} |" in readme.split("## Fixes", 1)[1].split("\n## ", 1)[0], rule.id
+
+
+def test_cli_leaves_a_file_edited_during_the_run(project, monkeypatch):
+    import rclint.fixes
+
+    real_loop = rclint.fixes.fix_loop
+
+    def loop_then_edit(run, unsafe):
+        outcome = real_loop(run, unsafe)
+        with open("rc.yaml", "a") as fh:
+            fh.write("# edited while rclint ran\n")
+        return outcome
+
+    monkeypatch.setattr(rclint.fixes, "fix_loop", loop_then_edit)
+    r = invoke("--fix")
+    assert "rclint: not fixed: rc.yaml: it changed on disk since rclint read it\n" in r.stderr
+    assert (project / "rc.yaml").read_text() == RC_OLD + "# edited while rclint ran\n"
+    assert "rc.yaml:1:13: RCL206" in r.stdout
+    assert r.stderr.endswith("rclint: fixed 0 problems; 1 more fixable with --unsafe-fixes\n")
