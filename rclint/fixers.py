@@ -731,3 +731,83 @@ def _fix_annotation(f: Finding, src: Source, ctx: FixContext, code: Optional[str
                 return None
             return Fix("safe", f"remove the {ANNOTATION} annotation", tuple(make_edit(src, a, b, "") for a, b in ranges))
     return None
+
+
+# --------------------------------------------------------------------------- RCL204
+
+
+@fixer("RCL204")
+def fix_unquoted_selector_value(f: Finding, src: Source, ctx: FixContext) -> Optional[Fix]:
+    """A nodeSelector value YAML typed as a boolean or a number: quote the text as written."""
+    for rc in ctx.in_file(f.path, "runtime_classes"):
+        sel, obj = rc.node_selector, rc.obj
+        if not isinstance(sel, dict):
+            continue
+        for key, value in sel.items():
+            path = rc.field_path("scheduling", "nodeSelector", key)
+            if not _at(obj.value_span(path), f) or isinstance(value, str) or not isinstance(value, (bool, int, float)):
+                continue
+            sp = _pos(obj.doc, obj.base + path)
+            r = src.range(sp) if sp else None
+            if r is None:
+                return None
+            text = src.text[r[0]:r[1]]
+            if not text or "\n" in text or text[0] in "!&*'\"[{|>" or "#" in text:
+                return None
+            from rclint.yamlsource import type_plain_scalar
+
+            if type_plain_scalar(text) != value and not (value != value):  # not the literal the value came from
+                return None
+            return Fix("safe", f"quote the value: {text} becomes the string {json.dumps(text)}",
+                       (make_edit(src, r[0], r[1], json.dumps(text)),))
+    return None
+
+
+# --------------------------------------------------------------------------- RCL205
+
+
+@fixer("RCL205")
+def fix_duplicate_toleration(f: Finding, src: Source, ctx: FixContext) -> Optional[Fix]:
+    """Remove a toleration that repeats an earlier one (safe when the two entries are equal)."""
+    from rclint.kube.validation import duplicate_tolerations
+
+    for rc in ctx.in_file(f.path, "runtime_classes"):
+        tols, obj = rc.tolerations, rc.obj
+        if not isinstance(tols, list):
+            continue
+        base = rc.field_path("scheduling", "tolerations")
+        for first, dup in duplicate_tolerations(tols, empty_operator_is_equal=False):
+            if not _at(obj.value_span(base + (dup,)), f):
+                continue
+            r = sequence_item_range(src, obj.doc, obj.base + base, dup)
+            if r is None:
+                return None
+            kind = "safe" if tols[first] == tols[dup] else "unsafe"
+            return Fix(kind, f"remove tolerations[{dup}], a repeat of tolerations[{first}]", (make_edit(src, r[0], r[1], ""),))
+    return None
+
+
+def sequence_item_range(src: Source, doc, seq: Path, index: int) -> Optional[Tuple[int, int]]:
+    """The text of item `index` of the sequence at `seq`: its `- ` lines, or `item, ` in a flow sequence."""
+    item = seq + (index,)
+    sp = _pos(doc, item)
+    end = _content_end(src, doc, item)
+    start = src.offset(sp.line, sp.column) if sp else None
+    if start is None or end is None:
+        return None
+    if _ANCHOR_OR_MERGE.search(src.text[start:end]):
+        return None
+    if _is_flow(src, doc, seq):
+        m = re.compile(r"\s*,[ \t]*").match(src.text, end)
+        if m:
+            return start, m.end()
+        m = re.search(r",\s*\Z", src.text[:start])
+        return (m.start(), end) if m else None
+    ls = src.line_start(start)
+    if not re.fullmatch(r"[ \t]*-[ \t]+", src.text[ls:start]):
+        return None
+    le = src.line_end(end)
+    tail = src.text[end:le].rstrip("\r")
+    if tail.strip() and not tail.strip().startswith("#"):
+        return None
+    return ls, (le + 1 if le < len(src.text) else le)

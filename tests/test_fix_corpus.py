@@ -106,8 +106,10 @@ def normalise(obj, findings):
             drop(obj, field_path(f.field))
         elif f.code == "RCL403":
             drop(obj, ["overhead"])
-        elif f.code == "RCL207":
+        elif f.code in ("RCL204", "RCL207"):
             drop(obj, ["scheduling", "nodeSelector"])
+        elif f.code == "RCL205":
+            drop(obj, ["scheduling", "tolerations"])
         elif f.code == "RCL006":
             drop(obj, ["metadata", "annotations"])
             drop(obj, ["spec", "template", "metadata", "annotations"])
