@@ -22,6 +22,7 @@ Path = Tuple[Any, ...]
 Fixer = Callable[[Finding, Source, Any], Optional[Fix]]
 
 FIXERS: Dict[str, Fixer] = {}
+TOML_ONLY = frozenset(["RCL307"])  # fixers that never use YAML positions
 
 
 def fixer(code: str):
@@ -174,8 +175,8 @@ def block_entry_range(src: Source, doc, path: Path) -> Optional[Tuple[int, int]]
         return None
     k = src.offset(kspan.line, kspan.column)
     end = _content_end(src, doc, path)
-    if k is None or end is None or end < k:
-        return None
+    if k is None or end is None or end < k or _scalar_matches(src, kspan, path[-1]) is None:
+        return None  # the text at the key's position is not the key: positions and text disagree
     ls = src.line_start(k)
     if src.text[ls:k].strip(" \t"):
         return None  # "- key:" or another node before the key on its line
@@ -200,7 +201,7 @@ def flow_entry_range(src: Source, doc, path: Path) -> Optional[Tuple[int, int]]:
     if kspan is None or end is None:
         return None
     k = src.offset(kspan.line, kspan.column)
-    if k is None:
+    if k is None or _scalar_matches(src, kspan, path[-1]) is None:
         return None
     if _ANCHOR_OR_MERGE.search(src.text[k:end]):
         return None

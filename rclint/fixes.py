@@ -17,6 +17,7 @@ import bisect
 import codecs
 import difflib
 import os
+import re
 import stat
 from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
@@ -24,6 +25,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Tuple
 from rclint.model import Edit, Finding, Fix, Span
 
 MAX_PASSES = 10
+_OTHER_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -84,6 +86,12 @@ class Source:
         while pos >= 0:
             self.line_starts.append(pos + 1)
             pos = self.text.find("\n", pos + 1)
+
+    @property
+    def lines_agree(self) -> bool:
+        """False when the text has line breaks YAML counts but rclint's offsets do not (a lone
+        CR, NEL, LS, PS): YAML positions would not map onto it exactly, so it gets no YAML fix."""
+        return _OTHER_BREAKS.search(self.text) is None
 
     def offset(self, line: int, column: int) -> Optional[int]:
         """The text offset of a 1-based line/column, or None when the file has no such place."""
@@ -391,7 +399,7 @@ def write_fixed(real: str, old: bytes, new: bytes, roots: Iterable[str]) -> None
 
 def attach_fixes(findings: List[Finding], inventory) -> List[Finding]:
     """Give each finding its fix, when its rule has one and the text allows it."""
-    from rclint.fixers import FIXERS, FixContext
+    from rclint.fixers import FIXERS, TOML_ONLY, FixContext
 
     if not any(f.code in FIXERS for f in findings):
         return findings
@@ -405,7 +413,7 @@ def attach_fixes(findings: List[Finding], inventory) -> List[Finding]:
                 cache[f.path] = source_for(f.path)
             src = cache[f.path]
             fix = None
-            if src is not None:
+            if src is not None and (src.lines_agree or f.code in TOML_ONLY):
                 try:
                     fix = fixer(f, src, ctx)
                 except Exception:  # noqa: BLE001 - a fixer bug costs the fix, never the run

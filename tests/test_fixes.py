@@ -370,3 +370,13 @@ def test_rcl204_and_rcl205_fixes_in_flow_and_block_style(tmp_path):
         "---\napiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata: {name: v}\nhandler: runhcs\n"
         "scheduling:\n  tolerations:\n  - key: os\n    effect: NoExecute\n    tolerationSeconds: 1\n")
     assert out.result.findings == []
+
+
+def test_no_yaml_fix_where_yaml_counts_lines_differently(tmp_path):
+    # YAML counts U+2028 (and NEL, a lone CR) as a line break; rclint's offsets do not
+    text = ('apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {a: "x\u2028y"}\n'
+            'spec:\n  overhead:\n    cpu: "1"\n  containers: []\n')
+    (tmp_path / "pod.yaml").write_text(text, encoding="utf-8")
+    result = lint(tmp_path, select=["RCL107"])
+    assert [(f.code, f.fix) for f in result.findings] == [("RCL107", None)]
+    assert fix_loop(lambda: lint(tmp_path, select=["RCL107"]), True).changed == {}
