@@ -247,17 +247,6 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
     except Exception as exc:  # an rclint bug, never bad input
         _internal_error(exc, debug)
 
-    if write_baseline:
-        from rclint import baseline as baseline_mod
-
-        try:
-            _write(baseline_mod.render(result.findings), write_baseline)
-        except OSError as exc:
-            _fail(f"cannot write {write_baseline}: {exc.strerror}")
-        n = len(result.findings)
-        click.echo(f"rclint: wrote {n} finding{'s' if n != 1 else ''} to the baseline {write_baseline}", err=True)
-        sys.exit(0)
-
     fix_note = ""
     if outcome is not None:
         try:
@@ -273,6 +262,17 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
         from rclint.fixes import fixable_note
 
         fix_note = fixable_note(result)
+
+    if write_baseline:
+        from rclint import baseline as baseline_mod
+
+        try:
+            _write(baseline_mod.render(result.findings), write_baseline)
+        except OSError as exc:
+            _fail(f"cannot write {write_baseline}: {exc.strerror}")
+        n = len(result.findings)
+        click.echo(f"rclint: wrote {n} finding{'s' if n != 1 else ''} to the baseline {write_baseline}", err=True)
+        sys.exit(0)
 
     try:
         from rclint.catalog import load_catalog

@@ -380,3 +380,12 @@ def test_no_yaml_fix_where_yaml_counts_lines_differently(tmp_path):
     result = lint(tmp_path, select=["RCL107"])
     assert [(f.code, f.fix) for f in result.findings] == [("RCL107", None)]
     assert fix_loop(lambda: lint(tmp_path, select=["RCL107"]), True).changed == {}
+
+
+def test_fix_with_write_baseline_records_what_remains(project):
+    r = invoke("--fix", "--write-baseline", "base.json")
+    assert r.exit_code == 0
+    assert (project / "rc.yaml").read_text() == RC_OLD.replace("v1beta1", "v1")
+    entries = json.loads((project / "base.json").read_text())
+    assert "RCL101" in json.dumps(entries) and "RCL206" not in json.dumps(entries)
+    assert invoke("--diff", "--exit-zero", "--unsafe-fixes").exit_code == 0
