@@ -403,3 +403,28 @@ def test_fix_with_write_baseline_records_what_remains(project):
     entries = json.loads((project / "base.json").read_text())
     assert "RCL101" in json.dumps(entries) and "RCL206" not in json.dumps(entries)
     assert invoke("--diff", "--exit-zero", "--unsafe-fixes").exit_code == 0
+
+
+TRANSFORMS = {
+    "crlf": lambda t: t.replace("\n", "\r\n").encode("utf-8"),
+    "bom": lambda t: b"\xef\xbb\xbf" + t.encode("utf-8"),
+    "utf16-crlf": lambda t: b"\xff\xfe" + t.replace("\n", "\r\n").encode("utf-16-le"),
+}
+
+
+@pytest.mark.parametrize("transform", sorted(TRANSFORMS))
+def test_fixes_commute_with_line_ends_and_encodings(tmp_path, transform):
+    """Fixing a CRLF/BOM/UTF-16 copy of each example gives the same copy of its fixed form."""
+    to_bytes = TRANSFORMS[transform]
+    for rule, example in [(p.values[0], p.values[1]) for p in CASES]:
+        if not example.fixed or (transform == "utf16-crlf" and any(n.endswith((".toml", ".conf")) for n in example.fixed)):
+            continue  # runtimes read their configs as UTF-8
+        root = tmp_path / f"{rule.id}-{abs(hash(example.name))}"
+        files = strip_markers(example.files)
+        for name, text in files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_bytes(to_bytes(text))
+        out = fix_loop(lambda: lint(root, select=[rule.id], config=example.config,
+                                    paths=list(example.args) or ["."]), rule.fix == "unsafe")
+        got = {name: new for name, (_r, _o, new) in out.changed.items()}
+        assert got == {name: to_bytes(text) for name, text in example.fixed.items()}, (rule.id, example.name)
