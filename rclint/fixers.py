@@ -812,3 +812,46 @@ def sequence_item_range(src: Source, doc, seq: Path, index: int) -> Optional[Tup
     if tail.strip() and not tail.strip().startswith("#"):
         return None
     return ls, (le + 1 if le < len(src.text) else le)
+
+
+# --------------------------------------------------------------------------- RCL208
+
+
+@fixer("RCL208")
+def fix_runtime_class_reference(f: Finding, src: Source, ctx: FixContext) -> Optional[Fix]:
+    """Quote a number or boolean; trim and lowercase a name the API cannot accept (safe); turn
+    `_` into `-` (unsafe); remove an empty name (unsafe: the pod then runs on the default handler)."""
+    from rclint.kube.validation import is_dns1123_subdomain
+
+    ref = ctx.pod_spec_at(f, "runtimeClassName")
+    if ref is None:
+        return None
+    obj, path = ref.obj, ref.field("runtimeClassName")
+    value = obj.get(path)
+    sp = _pos(obj.doc, obj.base + path)
+    r = src.range(sp) if sp else None
+    if r is None:
+        return None
+    text = src.text[r[0]:r[1]]
+    if isinstance(value, (bool, int, float)):
+        if not text or "\n" in text or "#" in text or text[0] in "!&*'\"[{|>" or not is_dns1123_subdomain(text):
+            return None
+        return Fix("safe", f"quote the value: {text} becomes the string {json.dumps(text)}",
+                   (make_edit(src, r[0], r[1], json.dumps(text)),))
+    if not isinstance(value, str):
+        return None
+    if value == "":
+        ranges = remove_entries(src, obj.doc, [obj.base + path], allow_parent=False)
+        if not ranges:
+            return None
+        return Fix("unsafe", "remove the empty runtimeClassName (the pod then runs on the nodes' default handler)",
+                   tuple(make_edit(src, a, b, "") for a, b in ranges))
+    trimmed = value.strip().lower()
+    if trimmed != value and is_dns1123_subdomain(trimmed):
+        target, kind = trimmed, "safe"
+    elif is_dns1123_subdomain(trimmed.replace("_", "-")):
+        target, kind = trimmed.replace("_", "-"), "unsafe"
+    else:
+        return None
+    edit = replace_scalar(src, sp, value, target)
+    return Fix(kind, f'change runtimeClassName to "{target}"', (edit,)) if edit else None

@@ -102,7 +102,7 @@ def normalise(obj, findings):
     for f in findings:
         if f.code == "RCL206":
             drop(obj, ["apiVersion"])
-        elif f.code in ("RCL101", "RCL107"):
+        elif f.code in ("RCL101", "RCL107", "RCL208"):
             drop(obj, field_path(f.field))
         elif f.code == "RCL403":
             drop(obj, ["overhead"])
