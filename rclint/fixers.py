@@ -68,8 +68,8 @@ class FixContext:
         if groups is None:
             groups = {}
             for item in getattr(self.inventory, what):
-                path = item.obj.path if hasattr(item, "spec_path") else item.path  # a PodSpecRef has no path
-                groups.setdefault(path, []).append(item)
+                where = item.obj.path if hasattr(item, "spec_path") else item.path  # a PodSpecRef has no path
+                groups.setdefault(where, []).append(item)
             self._index[("file", what)] = groups
         return groups.get(path, [])
 

@@ -447,3 +447,12 @@ def test_rcl208_unsafe_fixes(tmp_path):
     assert out.changed["pods.yaml"][2].decode() == (
         "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: []\n---\n"
         "apiVersion: v1\nkind: Pod\nmetadata: {name: b}\nspec: {runtimeClassName: kata-qemu, containers: []}\n")
+
+
+def test_findings_in_several_files_each_get_their_fix(tmp_path):
+    rc = "apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata: {name: %s}\nhandler: runsc\n" \
+         "scheduling:\n  nodeSelector: {beta.kubernetes.io/os: linux}\n"
+    write_files(tmp_path, {"a.yaml": rc % "a", "b.yaml": rc % "b", "c.yaml": rc % "c"})
+    result = lint(tmp_path, select=["RCL207"])
+    assert [(f.path, f.fix.edits[0].path) for f in result.findings] == [
+        ("a.yaml", "a.yaml"), ("b.yaml", "b.yaml"), ("c.yaml", "c.yaml")]
