@@ -324,14 +324,11 @@ def _hoist_spec(src: Source, doc, spec: Path) -> Optional[Edit]:
 
 # --------------------------------------------------------------------------- RCL207
 
-GA_NODE_LABELS = {
-    "beta.kubernetes.io/arch": "kubernetes.io/arch",
-    "beta.kubernetes.io/os": "kubernetes.io/os",
-    "failure-domain.beta.kubernetes.io/region": "topology.kubernetes.io/region",
-    "failure-domain.beta.kubernetes.io/zone": "topology.kubernetes.io/zone",
-    "beta.kubernetes.io/instance-type": "node.kubernetes.io/instance-type",
-    "node-role.kubernetes.io/master": "node-role.kubernetes.io/control-plane",
-}
+def _ga_node_labels() -> Dict[str, str]:
+    """Deprecated node label key -> its GA key (only those replaced by another label key)."""
+    from rclint.kube.validation import DEPRECATED_NODE_LABELS
+
+    return {old: new for old, new in DEPRECATED_NODE_LABELS.items() if "/" in new and " " not in new}
 
 
 @fixer("RCL207")
@@ -345,7 +342,7 @@ def fix_deprecated_node_label(f: Finding, src: Source, ctx: FixContext) -> Optio
             path = rc.field_path("scheduling", "nodeSelector", key)
             if not _at(obj.key_span(path), f):
                 continue
-            ga = GA_NODE_LABELS.get(key)
+            ga = _ga_node_labels().get(key)
             if ga is None or ga in sel:
                 return None
             edit = replace_scalar(src, _kpos(obj.doc, obj.base + path), key, ga)
