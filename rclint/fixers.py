@@ -294,9 +294,9 @@ def _hoist_spec(src: Source, doc, spec: Path) -> Optional[Edit]:
         return None
     ls, stop = r
     head_end = src.line_end(k)
-    head = src.text[k:head_end].rstrip("\r")
-    if not re.fullmatch(r"spec[ \t]*:[ \t]*", head):
-        return None  # a comment or a tag on the `spec:` line would be lost
+    head = re.fullmatch(r"(?:spec|\"spec\"|'spec')[ \t]*:[ \t]*(#.*)?", src.text[k:head_end].rstrip("\r"))
+    if head is None:
+        return None  # a tag or an anchor on the `spec:` line: not a plain mapping to hoist
     depth = first.column - kspan.column
     handler_key = _kpos(doc, spec + ("runtimeHandler",))
     body_start = head_end + 1
@@ -319,6 +319,9 @@ def _hoist_spec(src: Source, doc, spec: Path) -> Optional[Edit]:
         else:
             return None
         out.append(line)
+    if head.group(1):  # the comment of the `spec:` line stays, on a line of its own
+        cr = "\r" if src.text[head_end - 1:head_end] == "\r" else ""
+        out.insert(0, src.text[ls:k] + head.group(1) + cr)
     return make_edit(src, ls, stop, "\n".join(out))
 
 

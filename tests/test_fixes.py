@@ -456,3 +456,12 @@ def test_findings_in_several_files_each_get_their_fix(tmp_path):
     result = lint(tmp_path, select=["RCL207"])
     assert [(f.path, f.fix.edits[0].path) for f in result.findings] == [
         ("a.yaml", "a.yaml"), ("b.yaml", "b.yaml"), ("c.yaml", "c.yaml")]
+
+
+def test_v1alpha1_rewrite_keeps_the_comment_of_the_spec_line(tmp_path):
+    write_files(tmp_path, {"rc.yaml": "apiVersion: node.k8s.io/v1alpha1\nkind: RuntimeClass\nmetadata: {name: k}\n"
+                                      "spec:  # moved from v1alpha1\n  runtimeHandler: kata  # the handler\n"})
+    out = fix_loop(lambda: lint(tmp_path, select=["RCL206"]), False)
+    assert out.changed["rc.yaml"][2].decode() == (
+        "apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata: {name: k}\n"
+        "# moved from v1alpha1\nhandler: kata  # the handler\n")
