@@ -84,14 +84,36 @@ _PLAIN_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*\Z")
 _ANCHOR_OR_MERGE = re.compile(r"(?:^|[\s,\[{:-])[&*][^\s,\]}]|<<\s*:")
 
 
+_MISSING = object()
+
+
+def _exists(doc, path: Path) -> bool:
+    return doc.get(tuple(path), _MISSING) is not _MISSING
+
+
 def _pos(doc, path: Path) -> Optional[Span]:
-    t = doc.positions.get(tuple(path))
-    return Span(*t) if t is not None else None
+    """The span of the value at `path`, or None when the document has no such node (only the
+    documents' public span lookups are used: how they store positions is theirs)."""
+    return doc.value_span(tuple(path)) if _exists(doc, path) else None
 
 
 def _kpos(doc, path: Path) -> Optional[Span]:
-    t = doc.key_positions.get(tuple(path))
-    return Span(*t) if t is not None else None
+    """The span of the mapping key holding `path`, or None (no such node, or not a mapping key)."""
+    path = tuple(path)
+    if not path or isinstance(path[-1], int) or not isinstance(doc.get(path[:-1]), dict) or not _exists(doc, path):
+        return None
+    return doc.key_span(path)
+
+
+def _walk(value: Any, path: Path):
+    """(path, value) of `value` and every node below it, in document order."""
+    yield path, value
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _walk(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _walk(v, path + (i,))
 
 
 def yaml_scalar_text(old_text: str, new_value: str) -> Optional[str]:
@@ -146,19 +168,20 @@ def replace_scalar(src: Source, span: Optional[Span], old_value: Any, new_value:
 def _content_end(src: Source, doc, path: Path) -> Optional[int]:
     """Where the value at `path` really ends: its last descendant's end (a block collection's own
     end mark lies at the next token, past comments that belong to what follows)."""
-    n = len(path)
     best = None
-    for p, t in doc.positions.items():
-        if p[:n] == path:
-            if isinstance(doc.get(p), (dict, list)):
-                start = src.offset(t[0], t[1])
-                if start is None or src.text[start:start + 1] not in ("{", "["):
-                    continue  # a block collection: its end mark is the next token's start
-            off = src.offset(t[2], t[3])
-            if off is None:
-                return None
-            if best is None or off > best:
-                best = off
+    for p, value in _walk(doc.get(tuple(path)), tuple(path)):
+        t = doc.value_span(p)
+        if isinstance(value, (dict, list)):
+            start = src.offset(t.line, t.column)
+            if start is None or src.text[start:start + 1] not in ("{", "["):
+                continue  # a block collection: its end mark is the next token's start
+        if t.end_line is None or t.end_column is None:
+            return None
+        off = src.offset(t.end_line, t.end_column)
+        if off is None:
+            return None
+        if best is None or off > best:
+            best = off
     return best
 
 
@@ -240,11 +263,11 @@ def remove_entries(src: Source, doc, paths: List[Path], allow_parent: bool = Tru
 
 def _indent_unit(src: Source, doc, path: Path) -> int:
     """The document's indentation step: how far a block mapping's keys sit right of its key."""
-    for p, t in doc.key_positions.items():
-        if len(p) >= 2 and p[:len(path)] == path and not isinstance(p[-2], int):
-            parent = doc.key_positions.get(p[:-1])
-            if parent is not None and t[0] > parent[0] and t[1] > parent[1]:
-                return t[1] - parent[1]
+    for p, value in _walk(doc.get(tuple(path)), tuple(path)):
+        if len(p) > len(path) and isinstance(value, dict) and value and not isinstance(p[-1], int):
+            parent, child = _kpos(doc, p), _kpos(doc, p + (next(iter(value)),))
+            if parent is not None and child is not None and child.line > parent.line and child.column > parent.column:
+                return child.column - parent.column
     return 2
 
 
@@ -282,11 +305,12 @@ def fix_removed_api_version(f: Finding, src: Source, ctx: FixContext) -> Optiona
 def _hoist_spec(src: Source, doc, spec: Path) -> Optional[Edit]:
     """Replace the block `spec:` entry by its own entries one level up, runtimeHandler renamed."""
     kspan, first = _kpos(doc, spec), None
-    children = [p for p in doc.key_positions if len(p) == len(spec) + 1 and p[:len(spec)] == spec]
-    if kspan is None or not children or _is_flow(src, doc, spec):
+    value = doc.get(spec)
+    children = [_kpos(doc, spec + (k,)) for k in value] if isinstance(value, dict) else []
+    if kspan is None or not children or None in children or _is_flow(src, doc, spec):
         return None
-    first = min(Span(*doc.key_positions[p]) for p in children)
-    if first.line <= kspan.line or any(doc.key_positions[p][1] != first.column for p in children):
+    first = min(children)
+    if first.line <= kspan.line or any(c.column != first.column for c in children):
         return None
     k = src.offset(kspan.line, kspan.column)
     r = block_entry_range(src, doc, spec)
@@ -669,18 +693,16 @@ def _string_ranges(src: Source) -> Optional[List[Tuple[int, int]]]:
         try:
             for chunk in split_documents(src.text):
                 for doc in parse_chunk(chunk, src.path):
-                    for p, t in doc.positions.items():
-                        if isinstance(doc.get(p), (dict, list)):
-                            continue
-                        a, b = src.offset(t[0], t[1]), src.offset(t[2], t[3])
-                        if a is None or b is None:
-                            return None
-                        out.append((a, b))
-                    for t in doc.key_positions.values():
-                        a, b = src.offset(t[0], t[1]), src.offset(t[2], t[3])
-                        if a is None or b is None:
-                            return None
-                        out.append((a, b))
+                    for p, value in _walk(doc.value, ()):
+                        spans = [] if isinstance(value, (dict, list)) else [doc.value_span(p)]
+                        if p and not isinstance(p[-1], int):
+                            spans.append(doc.key_span(p))
+                        for t in spans:
+                            a = src.offset(t.line, t.column)
+                            b = src.offset(t.end_line or t.line, t.end_column or t.column)
+                            if a is None or b is None:
+                                return None
+                            out.append((a, b))
         except (YamlSyntaxError, YamlLimitError):
             return None
         return sorted(out)
@@ -690,12 +712,11 @@ def _string_ranges(src: Source) -> Optional[List[Tuple[int, int]]]:
         doc = load_toml(src.text)
     except TomlSyntaxError:
         return None
-    for span in list(doc._values.values()) + list(doc._keys.values()):
-        r = src.range(span)
-        if r is None:
-            return None
-        if src.text[r[0]:r[0] + 1] in ("\"", "'"):
-            out.append(r)
+    for p, _value in _walk(doc.value, ()):
+        for span in (doc.value_span(p), doc.key_span(p) if p else None):
+            r = src.range(span) if span is not None and span.end_line is not None else None
+            if r is not None and src.text[r[0]:r[0] + 1] in ("\"", "'"):
+                out.append(r)
     return sorted(out)
 
 

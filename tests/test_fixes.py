@@ -465,3 +465,13 @@ def test_v1alpha1_rewrite_keeps_the_comment_of_the_spec_line(tmp_path):
     assert out.changed["rc.yaml"][2].decode() == (
         "apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata: {name: k}\n"
         "# moved from v1alpha1\nhandler: kata  # the handler\n")
+
+
+def test_comment_lookalikes_inside_toml_strings_are_left_alone(tmp_path):
+    write_files(tmp_path, {"etc/containerd/config.toml": (
+        'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n'
+        '  runtime_type = "io.containerd.runc.v2"\n'
+        '  pod_annotations = ["a # rclint: ignore[RCL998]", \'\'\'\n# rclint: ignore[RCL997]\n\'\'\']\n'
+        '# rclint: ignore[RCL996]\n')})
+    result = lint(tmp_path, select=["RCL006"])
+    assert [(f.span.line, f.fix is not None) for f in result.findings] == [(4, False), (5, False), (7, True)]
