@@ -169,8 +169,8 @@ def test_fix_over_the_real_corpus(tmp_path, shared, monkeypatch):
             before, after = kubectl_objects(original / name), kubectl_objects(by_cli / name)
             assert len(before) == len(after)
             for b, a in zip(before, after):
-                mine = [f for f in findings if f.object is not None and f.object.kind == b.get("kind")
-                        and f.object.name == (b.get("metadata") or {}).get("name")]
+                mine = [f for f in findings if f.object is None or (f.object.kind == b.get("kind")
+                        and f.object.name == (b.get("metadata") or {}).get("name"))]
                 assert normalise(b, mine) == normalise(a, mine), name
                 if mine:
                     assert b != a
@@ -182,3 +182,34 @@ def test_fix_over_the_real_corpus(tmp_path, shared, monkeypatch):
             for old in gone:
                 (moved,) = [p for p in new if p[:-1] == old[:-1] and before[old] == after[p]]
             assert {p: v for p, v in before.items() if p not in gone} == {p: v for p, v in after.items() if p not in new}
+
+
+def test_kubectl_reads_each_fixed_example_as_the_same_objects(tmp_path):
+    if not os.path.exists(KUBECTL):
+        pytest.skip(f"kubectl not found at {KUBECTL} (.ci/run installs kubernetes-client)")
+    from rclint.catalog import load_catalog
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from helpers import lint, write_files
+
+    checked = 0
+    for rule in load_catalog().values():
+        for i, ex in enumerate(rule.examples):
+            names = [n for n in (ex.fixed or {}) if n.endswith((".yaml", ".yml", ".json"))]
+            if not names:
+                continue
+            root = tmp_path / f"{rule.id}-{i}"
+            files = {n: re.sub(r"[ \t]*# expect:.*", "", t) for n, t in ex.files.items()}
+            write_files(root, files)
+            findings = [f for f in lint(root, select=[rule.id], config=ex.config,
+                                        paths=list(ex.args) or ["."]).findings if f.fix is not None]
+            write_files(root / "fixed", {n: ex.fixed[n] for n in names})
+            for name in names:
+                before, after = kubectl_objects(root / name), kubectl_objects(root / "fixed" / name)
+                assert len(before) == len(after), (rule.id, name)
+                for b, a in zip(before, after):
+                    mine = [f for f in findings if f.path == name and (f.object is None or  # a comment: any object
+                            f.object.name == (b.get("metadata") or {}).get("name"))]
+                    assert normalise(b, mine) == normalise(a, mine), (rule.id, name)
+                checked += 1
+    assert checked >= 15
