@@ -81,7 +81,9 @@ def _walk(top: str, excluder: Excluder):
     for entry in entries:
         try:
             is_dir = entry.is_dir(follow_symlinks=False)
-            is_file = not is_dir and entry.is_file()
+            # files, special files and symlinks not leading to a directory: whether one may be
+            # read is the filesystem policy's decision (rclint.fspolicy), which reports refusals
+            is_file = not is_dir and not entry.is_dir()
         except OSError:
             continue
         if is_dir:
