@@ -38,16 +38,17 @@ def render(findings: List[Finding]) -> str:
     return json.dumps({"version": VERSION, "tool": "rclint", "findings": entries}, indent=2, ensure_ascii=False) + "\n"
 
 
-def load(path: str, max_size: int = 64 * 1024 * 1024) -> Counter:
+def load(path: str, max_size: int = 64 * 1024 * 1024, policy=None) -> Counter:
     """The baseline's (code, fingerprint) entries. The file is read through the filesystem policy
     (a regular file, at most `max_size` bytes); anything that is not an rclint baseline is a
     ConfigError naming what is wrong, never a crash."""
-    from rclint.fspolicy import DEFAULT_MAX_SIZE, read_trusted
+    from rclint.fspolicy import DEFAULT_MAX_SIZE, FsPolicy
     from rclint.textio import visible
 
     shown = visible(path)
+    policy = policy or FsPolicy()
     try:
-        raw = read_trusted(path, max(max_size, DEFAULT_MAX_SIZE), regular_only=True)
+        raw = policy.read_bytes(path, trusted=True, regular_only=True, max_size=max(max_size, DEFAULT_MAX_SIZE))
     except OSError as exc:
         raise ConfigError(f"--baseline {shown}: {exc.strerror or exc}") from None
     try:

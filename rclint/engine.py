@@ -171,7 +171,7 @@ def run(settings: Settings) -> Result:
     if settings.baseline:
         from rclint import baseline
 
-        raw, matched, stale = baseline.apply(raw, baseline.load(settings.baseline, settings.max_file_size), enabled)
+        raw, matched, stale = baseline.apply(raw, baseline.load(settings.baseline, settings.max_file_size, policy), enabled)
         stale_text = ("1 baseline entry no longer matches anything" if stale == 1
                       else f"{stale} baseline entries no longer match anything")
         stats.notes.append(f"baseline {settings.baseline}: {matched} known finding{'s' if matched != 1 else ''} hidden"

@@ -137,6 +137,11 @@ class FsPolicy:
 
     # ------------------------------------------------------------------ where
 
+    def named_inside(self, path: str) -> bool:
+        """Does `path`, as written (before resolving symlinks), lie inside a scanned root?"""
+        ap = os.path.abspath(path)
+        return any(inside(ap, a) for a, _r in self.roots if a != os.sep)
+
     def resolves_inside(self, path: str) -> bool:
         real = os.path.realpath(path)
         return any(inside(real, r) for _a, r in self.roots)
@@ -193,6 +198,8 @@ class FsPolicy:
         limit = self.max_size if max_size is None else max_size
         if trusted is None:
             trusted = self.is_trusted(path)
+        if trusted and self.named_inside(path):
+            trusted = False  # named by the user, but lying in the scanned tree: its symlinks are the tree's
         if trusted:
             data = read_trusted(path, limit, regular_only=regular_only)
             self._approved[os.path.abspath(path)] = None
@@ -354,7 +361,7 @@ def read_stdin(limit: int) -> bytes:
     """Standard input, at most `limit` bytes (more is an error, not a bigger buffer)."""
     stream = sys.stdin
     if stream is None:
-        raise Refused("standard input is closed", "-", "closed")
+        raise Refused("is closed (standard input)", "-", "closed")
     buf = getattr(stream, "buffer", None)
     try:
         if buf is None:
@@ -371,7 +378,7 @@ def read_stdin(limit: int) -> bytes:
                 got += len(chunk)
             data = b"".join(parts)
     except ValueError:  # a closed file object
-        raise Refused("standard input is closed", "-", "closed") from None
+        raise Refused("is closed (standard input)", "-", "closed") from None
     if len(data) > limit:
         raise TooLarge(None, limit, "-")
     return data
