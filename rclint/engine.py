@@ -6,7 +6,6 @@ No click and no printing here: `run(settings)` returns a Result that reporters r
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set
 

@@ -236,6 +236,19 @@ def _baseline(kind: str) -> Callable[[Path, Path], None]:
     return build
 
 
+def _hostile_names(tree: Path, outside: Path) -> None:
+    # a file name that is not UTF-8, one with a newline and a workflow command, one with ESC
+    for raw in (b"caf\xe9.yaml", b"new\nline::error::x.yaml", b"esc\x1b[2J.yaml"):
+        with open(os.path.join(os.fsencode(tree), raw), "wb") as fh:
+            fh.write(POD.encode())
+
+
+def _expect_no_raw_controls(report: dict, run: "Run") -> None:
+    for text in (run.stdout, run.stderr):
+        assert "\n::error file=x" not in text and "\x1b" not in text and "\u2028" not in text
+        assert not any(line.startswith("::stop-commands") for line in text.splitlines())
+
+
 TREES: List[Tree] = [
     Tree("manifest-symlinks", {"pod.yaml": POD, "rc.yaml": RC}, _manifest_links, expect=_expect_manifest_links),
     Tree("special-files", {"rc.yaml": RC}, _special_files, expect=_expect_special_files),
@@ -258,6 +271,8 @@ TREES: List[Tree] = [
          nodes=False, exit_codes=(2,)),
     Tree("symlinked-baseline-output", {"rc.yaml": RC}, _output_links,
          args=("--write-baseline", ".rclint-baseline.json"), nodes=False, exit_codes=(2,)),
+    # hostile file names (not UTF-8, a newline and a workflow command, ESC): no crash, no raw control characters
+    Tree("hostile-names", {"rc.yaml": RC}, _hostile_names, expect=_expect_no_raw_controls),
 ] + [
     Tree(f"baseline-{name}", {"rc.yaml": RC}, _baseline(kind), args=("--baseline", "baseline.json"), nodes=False,
          exit_codes=(2,))

@@ -347,7 +347,7 @@ class _Loader:
 
     def load_files(self) -> None:
         loaded = set()  # files already read, by the file they reach (two links to `.` are one file)
-        pending = deque([(self.path, None)])  # type: Deque[Tuple[str, Optional[Tuple[int, int, str]]]]
+        pending: Deque[Tuple[str, Optional[Tuple[int, int, str]]]] = deque([(self.path, None)])
         while pending:
             real, origin = pending.popleft()
             key = file_key(real)
