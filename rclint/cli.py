@@ -267,8 +267,9 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
             if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
                 from rclint.reporters.github import step_summary_markdown
 
-                with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as fh:
-                    fh.write(step_summary_markdown(result, catalog))
+                from rclint.fspolicy import append_file
+
+                append_file(os.environ["GITHUB_STEP_SUMMARY"], step_summary_markdown(result, catalog))
         if not any(fmt == "github" and out in (None, "-") for fmt, out in pairs):
             click.echo(summary(result), err=True)  # github annotations end with their own summary
     except OSError as exc:
