@@ -443,7 +443,7 @@ def write_file(path: str, text: str, roots: Sequence[str] = ()) -> None:
     try:
         try:
             _write_all(fd, data)
-            if st is not None:
+            if st is not None and hasattr(os, "fchmod"):  # keep the mode of the file it replaces
                 os.fchmod(fd, stat.S_IMODE(st.st_mode))
         finally:
             os.close(fd)
