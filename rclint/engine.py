@@ -84,8 +84,7 @@ def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats,
             if isinstance(exc, TooLarge):
                 lf.findings.append(Finding("RCL003", exc.reason, inp.display, Span(1, 1), field="size"))
             elif isinstance(exc, Refused):
-                lf.findings.append(Finding("RCL003", f"file not read: it {exc.reason}", inp.display, Span(1, 1),
-                                           field="read"))
+                lf.findings.append(exc.finding("file", inp.display))
             else:
                 lf.findings.append(Finding("RCL003", f"cannot read file: {exc.strerror or exc}", inp.display,
                                            Span(1, 1), field="read"))

@@ -49,6 +49,24 @@ class Refused(OSError):
     def __str__(self) -> str:
         return self.reason
 
+    def finding(self, subject: str, path: str, span=None, field: str = "read"):
+        """The RCL003 finding for this refusal: `{subject} not read: it {reason}`, the fix, and why."""
+        from rclint.model import Finding, Span
+
+        help_, note = _ADVICE.get(self.kind, ("", ""))
+        return Finding("RCL003", f"{subject} not read: it {self.reason}", path, span or Span(1, 1), field=field,
+                       help=help_, notes=(note,) if note else ())
+
+
+_ADVICE = {
+    "outside": ("keep the file inside the scanned directory, or name it on the command line to lint it",
+                "rclint reads only files inside the directories it scans (a node config's imports and drop-ins: "
+                "inside its node root); a path the tree names never leads out of it"),
+    "special": ("replace it with a regular file, or list it under `exclude`",
+                "rclint reads only regular files from the scanned tree, so a FIFO or a device can neither block "
+                "nor flood a run"),
+}
+
 
 class TooLarge(Refused):
     def __init__(self, size: Optional[int], limit: int, filename: Optional[str] = None):
@@ -104,8 +122,8 @@ def _read_bounded(fd: int, limit: int) -> bytes:
 
 def _outside_reason(path: str, where: str) -> str:
     if os.path.islink(path):
-        return f"is a symbolic link to a path outside {where}; rclint does not follow it"
-    return f"resolves to a path outside {where}; rclint does not read it"
+        return f"is a symbolic link out of {where}"
+    return f"resolves outside {where}"
 
 
 class FsPolicy:
@@ -248,7 +266,7 @@ class FsPolicy:
 
         def glob(pattern: str) -> List[str]:
             if not inside(os.path.normpath(os.path.abspath(pattern)), within):
-                raise Refused(f"lies outside {self._where(within)}; rclint does not read it", pattern, "outside")
+                raise Refused(f"resolves outside {self._where(within)}", pattern, "outside")
             refused: List[str] = []
 
             def listdir(d: str) -> List[str]:
@@ -315,7 +333,7 @@ def read_regular(real: str, limit: int, shown: Optional[str] = None) -> bytes:
     shown = shown or real
     st = os.stat(real)  # FileNotFoundError etc. are the caller's to report
     if not stat.S_ISREG(st.st_mode):
-        raise Refused(f"is {file_kind(st.st_mode)}, not a regular file; rclint does not read it", shown, "special")
+        raise Refused(f"is {file_kind(st.st_mode)}, not a regular file", shown, "special")
     if st.st_size > limit:
         raise TooLarge(st.st_size, limit, shown)
     fd = os.open(real, os.O_RDONLY | _O_NONBLOCK | _O_NOFOLLOW | _O_CLOEXEC | _O_NOCTTY)
@@ -328,7 +346,7 @@ def read_regular(real: str, limit: int, shown: Optional[str] = None) -> bytes:
 def _read_checked(fd: int, limit: int, shown: str, regular_only: bool) -> bytes:
     st = os.fstat(fd)
     if stat.S_ISDIR(st.st_mode) or (regular_only and not stat.S_ISREG(st.st_mode)):
-        raise Refused(f"is {file_kind(st.st_mode)}, not a regular file; rclint does not read it", shown, "special")
+        raise Refused(f"is {file_kind(st.st_mode)}, not a regular file", shown, "special")
     if stat.S_ISREG(st.st_mode) and st.st_size > limit:
         raise TooLarge(st.st_size, limit, shown)
     data = _read_bounded(fd, limit)
@@ -344,7 +362,7 @@ def read_trusted(path: str, limit: int, regular_only: bool = False) -> bytes:
     if stat.S_ISDIR(st.st_mode):
         raise IsADirectoryError(21, "Is a directory", path)
     if not stat.S_ISREG(st.st_mode) and regular_only:
-        raise Refused(f"is {file_kind(st.st_mode)}, not a regular file; rclint does not read it", path, "special")
+        raise Refused(f"is {file_kind(st.st_mode)}, not a regular file", path, "special")
     if stat.S_ISREG(st.st_mode) and st.st_size > limit:
         raise TooLarge(st.st_size, limit, path)
     flags = os.O_RDONLY | _O_CLOEXEC | _O_NOCTTY

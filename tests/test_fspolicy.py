@@ -29,7 +29,7 @@ def test_untrusted_path_must_resolve_inside_a_root(tmp_path):
     os.symlink("a.yaml", tmp_path / "tree/in.yaml")
     policy = FsPolicy([str(tmp_path / "tree")])
     assert policy.read_text(str(tmp_path / "tree/in.yaml")) == RC
-    with pytest.raises(Refused, match="symbolic link to a path outside the scanned tree"):
+    with pytest.raises(Refused, match="is a symbolic link out of the scanned tree"):
         policy.read_bytes(str(tmp_path / "tree/out.yaml"))
     # the user named it: trusted, wherever it is
     assert FsPolicy([], trusted=[str(tmp_path / "outside.yaml")]).read_text(str(tmp_path / "outside.yaml")) == RC
@@ -55,12 +55,14 @@ def test_refusals_are_rcl003_findings_once_each(tmp_path):
     os.symlink("/etc/passwd", tmp_path / "passwd.yaml")
     os.mkfifo(tmp_path / "fifo.json")
     os.symlink("nowhere.yaml", tmp_path / "dangling.yaml")  # inside the tree, names no file: nothing to report
-    found = _codes(lint(tmp_path))
-    assert found == [
-        ("fifo.json", 1, 1, "file not read: it is a FIFO (named pipe), not a regular file; rclint does not read it"),
-        ("passwd.yaml", 1, 1, "file not read: it is a symbolic link to a path outside the scanned tree; "
-                              "rclint does not follow it"),
+    result = lint(tmp_path)
+    assert _codes(result) == [
+        ("fifo.json", 1, 1, "file not read: it is a FIFO (named pipe), not a regular file"),
+        ("passwd.yaml", 1, 1, "file not read: it is a symbolic link out of the scanned tree"),
     ]
+    fifo, passwd = [f for f in result.findings if f.code == "RCL003"]
+    assert fifo.help == "replace it with a regular file, or list it under `exclude`"
+    assert passwd.help.startswith("keep the file inside the scanned directory") and len(passwd.notes) == 1
 
 
 def test_relative_import_out_of_the_node_root_is_refused_at_the_import_string(tmp_path):
@@ -69,8 +71,7 @@ def test_relative_import_out_of_the_node_root_is_refused_at_the_import_string(tm
                            "node/etc/containerd/conf.d/x.toml": "version = 2\n", "elsewhere/y.toml": "version = 2\n"})
     found = _codes(lint(tmp_path))
     assert found == [("node/etc/containerd/config.toml", 2, 29,
-                      "import '../../../../../../../../../etc/passwd' not read: it resolves to a path outside the "
-                      "node root; rclint does not read it")]
+                      "import '../../../../../../../../../etc/passwd' not read: it resolves outside the node root")]
 
 
 def test_imports_are_deduplicated_by_the_file_they_reach(tmp_path):
@@ -95,15 +96,14 @@ def test_dropin_walk_visits_each_directory_once(tmp_path):
     files, refused = FsPolicy([str(tmp_path)]).dropins(str(d), os.path.realpath(tmp_path))
     assert files == [str(d / "10.conf")]
     assert [(Path(p).name, r) for p, r in refused] == [
-        ("etc", "is a symbolic link to a path outside the scanned tree; rclint does not follow it")]
+        ("etc", "is a symbolic link out of the scanned tree")]
 
 
 def test_dropin_directory_linked_out_of_the_tree(tmp_path):
     write_files(tmp_path, {"rc.yaml": RC, "etc/crio/crio.conf": "[crio.runtime]\n"})
     os.symlink("/etc", tmp_path / "etc/crio/crio.conf.d")
     assert _codes(lint(tmp_path)) == [
-        ("etc/crio/crio.conf.d", 1, 1, "drop-in directory not read: it is a symbolic link to a path outside the "
-                                       "scanned tree; rclint does not follow it")]
+        ("etc/crio/crio.conf.d", 1, 1, "drop-in directory not read: it is a symbolic link out of the scanned tree")]
 
 
 @pytest.mark.parametrize("config", ['node-config = ["/etc"]\n', 'node-config = ["../../../../../../../etc"]\n',

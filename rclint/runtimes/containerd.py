@@ -95,6 +95,11 @@ def _identity(p: str) -> str:
     return p
 
 
+def _clip(text: str, width: int = 40) -> str:
+    """An import string short enough for a one-line message."""
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 # --------------------------------------------------------------------------- file model
 
 
@@ -363,7 +368,7 @@ class _Loader:
                     loc = self._import_location(importer, origin[1])
                     if isinstance(exc, Refused):  # outside the node root, or not a regular file
                         loaded.add(key)
-                        self.add("RCL003", f"import {origin[2]!r} not read: it {exc.reason}", loc)
+                        self.findings.append(exc.finding(f"import {_clip(origin[2])!r}", loc.path, loc.span, loc.field))
                         continue
                     reason = "does not exist" if isinstance(exc, FileNotFoundError) else f"cannot be read ({exc})"
                     self.missing.append((origin[2], self.display(real), loc.path, loc.span))

@@ -167,7 +167,7 @@ def load_crio(
                 text = read_text(real)
             except Exception as exc:  # noqa: BLE001 - an unreadable drop-in must not stop the run
                 if isinstance(exc, Refused):  # outside the tree, or not a regular file
-                    findings.append(finding("RCL003", f"drop-in not read: it {exc.reason}", display, Span(1, 1), "read"))
+                    findings.append(exc.finding("drop-in", display))
                     continue
                 note(f"{display}: drop-in cannot be read ({exc}); CRI-O refuses to start")
                 continue

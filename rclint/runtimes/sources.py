@@ -60,7 +60,7 @@ def _named_like_a_runtime_config(path: str) -> bool:
 
 def _unreadable(display: str, exc: Exception) -> Finding:
     if isinstance(exc, Refused) and exc.kind != "size":
-        return Finding("RCL003", f"runtime config not read: it {exc.reason}", display, Span(1, 1), field="read")
+        return exc.finding("runtime config", display)
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     return Finding("RCL003", f"cannot read runtime config: {reason}", display, Span(1, 1), field="read")
 
@@ -89,11 +89,10 @@ def load_runtime_sources(
         try:
             files, refused = policy.dropins(d, policy.region(main, None))
         except Refused as exc:
-            out.findings.append(Finding("RCL003", f"drop-in directory not read: it {exc.reason}", display(d), Span(1, 1),
-                                        field="read"))
+            out.findings.append(exc.finding("drop-in directory", display(d)))
             return []
         for p, reason in refused:
-            out.findings.append(Finding("RCL003", f"drop-in not read: it {reason}", display(p), Span(1, 1), field="read"))
+            out.findings.append(Refused(reason, p, "outside").finding("drop-in", display(p)))
         return files
 
     containerd_mains: List[str] = []
