@@ -302,7 +302,7 @@ class Run:
 
 
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
-_CALL = re.compile(r"^\d+\s+(?:<\.\.\. )?(\w+)\((.*)$")
+_CALL = re.compile(r"^\d+\s+(\w+)\((.*)$")
 
 
 def _unescape(s: str) -> str:
@@ -311,24 +311,17 @@ def _unescape(s: str) -> str:
 
 
 def _parse_strace(log: str) -> List[Call]:
+    """Every traced call with its path arguments. A call strace split in two (`<unfinished ...>`,
+    then `<... resumed>`) keeps its first half, which holds the paths and flags, and counts as
+    succeeded: the stricter reading."""
     calls: List[Call] = []
-    pending: Dict[Tuple[str, str], Call] = {}
     for line in log.splitlines():
         m = _CALL.match(line)
         if not m:
             continue
         name, rest = m.groups()
-        pid = line.split()[0]
-        if "resumed>" in line:
-            call = pending.pop((pid, name), None)
-            if call is not None:
-                call.ok = not re.search(r"= -1 ", rest)
-                call.flags += rest
-            continue
-        call = Call(name, [_unescape(q) for q in _QUOTED.findall(rest)], rest, not re.search(r"= -1 ", rest))
-        if rest.endswith("<unfinished ...>"):
-            pending[(pid, name)] = call
-        calls.append(call)
+        ok = rest.endswith("<unfinished ...>") or not re.search(r"= -1 ", rest)
+        calls.append(Call(name, [_unescape(q) for q in _QUOTED.findall(rest)], rest, ok))
     return calls
 
 
@@ -573,3 +566,27 @@ def test_symlinked_output_is_refused_with_one_line(tmp_path, target):
                            "through one (remove it or choose another path)\n")
     assert (victim.read_text() == "keep\n") if target == "existing" else not victim.exists()
     assert os.path.islink(tmp_path / "rclint.sarif")
+
+
+def test_the_harness_catches_reads_and_writes_outside(tmp_path):
+    """The checks above can fail: a read of /etc/passwd (also through a link in the tree), a
+    write beside the outputs and a file opened relative to a directory descriptor are caught."""
+    os.symlink("/etc/passwd", tmp_path / "link.yaml")
+    out = tmp_path / "r.json"
+    log = "\n".join([
+        '7 openat(AT_FDCWD, "rc.yaml", O_RDONLY|O_CLOEXEC) = 3',
+        f'7 openat(AT_FDCWD, "{out}", O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0666) = 4',
+        '7 openat(AT_FDCWD, "/etc/passwd", O_RDONLY|O_CLOEXEC) = 3',
+        '7 openat(AT_FDCWD, "link.yaml", O_RDONLY|O_NOFOLLOW <unfinished ...>',
+        f'8 openat(AT_FDCWD, "{tmp_path}/other.json", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 5',
+        '7 openat(5, "x.yaml", O_RDONLY) = 6',
+        '7 openat(AT_FDCWD, "/etc/nope\\x0a", O_RDONLY) = -1 ENOENT (No such file or directory)',
+    ])
+    run = Run(["check"], 0, "", "", _parse_strace(log))
+    with pytest.raises(AssertionError) as exc:
+        assert_contained(run, tmp_path, [out])
+    text = str(exc.value).split("\nassert ")[0]  # the listed problems, without pytest's repetition
+    assert "'/etc/passwd'" in text and "'/etc/nope\\n'" in text
+    assert f"'{tmp_path}/other.json'" in text and "'x.yaml'" in text
+    assert text.count("opened outside the tree") == 3  # /etc/passwd twice (once through link.yaml) and text.count("write outside the named outputs") == 1
+    assert_contained(Run(["check"], 0, "", "", _parse_strace("\n".join(log.splitlines()[:2]))), tmp_path, [out])
