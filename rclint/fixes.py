@@ -18,7 +18,6 @@ import codecs
 import difflib
 import os
 import re
-import stat
 from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
@@ -329,69 +328,20 @@ def _inside(path: str, roots: Iterable[str]) -> bool:
 
 
 def write_fixed(real: str, old: bytes, new: bytes, roots: Iterable[str]) -> None:
-    """Replace `real` with `new` atomically, only if it still holds `old`.
+    """Replace `real` with `new` through the filesystem policy (atomic: a temporary file created
+    next to it with O_CREAT|O_EXCL|O_NOFOLLOW, then renamed; the file's mode kept; never through
+    a symlink), only if it still holds `old` and its folder lies inside `roots`."""
+    from rclint.fspolicy import Refused, write_bytes
 
-    Never through a symlink: the file must not be one, and its folder (resolved once, then used
-    through a directory descriptor, so a swapped path cannot redirect the write) must lie inside
-    `roots`. The temp file is created in that folder with O_CREAT|O_EXCL|O_NOFOLLOW, takes the
-    file's mode, and is renamed over the file.
-    """
-    folder = os.path.realpath(os.path.dirname(os.path.abspath(real)))
-    if not _inside(folder, roots):
+    roots = list(roots)
+    if not _inside(os.path.dirname(os.path.abspath(real)), roots):
         raise WriteRefused("it is outside the linted tree")
-    base = os.path.basename(real)
-    nofollow = getattr(os, "O_NOFOLLOW", 0)
     try:
-        dfd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        write_bytes(real, new, roots, unchanged=old)
+    except Refused as exc:
+        raise WriteRefused(exc.reason) from None
     except OSError as exc:
-        raise WriteRefused(f"cannot open its folder: {exc.strerror}") from None
-    try:
-        try:
-            st = os.lstat(base, dir_fd=dfd)
-        except OSError as exc:
-            raise WriteRefused(f"cannot stat it: {exc.strerror}") from None
-        if stat.S_ISLNK(st.st_mode):
-            raise WriteRefused("it is a symbolic link")
-        if not stat.S_ISREG(st.st_mode):
-            raise WriteRefused("it is not a regular file")
-        try:
-            fd = os.open(base, os.O_RDONLY | nofollow, dir_fd=dfd)
-            with os.fdopen(fd, "rb") as fh:
-                current = fh.read()
-        except OSError as exc:
-            raise WriteRefused(f"cannot read it again: {exc.strerror}") from None
-        if current != old:
-            raise WriteRefused("it changed on disk since rclint read it")
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | nofollow | getattr(os, "O_CLOEXEC", 0)
-        for attempt in range(100):
-            tmp = f".{base}.rclint-fix-{os.getpid()}-{attempt}.tmp"
-            try:
-                fd = os.open(tmp, flags, 0o600, dir_fd=dfd)
-                break
-            except FileExistsError:
-                continue
-            except OSError as exc:
-                raise WriteRefused(f"cannot create a temporary file next to it: {exc.strerror}") from None
-        else:
-            raise WriteRefused("cannot create a temporary file next to it")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(new)
-                fh.flush()
-                os.fchmod(fh.fileno(), stat.S_IMODE(st.st_mode))
-                os.fsync(fh.fileno())
-            after = os.lstat(base, dir_fd=dfd)
-            if (after.st_ino, after.st_size, after.st_mtime_ns) != (st.st_ino, st.st_size, st.st_mtime_ns):
-                raise WriteRefused("it changed on disk since rclint read it")
-            os.replace(tmp, base, src_dir_fd=dfd, dst_dir_fd=dfd)
-        except BaseException:
-            try:
-                os.unlink(tmp, dir_fd=dfd)
-            except OSError:
-                pass
-            raise
-    finally:
-        os.close(dfd)
+        raise WriteRefused(f"it cannot be written ({exc.strerror or exc})") from None
 
 
 # --------------------------------------------------------------------------- attaching

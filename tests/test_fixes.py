@@ -320,19 +320,23 @@ def test_a_file_changed_since_reading_is_not_written(project):
 
 
 def test_symlinks_are_never_written_through(project, tmp_path_factory):
-    outside = tmp_path_factory.mktemp("outside") / "rc.yaml"
-    outside.write_text(RC_OLD)
-    (project / "rc.yaml").unlink()
-    (project / "rc.yaml").symlink_to(outside)
+    (project / "store").mkdir()
+    (project / "rc.yaml").rename(project / "store" / "rc.yaml")
+    (project / "rc.yaml").symlink_to(project / "store" / "rc.yaml")
     r = invoke("--fix")
     assert "rclint: not fixed: rc.yaml: it is a symbolic link" in r.stderr
-    assert outside.read_text() == RC_OLD and (project / "rc.yaml").is_symlink()
-    assert "RCL206" in r.stdout  # the report shows what is on disk
+    assert (project / "rc.yaml").is_symlink()
+    assert (project / "store" / "rc.yaml").read_text() == RC_OLD.replace("v1beta1", "v1")  # its own finding
+    outside = tmp_path_factory.mktemp("outside") / "rc.yaml"
+    outside.write_text(RC_OLD)
     with pytest.raises(WriteRefused, match="outside the linted tree"):
         write_fixed(str(outside), RC_OLD.encode(), b"x", [str(project)])
     os.symlink(outside.parent, project / "linked")
     with pytest.raises(WriteRefused, match="outside the linted tree"):
         write_fixed("linked/rc.yaml", RC_OLD.encode(), b"x", [str(project)])
+    os.symlink(project / "store", project / "inner")
+    with pytest.raises(WriteRefused, match="reached through a symbolic link"):
+        write_fixed("inner/rc.yaml", (project / "store" / "rc.yaml").read_bytes(), b"x", [str(project)])
     assert outside.read_text() == RC_OLD
 
 
