@@ -479,3 +479,69 @@ def test_comment_lookalikes_inside_toml_strings_are_left_alone(tmp_path):
         '# rclint: ignore[RCL996]\n')})
     result = lint(tmp_path, select=["RCL006"])
     assert [(f.span.line, f.fix is not None) for f in result.findings] == [(4, False), (5, False), (7, True)]
+
+
+# --------------------------------------------------------------------------- hostile trees
+
+def _hostile_trees():
+    from test_hostile_trees import TREES
+
+    return TREES
+
+
+@pytest.mark.parametrize("tree", _hostile_trees(), ids=[t.name for t in _hostile_trees()])
+def test_fix_in_hostile_trees_writes_only_regular_files_of_the_tree(tmp_path, tree):
+    """`--fix --unsafe-fixes` over every hostile tree (under strace): nothing outside the tree is
+    opened for writing or changed, no symlink is replaced or written through, and every write is
+    to a file of the tree or its temporary file next to it."""
+    from test_hostile_trees import MODIFY, WRITES, _snapshot, assert_honest, make_tree, run_traced
+
+    root, outside = make_tree(tmp_path, tree)
+    before_outside = _snapshot(outside)
+    links = {p: v for p, v in _snapshot(root).items() if v.startswith("link:")}
+    run = run_traced(["check", "--fix", "--unsafe-fixes", *tree.args, "."], root, tmp_path / "fix.strace")
+    assert_honest(run, tree)
+    root_real = os.path.realpath(root)
+    named = {os.path.normpath(os.path.join(root_real, a)) for a, prev in zip(tree.args[1:], tree.args)
+             if prev in ("-o", "--write-baseline")}
+    bad = []
+    for call in run.calls:
+        writes = call.syscall in MODIFY or bool(WRITES.search(call.flags))
+        if not writes:
+            continue
+        for p in call.paths[:2]:
+            lexical = os.path.normpath(os.path.join(root_real, p))
+            real = os.path.realpath(lexical)
+            if lexical in named:
+                continue
+            if not real.startswith(root_real + os.sep) or os.path.islink(lexical):
+                bad.append((call.syscall, p))
+    assert not bad, bad
+    assert _snapshot(outside) == before_outside
+    assert {p: v for p, v in _snapshot(root).items() if v.startswith("link:")} == links
+
+
+def test_fix_with_links_into_and_out_of_the_tree(tmp_path):
+    from test_hostile_trees import _snapshot, run_traced
+
+    root, outside = tmp_path / "tree", tmp_path / "outside"
+    (root / "store").mkdir(parents=True)
+    (outside / "dir").mkdir(parents=True)
+    for p in (root / "rc.yaml", root / "store" / "kept.yaml", outside / "out.yaml", outside / "dir" / "d.yaml",
+              outside / "hard.yaml"):
+        p.write_text(RC_OLD.replace("kata-qemu", p.stem))
+    (root / "in-link.yaml").symlink_to(root / "store" / "kept.yaml")
+    (root / "out-link.yaml").symlink_to(outside / "out.yaml")
+    (root / "dir-link").symlink_to(outside / "dir")
+    os.link(outside / "hard.yaml", root / "hard.yaml")
+    before_outside = _snapshot(outside)
+    run = run_traced(["check", "--isolated", "--select", "RCL206", "--fix", "."], root, tmp_path / "fix.strace")
+    assert "Traceback" not in run.stderr
+    assert "rclint: not fixed: in-link.yaml: it is a symbolic link" in run.stderr
+    assert (root / "rc.yaml").read_text() == RC_OLD.replace("v1beta1", "v1").replace("kata-qemu", "rc")
+    assert (root / "store" / "kept.yaml").read_text().startswith("apiVersion: node.k8s.io/v1 ")
+    assert (root / "hard.yaml").read_text().startswith("apiVersion: node.k8s.io/v1 ")  # a new file now
+    for link, target in (("in-link.yaml", root / "store" / "kept.yaml"), ("out-link.yaml", outside / "out.yaml"),
+                         ("dir-link", outside / "dir")):
+        assert os.readlink(root / link) == str(target)
+    assert _snapshot(outside) == before_outside  # the hard-linked file outside included
