@@ -251,6 +251,12 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
         if fix or diff:
             from rclint.fixes import fix_loop
 
+            # every fix pass reads its inputs in this process, through rclint.fixes.observed: no
+            # replayed result and no worker processes (where result caching or workers exist)
+            for name, value in (("cache_dir", None), ("jobs", 1)):
+                if hasattr(settings, name):
+                    setattr(settings, name, value)
+
             outcome = fix_loop(lint, unsafe_fixes)
             result = outcome.result
         else:
