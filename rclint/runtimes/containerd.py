@@ -575,9 +575,10 @@ class _Loader:
         section = toml_key_path(base)
         self.add(
             "RCL309",
-            f"on containerd 1.x, importing {new_file.display} replaces the whole [{section}] section of "
-            f"{old_file.display} (containerd 1.x replaces plugin tables instead of merging them), dropping "
-            f"{'; '.join(what)}; copy the full CRI section into the drop-in, or move to containerd 2.x "
+            f"on containerd 1.x, {posixpath.basename(new_file.display)} replaces the CRI section of "
+            f"{old_file.display}; "
+            f"it drops {', '.join(what)}; containerd 1.x replaces the whole [{section}] table instead of merging "
+            "plugin tables; copy the full CRI section into the drop-in, or move to containerd 2.x "
             "(version = 3), which merges plugin tables",
             loc,
             field_="imports",
@@ -949,9 +950,9 @@ class _Loader:
         # RCL306
         if not is_dns_label(h.name):
             fixed = re.sub(r"[^a-z0-9-]+", "-", h.name.lower()).strip("-")[:63] or "runtime"
-            self.add("RCL306", f"runtime name {h.name!r} is not a valid DNS label (lowercase letters, digits and "
-                               f"'-', at most 63 characters), so no RuntimeClass `handler` can select it; rename "
-                               f"it, e.g. {fixed!r}", header)
+            self.add("RCL306", f"runtime name {h.name!r} is not a valid DNS label; no RuntimeClass `handler` can "
+                               f"select it (lowercase letters, digits and '-', at most 63 characters); rename "
+                               f"it to {fixed!r}", header)
 
         # RCL304 / RCL303 on runtime_type
         tkey, rtype = _get_variant(table, "runtime_type", sem)
@@ -1039,8 +1040,9 @@ class _Loader:
         # RCL310
         ak, allowed = _get_variant(table, "privileged_without_host_devices_all_devices_allowed", sem)
         if allowed is True and h.privileged_without_host_devices is not True:
-            self.add("RCL310", f"runtime {h.name!r}: privileged_without_host_devices_all_devices_allowed = true "
-                               "requires privileged_without_host_devices = true; containerd (1.7 and later) fails to "
+            self.add("RCL310", f"runtime {h.name!r}: ..._all_devices_allowed = true without "
+                               "privileged_without_host_devices = true; set privileged_without_host_devices = true; "
+                               "containerd (1.7 and later) fails to "
                                "load the CRI plugin (`privileged_without_host_devices_all_devices_allowed` requires "
                                "`privileged_without_host_devices` to be enabled)", key_loc(ak or ""))
 
