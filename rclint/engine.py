@@ -6,6 +6,7 @@ No click and no printing here: `run(settings)` returns a Result that reporters r
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set
@@ -32,6 +33,9 @@ class Result:
     stats: Stats
     enabled: Set[str] = field(default_factory=set)
     inventory: Optional[Inventory] = None
+    # The text of every file a finding or a related location points at (display path -> text),
+    # for the code frames of the full text format. Files rclint could not read are absent.
+    sources: Dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> Dict[str, int]:
         c = {"error": 0, "warning": 0, "info": 0}
@@ -63,6 +67,14 @@ def _read(inp: InputFile) -> bytes:
         return fh.read()
 
 
+_BASELINE_HEAD = re.compile(rb'^\s*\{\s*"version"\s*:\s*\d+\s*,\s*"tool"\s*:\s*"rclint"\s*,\s*"findings"\s*:')
+
+
+def _is_baseline(data: bytes) -> bool:
+    """A file `--write-baseline` wrote (it starts with its version, tool and findings keys)."""
+    return _BASELINE_HEAD.match(data[:256]) is not None
+
+
 def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats) -> List[LoadedFile]:
     loaded: List[LoadedFile] = []
     for inp in inputs:
@@ -77,6 +89,9 @@ def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats) -> Li
             lf = LoadedFile(inp.display, looks_like_manifest=True)
             lf.findings.append(Finding("RCL003", f"cannot read file: {exc.strerror or exc}", inp.display, Span(1, 1), field="read"))
             loaded.append(lf)
+            continue
+        if _is_baseline(data):
+            stats.files -= 1  # rclint's own baseline: never an input, even when it sits in the tree
             continue
         lf = load_manifest_bytes(inp.display, data, max_file_size=settings.max_file_size, parse_all=settings.parse_all)
         stats.bytes += lf.size
@@ -108,13 +123,15 @@ def node_config_candidates(inputs: List[InputFile], settings: Settings):
     return out
 
 
-def load_everything(settings: Settings, stats: Stats, require_input: bool = True):
+def load_everything(settings: Settings, stats: Stats, require_input: bool = True, inputs_out: Optional[list] = None):
     """discover -> load manifests and runtime configs -> inventory with node pools."""
     from rclint.pools import build_pools
     from rclint.runtimes.sources import load_runtime_sources
     from rclint.settings import display_path
 
     inputs = discover(settings)
+    if inputs_out is not None:
+        inputs_out.extend(inputs)
     files = load_inputs(inputs, settings, stats)
     runtime = load_runtime_sources(node_config_candidates(inputs, settings), display_path, settings.max_file_size)
     stats.runtime_configs = len(runtime.configs)
@@ -136,7 +153,8 @@ def run(settings: Settings) -> Result:
     catalog = load_catalog()
     enabled = enabled_codes(settings)
     stats = Stats()
-    files, inventory, raw = load_everything(settings, stats)
+    inputs: List[InputFile] = []
+    files, inventory, raw = load_everything(settings, stats, inputs_out=inputs)
     ctx = Context(inventory, settings)
     for code, fn in sorted(load_all().items()):
         if code in enabled:
@@ -147,13 +165,16 @@ def run(settings: Settings) -> Result:
     for f in files:
         suppressions.extend(f.suppressions)
     suppressions.extend(_config_comment_suppressions(inventory.runtime_configs))
+    before = len(raw)
     raw = apply_suppressions(raw, suppressions)
+    stats.suppressed = before - len(raw)
     if "RCL006" in enabled:
         raw.extend(unused_suppressions(suppressions, set(catalog), enabled))
     if settings.baseline:
         from rclint import baseline
 
         raw, matched, stale = baseline.apply(raw, baseline.load(settings.baseline), enabled)
+        stats.baselined = matched
         stale_text = ("1 baseline entry no longer matches anything" if stale == 1
                       else f"{stale} baseline entries no longer match anything")
         stats.notes.append(f"baseline {settings.baseline}: {matched} known finding{'s' if matched != 1 else ''} hidden"
@@ -168,7 +189,32 @@ def run(settings: Settings) -> Result:
             continue
         findings.append(_with_severity(f, sev))
     findings.sort(key=Finding.sort_key)
-    return Result(findings, stats, enabled, inventory)
+    return Result(findings, stats, enabled, inventory, _sources(findings, inputs, settings))
+
+
+def _sources(findings: List[Finding], inputs: List[InputFile], settings: Settings) -> Dict[str, str]:
+    """The text of each file the findings point at: what was read from standard input or
+    rendered, else the file itself (read again, at most max-file-size bytes)."""
+    from rclint.textio import DecodeError, decode
+
+    in_memory = {i.display: i.data for i in inputs if i.data is not None}
+    paths = sorted({f.path for f in findings} | {r.path for f in findings for r in f.related})
+    out: Dict[str, str] = {}
+    for path in paths:
+        data = in_memory.get(path)
+        if data is None:
+            try:
+                if not os.path.isfile(path) or os.path.getsize(path) > settings.max_file_size:
+                    continue
+                with open(path, "rb") as fh:
+                    data = fh.read(settings.max_file_size + 1)
+            except OSError:
+                continue
+        try:
+            out[path] = decode(data)
+        except DecodeError:
+            continue
+    return out
 
 
 def _config_comment_suppressions(configs) -> List:
