@@ -180,6 +180,8 @@ def discover(settings: Settings) -> List[InputFile]:
             if "-" in settings.paths and prefix + rel == settings.stdin_filename:
                 continue  # standard input stands for this file
             out.append(InputFile(full, prefix + rel, kind))
+    for display, data in settings.extra_inputs:
+        out.append(InputFile(None, display, "manifest", explicit=True, data=data))
     return out
 
 
