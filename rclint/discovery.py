@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional, Sequence
 
+from rclint.kustomize import consumed_files, display_name, kustomization_file, local_bases
 from rclint.settings import DEFAULT_EXCLUDES, ConfigError, Settings, display_path
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -26,6 +27,8 @@ class InputFile:
     kind: str  # "manifest", "toml" (containerd candidate), "crio"
     explicit: bool = False
     data: Optional[bytes] = None
+    root: Optional[str] = None      # kustomize: the linted tree it must stay inside
+    origins: Optional[dict] = None  # kustomize: rendered document lines -> source file
 
 
 def classify(path: str, explicit: bool = False) -> Optional[str]:
@@ -128,8 +131,12 @@ class Excluder:
         return self.root is not None and self._git_ignored(full, is_dir)
 
 
-def _walk(top: str, excluder: Excluder):
-    """Files below `top`, sorted, without following directory symlinks (no loops)."""
+def _walk(top: str, excluder: Excluder, kustomize: bool = False, consumed: Optional[set] = None):
+    """Files below `top`, sorted, without following directory symlinks (no loops). With
+    `kustomize`, a directory holding a kustomization is also yielded as one ("kustomize")
+    entry; the files it renders from (its own directory's files and every file its
+    resources/patches name) are not yielded as manifests, other subdirectories are."""
+    consumed = set() if consumed is None else consumed
     try:
         with os.scandir(top) as it:
             entries = sorted(it, key=lambda e: e.name)
@@ -143,8 +150,13 @@ def _walk(top: str, excluder: Excluder):
             continue
         if is_dir:
             if not excluder.excluded(entry.path, True):
-                yield from _walk(entry.path, excluder)
+                if kustomize and kustomization_file(entry.path) is not None:
+                    yield entry.path, "kustomize"
+                    consumed |= consumed_files(entry.path)
+                yield from _walk(entry.path, excluder, kustomize, consumed)
         elif is_file:
+            if consumed and os.path.realpath(entry.path) in consumed:
+                continue
             kind = classify(entry.path)
             if kind is not None and not excluder.excluded(entry.path, False):
                 yield entry.path, kind
@@ -170,8 +182,16 @@ def discover(settings: Settings) -> List[InputFile]:
                 out.append(InputFile(arg, display_path(arg), classify(arg, explicit=True) or "manifest", explicit=True))
             continue
         prefix = display_path(arg)
+        consumed: set = set()
+        if kustomization_file(arg) is not None:
+            out.append(InputFile(arg, display_name(prefix), "kustomize", explicit=True, root=os.path.realpath(arg)))
+            consumed = consumed_files(arg)
         prefix = "" if prefix == "." else prefix.rstrip("/") + "/"
-        for full, kind in _walk(arg, excluder):
+        for full, kind in _walk(arg, excluder, kustomize=True, consumed=consumed):
+            if kind == "kustomize":
+                rel = os.path.relpath(full, arg).replace(os.sep, "/")
+                out.append(InputFile(full, display_name(prefix + rel), "kustomize", root=os.path.realpath(arg)))
+                continue
             key = os.path.abspath(full)
             if key in seen or key in skip:
                 continue
@@ -182,7 +202,19 @@ def discover(settings: Settings) -> List[InputFile]:
             out.append(InputFile(full, prefix + rel, kind))
     for display, data in settings.extra_inputs:
         out.append(InputFile(None, display, "manifest", explicit=True, data=data))
-    return out
+    return _without_bases(out)
+
+
+def _without_bases(inputs: List[InputFile]) -> List[InputFile]:
+    """Kustomize directories another linted kustomization builds on are rendered as part of
+    it, not on their own (which would lint every base object twice)."""
+    dirs = [i for i in inputs if i.kind == "kustomize"]
+    if len(dirs) < 2:
+        return inputs
+    bases = set()
+    for i in dirs:
+        bases.update(local_bases(i.path))
+    return [i for i in inputs if i.kind != "kustomize" or i.explicit or os.path.realpath(i.path) not in bases]
 
 
 def find_repo_root(start: str) -> Optional[str]:

@@ -16,7 +16,7 @@ from rclint.checks import Context, load_all
 from rclint.discovery import InputFile, discover
 from rclint.inventory import Inventory, build_inventory
 from rclint.loader import LoadedFile, load_manifest_bytes
-from rclint.model import Finding, Severity, Stats
+from rclint.model import Finding, Related, Severity, Stats
 from rclint.settings import ConfigError, Settings
 from rclint.suppress import apply as apply_suppressions
 from rclint.suppress import object_suppressions, scan_comments
@@ -67,6 +67,58 @@ def _read(inp: InputFile) -> bytes:
         return fh.read()
 
 
+def _render_kustomization(inp: InputFile, settings: Settings, stats: Stats) -> Optional[LoadedFile]:
+    """Lint the rendered output of a kustomization, or say (RCL005, info) why it was not."""
+    from rclint import kustomize
+    from rclint.model import Span
+    from rclint.settings import display_path
+
+    data, why, origins = kustomize.render(inp.path, inp.root or inp.path, settings.max_file_size)
+    if data is None:
+        kfile = display_path(kustomize.kustomization_file(inp.path) or inp.path)
+        where = display_path(inp.path)
+        stats.files += 1
+        lf = LoadedFile(kfile, looks_like_manifest=True)
+        lf.findings.append(Finding(
+            "RCL005", f"Kustomize directory {where} was not rendered", kfile, Span(1, 1),
+            field="kustomize", severity=Severity.INFO,
+            help=f"kubectl kustomize {where} | rclint check --stdin-filename {where}/{kustomize.DISPLAY_SUFFIX} -",
+            notes=(why, "its files are the inputs of a render, not manifests, so rclint does not lint them one by one"),
+        ))
+        return lf
+    inp.data = data
+    inp.origins = origins
+    stats.files += 1
+    lf = load_manifest_bytes(inp.display, data, max_file_size=settings.max_file_size, parse_all=settings.parse_all)
+    stats.bytes += lf.size
+    stats.documents += lf.chunks
+    stats.parsed_documents += lf.parsed
+    if lf.looks_like_manifest:
+        stats.manifests += 1
+    return lf
+
+
+def _with_origins(findings: List[Finding], inputs: List[InputFile]) -> List[Finding]:
+    """Findings in a kustomize render also point at the file the object came from."""
+    from dataclasses import replace
+
+    from rclint.kustomize import source_of
+    from rclint.model import Span
+    from rclint.settings import display_path
+
+    rendered = {i.display: i.origins for i in inputs if i.kind == "kustomize" and i.origins}
+    if not rendered:
+        return findings
+    out = []
+    for f in findings:
+        origins = rendered.get(f.path)
+        source = source_of(origins, f.span.line) if origins else None
+        if source is not None:
+            f = replace(f, related=f.related + (Related(display_path(source), Span(1, 1), "rendered from this file"),))
+        out.append(f)
+    return out
+
+
 _BASELINE_HEAD = re.compile(rb'^\s*\{\s*"version"\s*:\s*\d+\s*,\s*"tool"\s*:\s*"rclint"\s*,\s*"findings"\s*:')
 
 
@@ -78,6 +130,11 @@ def _is_baseline(data: bytes) -> bool:
 def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats) -> List[LoadedFile]:
     loaded: List[LoadedFile] = []
     for inp in inputs:
+        if inp.kind == "kustomize":
+            lf = _render_kustomization(inp, settings, stats)
+            if lf is not None:
+                loaded.append(lf)
+            continue
         if inp.kind != "manifest":
             continue
         stats.files += 1
@@ -107,7 +164,7 @@ def node_config_candidates(inputs: List[InputFile], settings: Settings):
     """(path, kind, explicit) for every possible runtime config: discovered or --node-config."""
     from rclint.discovery import Excluder, _walk, classify
 
-    out = [(i.path, i.kind, i.explicit) for i in inputs if i.kind != "manifest" and i.path is not None]
+    out = [(i.path, i.kind, i.explicit) for i in inputs if i.kind not in ("manifest", "kustomize") and i.path is not None]
     seen = {os.path.abspath(p) for p, _k, _e in out}
     for arg in list(settings.node_configs) + [p for pool in settings.node_pools for p in pool.runtime_configs]:
         if not os.path.exists(arg):
@@ -188,6 +245,7 @@ def run(settings: Settings) -> Result:
         if sev < settings.min_severity:
             continue
         findings.append(_with_severity(f, sev))
+    findings = _with_origins(findings, inputs)
     findings.sort(key=Finding.sort_key)
     return Result(findings, stats, enabled, inventory, _sources(findings, inputs, settings))
 
