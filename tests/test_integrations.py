@@ -85,7 +85,7 @@ def test_pre_commit_try_repo_both_hooks(tmp_path, pre_commit_home):
     git(bad, "add", "rc.yaml")
     proc = try_repo(bad, pre_commit_home, "rclint-changed", "--files", "rc.yaml")
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "ok.yaml:6:21: RCL101" in proc.stdout and "pod.yaml:6:21" not in proc.stdout
+    assert " --> ok.yaml:6:21\n" in proc.stdout and "pod.yaml:6:21" not in proc.stdout
 
     clean = make_repo(tmp_path / "clean", {"rc.yaml": RC, "pod.yaml": POD.format("kata")})
     proc = try_repo(clean, pre_commit_home, "rclint", "--all-files")
