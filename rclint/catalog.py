@@ -43,6 +43,8 @@ class Rule:
     # CVSS-like score "0.1".."10.0" for rules about sandbox isolation: GitHub code scanning
     # shows those as security alerts (SARIF `properties.security-severity`).
     security_severity: Optional[str] = None
+    # what each part of a finding says: {"message": ..., "help": ..., "notes": ...}
+    parts: tuple = ()
 
     @property
     def help_uri(self) -> str:
@@ -111,6 +113,7 @@ def _parse_rule(name: str, text: str) -> Rule:
             references=tuple(d.get("references") or ()),
             examples=examples,
             security_severity=str(d["security-severity"]) if d.get("security-severity") is not None else None,
+            parts=tuple((k, str(v)) for k, v in (d.get("finding") or {}).items()),
         )
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise CatalogError(f"{name}: malformed rule file ({exc})") from None

@@ -438,6 +438,7 @@ def rule_cmd(code, fmt) -> None:
             "code": rule.id, "name": rule.name, "title": rule.title, "severity": rule.severity.label,
             "status": rule.status, "applies_to": list(rule.applies_to), "rationale": rule.rationale,
             "remediation": rule.remediation, "references": list(rule.references),
+            "finding": dict(rule.parts),
             "examples": [{"name": ex.name, "kind": ex.kind, "files": ex.files} for ex in rule.examples],
         }, indent=2))
         return
@@ -445,6 +446,8 @@ def rule_cmd(code, fmt) -> None:
            "Fix:", _indent(rule.remediation)]
     if rule.applies_to:
         out += ["", "Applies to: " + ", ".join(rule.applies_to)]
+    if rule.parts:
+        out += ["", "A finding says:"] + [f"  {key + ':':<9}{text}" for key, text in rule.parts]
     for kind, heading in (("bad", "Example that is flagged"), ("good", "Example that passes")):
         for ex in (e for e in rule.examples if e.kind == kind):
             out += ["", f"{heading}: {ex.name}"]

@@ -62,3 +62,17 @@ def test_example_findings_have_short_messages_and_no_long_pool_lists(tmp_path, r
         assert len(f.related) <= 5
         pool_related = [r for r in f.related if re.match(r"(pool|node) ", r.message)]
         assert len(pool_related) <= MAX_POOLS, f"{f.code} has {len(pool_related)} pool locations"
+
+
+# Rules whose findings are still one paragraph: their rule files gain a `finding:` section
+# when their messages are split into parts.
+ONE_PARAGRAPH = {"RCL102", "RCL103", "RCL105", "RCL110", "RCL301", "RCL303"}
+
+
+def test_rule_files_say_what_each_part_of_a_finding_contains():
+    for rule in load_catalog().values():
+        parts = dict(rule.parts)
+        if rule.id in ONE_PARAGRAPH and not parts:
+            continue
+        assert set(parts) == {"message", "help", "notes"}, f"{rule.id}: finding: needs message, help and notes"
+        assert all(text.strip() for text in parts.values()), rule.id
