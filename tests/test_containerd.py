@@ -459,7 +459,7 @@ version = 2
     rcl309 = cfg.findings[0]
     assert rcl309.field == "imports"
     assert "drops runtime runc" in rcl309.full_text() and "containerd.default_runtime_name" in rcl309.full_text()
-    assert "see RCL309" in cfg.findings[1].message
+    assert "see RCL309" in cfg.findings[1].full_text()
     assert cfg.cgroup_driver == "cgroupfs"  # SystemdCgroup went with the replaced section
     assert any("containerd 2.x would merge" in n for n in cfg.notes)
 

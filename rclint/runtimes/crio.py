@@ -270,14 +270,14 @@ def load_crio(
             findings.extend(_check_handler(h))
     if default_explicit and default_name not in handlers and default_loc is not None:
         guess = suggest(default_name, handlers)
-        hint = f". Did you mean {guess!r}?" if guess else ""
         findings.append(finding(
             "RCL302",
-            f"default_runtime = {default_name!r} names no [crio.runtime.runtimes.{default_name}] table "
-            f"(handlers: {', '.join(sorted(handlers))}): CRI-O refuses to start (`default_runtime set to "
-            f"\"{default_name}\", but no runtime entry table [crio.runtime.runtimes.{default_name}] was found`)"
-            f"{hint}",
+            f"default_runtime = {default_name!r} names no [crio.runtime.runtimes.{default_name}] table",
             default_loc.path, default_loc.span, default_loc.field,
+            help=f"did you mean {guess!r}?" if guess else f"add a [crio.runtime.runtimes.{default_name}] table",
+            notes=(f"CRI-O refuses to start: default_runtime set to \"{default_name}\", but no runtime entry table "
+                   f"[crio.runtime.runtimes.{default_name}] was found",
+                   f"handlers: {', '.join(sorted(handlers))}"),
         ))
 
     cfg = RuntimeConfig(
