@@ -214,6 +214,8 @@ def check_cmd(paths, formats, statistics, outputs, config_file, isolated, select
     from rclint.settings import ConfigError, display_path, load_settings, parse_size
 
     pairs = _pair_outputs(click.get_current_context().meta.get("rclint.raw_args", []))
+    if statistics and not any(fmt in ("full", "concise") for fmt, _out in pairs):
+        raise click.UsageError("--statistics replaces the text report: use it with --format full or concise")
     try:
         if changed_only:
             settings = load_settings(["."], config=config_file, isolated=isolated)
@@ -311,6 +313,8 @@ def check_cmd(paths, formats, statistics, outputs, config_file, isolated, select
                 text = render(result, catalog, automation_id=automation_id, srcroot=_srcroot_prefix())
             elif fmt == "junit":
                 text = render(result, catalog, fail_on=settings.fail_on)
+            elif fmt == "gitlab":
+                text = render(result, catalog, srcroot=_srcroot_prefix())
             else:
                 text = render(result, catalog)
             _write(text, out)

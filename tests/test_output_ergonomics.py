@@ -218,3 +218,16 @@ def test_code_frame_caret_sits_under_the_span_after_escapes(project):
     i = next(n for n, line in enumerate(out) if line.startswith("6 | "))
     assert out[i] == "6 |   runtimeClassName:\\tkata-qemu"
     assert out[i + 1] == "  |                      ^^^^^^^^^"
+
+
+def test_statistics_needs_a_text_format(project):
+    write_files(project, {"rc.yaml": RC})
+    r = invoke("check", "--statistics", "-f", "json")
+    assert r.exit_code == 2 and "--statistics replaces the text report" in r.stderr
+
+
+def test_gitlab_paths_are_relative_to_the_repository_root(project, monkeypatch):
+    write_files(project, {"deploy/rc.yaml": RC, "deploy/pod.yaml": POD_BAD})
+    monkeypatch.chdir(project / "deploy")
+    issues = json.loads(invoke("check", ".", "-f", "gitlab").stdout)
+    assert sorted(i["location"]["path"] for i in issues) == ["deploy/pod.yaml", "deploy/rc.yaml"]

@@ -62,7 +62,17 @@ def content(finding, catalog=None) -> str:
     return "\n\n".join(parts)
 
 
-def issue(finding, fp: str, catalog=None) -> dict:
+def repo_path(path: str, srcroot: str = "") -> str:
+    """The path relative to the repository root (GitLab resolves it against CI_PROJECT_DIR)."""
+    import posixpath
+
+    text = normalise_path(path)
+    if srcroot and not text.startswith(("<", "/")):
+        text = posixpath.normpath(srcroot + text)
+    return text
+
+
+def issue(finding, fp: str, catalog=None, srcroot: str = "") -> dict:
     span = finding.span
     end = span.end_line if span.end_line is not None and span.end_line >= span.line else span.line
     out = {
@@ -70,7 +80,7 @@ def issue(finding, fp: str, catalog=None) -> dict:
         "check_name": finding.code,
         "fingerprint": fp,
         "severity": SEVERITIES[finding.severity or Severity.ERROR],
-        "location": {"path": normalise_path(finding.path), "lines": {"begin": span.line, "end": end}},
+        "location": {"path": repo_path(finding.path, srcroot), "lines": {"begin": span.line, "end": end}},
         "type": "issue",
         "categories": ["Bug Risk"],
     }
@@ -80,7 +90,7 @@ def issue(finding, fp: str, catalog=None) -> dict:
     return out
 
 
-def render(result, catalog=None, **_options) -> str:
+def render(result, catalog=None, srcroot: str = "", **_options) -> str:
     seen: Set[str] = set()
-    issues = [issue(f, unique_fingerprint(fingerprint(f), seen), catalog) for f in result.findings]
+    issues = [issue(f, unique_fingerprint(fingerprint(f), seen), catalog, srcroot) for f in result.findings]
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
