@@ -197,7 +197,10 @@ def render(directory: str, root: str, max_size: int) -> Tuple[Optional[bytes], O
     with tempfile.TemporaryDirectory(prefix="rclint-kustomize-") as tmp:
         wrapper = os.path.join(tmp, "wrap")
         os.mkdir(wrapper)
-        target = os.path.relpath(os.path.realpath(directory), wrapper).replace(os.sep, "/")
+        try:
+            target = os.path.relpath(os.path.realpath(directory), wrapper).replace(os.sep, "/")
+        except ValueError:  # another drive (Windows): kustomize takes no absolute base path
+            return None, "the temporary directory is on another drive than the kustomization", {}
         with open(os.path.join(wrapper, "kustomization.yaml"), "w", encoding="utf-8") as fh:
             fh.write(f"resources:\n- {_yaml_string(target)}\nbuildMetadata: [originAnnotations]\n")
         env = {
