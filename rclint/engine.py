@@ -78,6 +78,7 @@ def _render_kustomization(inp: InputFile, settings: Settings, stats: Stats) -> O
         kfile = display_path(kustomize.kustomization_file(inp.path) or inp.path)
         where = display_path(inp.path)
         stats.files += 1
+        stats.manifests += 1  # reported, so the run is not "no input"
         lf = LoadedFile(kfile, looks_like_manifest=True)
         lf.findings.append(Finding(
             "RCL005", f"Kustomize directory {where} was not rendered", kfile, Span(1, 1),

@@ -107,8 +107,8 @@ def consumed_files(directory: str) -> set:
     for name in names:
         if _REMOTE.search(name):
             continue
-        target = os.path.realpath(os.path.join(directory, name))
-        if os.path.isfile(target):
+        target = _real(os.path.join(directory, name))
+        if target is not None and os.path.isfile(target):
             out.add(target)
     return out
 
@@ -127,9 +127,17 @@ def _load(kfile: str):
     return docs[0].value if docs else None
 
 
+def _real(path: str) -> Optional[str]:
+    """realpath, or None for a path no file system accepts (a NUL byte in a name from the tree)."""
+    try:
+        return os.path.realpath(path)
+    except (ValueError, OSError):
+        return None
+
+
 def _inside(path: str, root: str) -> bool:
-    real = os.path.realpath(path)
-    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+    real = _real(path)
+    return real is not None and (real == root or real.startswith(root.rstrip(os.sep) + os.sep))
 
 
 def local_bases(directory: str) -> List[str]:
@@ -142,8 +150,8 @@ def local_bases(directory: str) -> List[str]:
     for ref in refs:
         if _REMOTE.search(ref):
             continue
-        target = os.path.realpath(os.path.join(directory, ref))
-        if os.path.isdir(target):
+        target = _real(os.path.join(directory, ref))
+        if target is not None and os.path.isdir(target):
             out.append(target)
     return out
 
@@ -178,7 +186,7 @@ def refusal(directory: str, root: str) -> Optional[str]:
             if not _inside(target, root):
                 return f"it references {ref!r}, outside the linted tree"
             if os.path.isdir(target):
-                todo.append(os.path.realpath(target))
+                todo.append(_real(target) or target)
     return None
 
 

@@ -105,3 +105,13 @@ def test_a_failing_render_is_reported(project):
     r, doc = run()
     (f,) = [f for f in doc["findings"] if f["code"] == "RCL005"]
     assert "kubectl kustomize failed" in f["message"] + " ".join(f["notes"])
+
+
+def test_a_refused_kustomization_alone_is_reported_not_a_usage_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    write_files(tmp_path, {"o/kustomization.yaml": 'resources:\n- "a\\0b"\n'})
+    r, doc = run()
+    assert r.exit_code == 0
+    (f,) = doc["findings"]
+    assert f["code"] == "RCL005" and f["notes"][0] == "rendering refused: it references 'a\\x00b', outside the linted tree"
