@@ -209,6 +209,10 @@ def rule_descriptor(rule) -> dict:
     help_text = [rule.title, "", "Why:", rule.rationale.strip(), "", "Fix:", rule.remediation.strip()]
     help_md = [f"**{rule.id} {rule.name}**: {rule.title}", "", "**Why**", "", rule.rationale.strip(), "",
                "**How to fix**", "", rule.remediation.strip()]
+    parts = dict(getattr(rule, "parts", ()) or ())
+    if parts:
+        help_text += ["", "A finding says:"] + [f"- {k}: {v}" for k, v in parts.items()]
+        help_md += ["", "**A finding says**", ""] + [f"- {k}: {v}" for k, v in parts.items()]
     if refs:
         help_text += ["", "References:"] + [f"- {r}" for r in refs]
         help_md += ["", "**References**", ""] + [f"- <{r}>" for r in refs]
