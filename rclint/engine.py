@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set
 
 from rclint.catalog import expand_selector, load_catalog
 from rclint.checks import Context, load_all
 from rclint.discovery import InputFile, discover
+from rclint.fspolicy import FsPolicy, Refused, TooLarge
 from rclint.inventory import Inventory, build_inventory
 from rclint.loader import LoadedFile, load_manifest_bytes
 from rclint.model import Finding, Related, Severity, Stats
@@ -58,13 +58,12 @@ def enabled_codes(settings: Settings) -> Set[str]:
     return enabled
 
 
-def _read(inp: InputFile) -> bytes:
+def _read(inp: InputFile, policy: FsPolicy) -> bytes:
     if inp.path is None:
         if inp.data is None:
-            inp.data = sys.stdin.buffer.read()
+            inp.data = policy.read_stdin()
         return inp.data
-    with open(inp.path, "rb") as fh:
-        return fh.read()
+    return policy.read_bytes(inp.path, trusted=inp.explicit or None)
 
 
 def _render_kustomization(inp: InputFile, settings: Settings, stats: Stats) -> Optional[LoadedFile]:
@@ -128,7 +127,11 @@ def _is_baseline(data: bytes) -> bool:
     return _BASELINE_HEAD.match(data[:256]) is not None
 
 
-def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats) -> List[LoadedFile]:
+def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats,
+                policy: Optional[FsPolicy] = None) -> List[LoadedFile]:
+    from rclint.model import Span
+
+    policy = policy or FsPolicy.for_settings(settings)
     loaded: List[LoadedFile] = []
     for inp in inputs:
         if inp.kind == "kustomize":
@@ -140,12 +143,21 @@ def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats) -> Li
             continue
         stats.files += 1
         try:
-            data = _read(inp)
+            data = _read(inp, policy)
         except OSError as exc:
-            from rclint.model import Span
-
+            if (not inp.explicit and inp.path is not None and isinstance(exc, FileNotFoundError)
+                    and os.path.islink(inp.path) and policy.resolves_inside(inp.path)):
+                stats.files -= 1  # a dangling symlink inside the tree names no file: nothing to lint
+                continue
             lf = LoadedFile(inp.display, looks_like_manifest=True)
-            lf.findings.append(Finding("RCL003", f"cannot read file: {exc.strerror or exc}", inp.display, Span(1, 1), field="read"))
+            stats.manifests += 1  # not linted, but reported: the run has input
+            if isinstance(exc, TooLarge):
+                lf.findings.append(Finding("RCL003", exc.reason, inp.display, Span(1, 1), field="size"))
+            elif isinstance(exc, Refused):
+                lf.findings.append(exc.finding("file", inp.display))
+            else:
+                lf.findings.append(Finding("RCL003", f"cannot read file: {exc.strerror or exc}", inp.display,
+                                           Span(1, 1), field="read"))
             loaded.append(lf)
             continue
         if _is_baseline(data):
@@ -181,17 +193,20 @@ def node_config_candidates(inputs: List[InputFile], settings: Settings):
     return out
 
 
-def load_everything(settings: Settings, stats: Stats, require_input: bool = True, inputs_out: Optional[list] = None):
+def load_everything(settings: Settings, stats: Stats, require_input: bool = True,
+                    policy: Optional[FsPolicy] = None, inputs_out: Optional[list] = None):
     """discover -> load manifests and runtime configs -> inventory with node pools."""
     from rclint.pools import build_pools
     from rclint.runtimes.sources import load_runtime_sources
     from rclint.settings import display_path
 
+    policy = policy or FsPolicy.for_settings(settings)
     inputs = discover(settings)
     if inputs_out is not None:
         inputs_out.extend(inputs)
-    files = load_inputs(inputs, settings, stats)
-    runtime = load_runtime_sources(node_config_candidates(inputs, settings), display_path, settings.max_file_size)
+    files = load_inputs(inputs, settings, stats, policy)
+    runtime = load_runtime_sources(node_config_candidates(inputs, settings), display_path, settings.max_file_size,
+                                   policy)
     stats.runtime_configs = len(runtime.configs)
     stats.files += runtime.files
     stats.bytes += runtime.bytes
@@ -211,8 +226,9 @@ def run(settings: Settings) -> Result:
     catalog = load_catalog()
     enabled = enabled_codes(settings)
     stats = Stats()
+    policy = FsPolicy.for_settings(settings)
     inputs: List[InputFile] = []
-    files, inventory, raw = load_everything(settings, stats, inputs_out=inputs)
+    files, inventory, raw = load_everything(settings, stats, policy=policy, inputs_out=inputs)
     ctx = Context(inventory, settings)
     for code, fn in sorted(load_all().items()):
         if code in enabled:
@@ -222,7 +238,7 @@ def run(settings: Settings) -> Result:
     suppressions = list(object_suppressions(inventory))
     for f in files:
         suppressions.extend(f.suppressions)
-    suppressions.extend(_config_comment_suppressions(inventory.runtime_configs))
+    suppressions.extend(_config_comment_suppressions(inventory.runtime_configs, policy))
     before = len(raw)
     raw = apply_suppressions(raw, suppressions)
     stats.suppressed = before - len(raw)
@@ -231,7 +247,7 @@ def run(settings: Settings) -> Result:
     if settings.baseline:
         from rclint import baseline
 
-        raw, matched, stale = baseline.apply(raw, baseline.load(settings.baseline), enabled)
+        raw, matched, stale = baseline.apply(raw, baseline.load(settings.baseline, settings.max_file_size, policy), enabled)
         stats.baselined = matched
         stale_text = ("1 baseline entry no longer matches anything" if stale == 1
                       else f"{stale} baseline entries no longer match anything")
@@ -248,25 +264,29 @@ def run(settings: Settings) -> Result:
         findings.append(_with_severity(f, sev))
     findings = _with_origins(findings, inputs)
     findings.sort(key=Finding.sort_key)
-    return Result(findings, stats, enabled, inventory, _sources(findings, inputs, settings))
+    return Result(findings, stats, enabled, inventory, _sources(findings, inputs, settings, policy))
 
 
-def _sources(findings: List[Finding], inputs: List[InputFile], settings: Settings) -> Dict[str, str]:
-    """The text of each file the findings point at: what was read from standard input or
-    rendered, else the file itself (read again, at most max-file-size bytes)."""
+def _sources(findings: List[Finding], inputs: List[InputFile], settings: Settings,
+             policy: FsPolicy) -> Dict[str, str]:
+    """The text of each file the findings point at, for the code frames: what was read from
+    standard input or rendered, else the file read again under the rule it was read by (the
+    configuration file as configuration). A file that cannot be read again gets no frame."""
+    from rclint.fspolicy import read_config_file
     from rclint.textio import DecodeError, decode
 
     in_memory = {i.display: i.data for i in inputs if i.data is not None}
+    config = os.path.abspath(settings.config_path) if settings.config_path else None
     paths = sorted({f.path for f in findings} | {r.path for f in findings for r in f.related})
     out: Dict[str, str] = {}
     for path in paths:
         data = in_memory.get(path)
         if data is None:
             try:
-                if not os.path.isfile(path) or os.path.getsize(path) > settings.max_file_size:
-                    continue
-                with open(path, "rb") as fh:
-                    data = fh.read(settings.max_file_size + 1)
+                if config is not None and os.path.abspath(path) == config:
+                    data = read_config_file(path, settings.max_file_size)
+                else:
+                    data = policy.read_again(path)
             except OSError:
                 continue
         try:
@@ -276,7 +296,9 @@ def _sources(findings: List[Finding], inputs: List[InputFile], settings: Setting
     return out
 
 
-def _config_comment_suppressions(configs) -> List:
+def _config_comment_suppressions(configs, policy: Optional[FsPolicy] = None) -> List:
+    from rclint.textio import decode
+
     out = []
     seen = set()
     for cfg in configs:
@@ -285,10 +307,8 @@ def _config_comment_suppressions(configs) -> List:
                 continue
             seen.add(src)
             try:
-                with open(src, "rb") as fh:
-                    from rclint.textio import decode
-
-                    out.extend(scan_comments(src, decode(fh.read())))
+                data = policy.read_again(src) if policy is not None else FsPolicy(trusted=[src]).read_bytes(src)
+                out.extend(scan_comments(src, decode(data)))
             except Exception:  # unreadable sources were reported when loading
                 continue
     return out

@@ -33,6 +33,7 @@ from typing import Dict, List, Optional, Tuple
 NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 TIMEOUT = 60  # seconds for one `kubectl kustomize`
 REFERENCE_KEYS = ("resources", "bases", "components")
+MAX_KUSTOMIZATION = 1024 * 1024  # bytes of one kustomization file rclint reads itself
 DISPLAY_SUFFIX = "<kustomize build>"
 
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)|\?ref=|\.git(?:$|/|//)",
@@ -57,13 +58,12 @@ def _read_refs(kfile: str) -> Tuple[List[str], Optional[str]]:
     from rclint.textio import DecodeError, decode
     from rclint.yamlsource import Chunk, YamlLimitError, YamlSyntaxError, parse_chunk
 
+    from rclint.fspolicy import read_regular
+
     try:
-        if os.path.getsize(kfile) > 1024 * 1024:
-            return [], f"{os.path.basename(kfile)} is larger than 1 MiB"
-        with open(kfile, "rb") as fh:
-            text = decode(fh.read())
+        text = decode(read_regular(os.path.realpath(kfile), MAX_KUSTOMIZATION, shown=kfile))
         docs = list(parse_chunk(Chunk(text, 0, 0), kfile))
-    except (OSError, DecodeError, YamlSyntaxError, YamlLimitError) as exc:
+    except (OSError, ValueError, DecodeError, YamlSyntaxError, YamlLimitError) as exc:
         return [], f"cannot read {os.path.basename(kfile)}: {getattr(exc, 'message', None) or exc}"
     refs: List[str] = []
     for doc in docs:
@@ -117,12 +117,11 @@ def _load(kfile: str):
     from rclint.textio import DecodeError, decode
     from rclint.yamlsource import Chunk, YamlLimitError, YamlSyntaxError, parse_chunk
 
+    from rclint.fspolicy import read_regular
+
     try:
-        if os.path.getsize(kfile) > 1024 * 1024:
-            return None
-        with open(kfile, "rb") as fh:
-            docs = list(parse_chunk(Chunk(decode(fh.read()), 0, 0), kfile))
-    except (OSError, DecodeError, YamlSyntaxError, YamlLimitError):
+        docs = list(parse_chunk(Chunk(decode(read_regular(os.path.realpath(kfile), MAX_KUSTOMIZATION)), 0, 0), kfile))
+    except (OSError, ValueError, DecodeError, YamlSyntaxError, YamlLimitError):
         return None
     return docs[0].value if docs else None
 
