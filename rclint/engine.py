@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set
 
@@ -35,7 +36,7 @@ class Result:
     inventory: Optional[Inventory] = None
     # The text of every file a finding or a related location points at (display path -> text),
     # for the code frames of the full text format. Files rclint could not read are absent.
-    sources: Dict[str, str] = field(default_factory=dict)
+    sources: Mapping = field(default_factory=dict)
 
     def counts(self) -> Dict[str, int]:
         c = {"error": 0, "warning": 0, "info": 0}
@@ -264,7 +265,30 @@ def run(settings: Settings) -> Result:
         findings.append(_with_severity(f, sev))
     findings = _with_origins(findings, inputs)
     findings.sort(key=Finding.sort_key)
-    return Result(findings, stats, enabled, inventory, _sources(findings, inputs, settings, policy))
+    return Result(findings, stats, enabled, inventory, LazySources(lambda: _sources(findings, inputs, settings, policy)))
+
+
+class LazySources(Mapping):
+    """Source texts read on first use: only the full text format shows code frames, so the
+    machine formats never pay for reading the files again."""
+
+    def __init__(self, load):
+        self._load = load
+        self._data: Optional[Dict[str, str]] = None
+
+    def _get(self) -> Dict[str, str]:
+        if self._data is None:
+            self._data = self._load()
+        return self._data
+
+    def __getitem__(self, key: str) -> str:
+        return self._get()[key]
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
 
 
 def _sources(findings: List[Finding], inputs: List[InputFile], settings: Settings,
