@@ -182,9 +182,9 @@ def _pair_outputs(raw_args):
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="Configuration file (.rclint.toml or pyproject.toml); default: found by walking up from the first path.")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-@click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated, repeatable).")
-@click.option("--extend-select", multiple=True, help="Add these codes to the selection.")
-@click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
+@click.option("--select", multiple=True, help="Only these rule codes, names or prefixes (comma-separated, repeatable).")
+@click.option("--extend-select", multiple=True, help="Add these codes or names to the selection.")
+@click.option("--ignore", multiple=True, help="Skip these rule codes, names or prefixes.")
 @click.option("--exclude", "exclude", multiple=True,
               help="Skip files matching these gitignore-style patterns (replaces the configuration's `exclude`).")
 @click.option("--extend-exclude", "extend_exclude", multiple=True,
