@@ -99,23 +99,34 @@ def _render_kustomization(inp: InputFile, settings: Settings, stats: Stats) -> O
     return lf
 
 
-def _with_origins(findings: List[Finding], inputs: List[InputFile]) -> List[Finding]:
-    """Findings in a kustomize render also point at the file the object came from."""
+def _with_origins(findings: List[Finding], inputs: List[InputFile], policy: FsPolicy) -> List[Finding]:
+    """Findings in a kustomize render also point at the file the object came from: at the
+    object's name there when it can be found, else at the file's start."""
     from dataclasses import replace
 
-    from rclint.kustomize import source_of
+    from rclint.kustomize import locate, source_of
     from rclint.model import Span
     from rclint.settings import display_path
+    from rclint.textio import DecodeError, decode
 
     rendered = {i.display: i.origins for i in inputs if i.kind == "kustomize" and i.origins}
     if not rendered:
         return findings
+    texts: Dict[str, Optional[str]] = {}
     out = []
     for f in findings:
         origins = rendered.get(f.path)
         source = source_of(origins, f.span.line) if origins else None
         if source is not None:
-            f = replace(f, related=f.related + (Related(display_path(source), Span(1, 1), "rendered from this file"),))
+            if source not in texts:
+                try:
+                    texts[source] = decode(policy.read_bytes(source, trusted=False))
+                except (OSError, DecodeError):
+                    texts[source] = None
+            text = texts[source]
+            span = (locate(text, f.object.kind, f.object.name) if text is not None and f.object is not None
+                    else None) or Span(1, 1)
+            f = replace(f, related=f.related + (Related(display_path(source), span, "rendered from this file"),))
         out.append(f)
     return out
 
@@ -263,7 +274,7 @@ def run(settings: Settings) -> Result:
         if sev < settings.min_severity:
             continue
         findings.append(_with_severity(f, sev))
-    findings = _with_origins(findings, inputs)
+    findings = _with_origins(findings, inputs, policy)
     findings.sort(key=Finding.sort_key)
     return Result(findings, stats, enabled, inventory, LazySources(lambda: _sources(findings, inputs, settings, policy)))
 

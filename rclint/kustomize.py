@@ -265,6 +265,37 @@ def origins(text: str, wrapper: str) -> Dict[int, Tuple[int, str]]:
     return out
 
 
+_NAME = re.compile(r"^  name:[ \t]*['\"]?([^'\"#\s]+)")
+_KIND = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z0-9]+)")
+
+
+def locate(text: str, kind: Optional[str], name: Optional[str]):
+    """The span of `metadata.name` of the document of this kind whose name the rendered name
+    contains (kustomize adds prefixes and suffixes), in a source file; None when not found."""
+    from rclint.model import Span
+
+    if not kind or not name:
+        return None
+    doc_kind = None
+    best = None
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if line.startswith("---"):
+            doc_kind = None
+            continue
+        m = _KIND.match(line)
+        if m:
+            doc_kind = m.group(1)
+            continue
+        m = _NAME.match(line)
+        if m and doc_kind == kind and m.group(1) in name:
+            span = Span(lineno, m.start(1) + 1, lineno, m.end(1) + 1)
+            if m.group(1) == name:
+                return span
+            if best is None:
+                best = span
+    return best
+
+
 def source_of(origin_lines: Dict[int, Tuple[int, str]], line: int) -> Optional[str]:
     """The source file of the rendered document holding `line`, or None."""
     for first, (last, source) in origin_lines.items():

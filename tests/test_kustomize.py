@@ -51,10 +51,12 @@ def test_kustomization_is_rendered_and_findings_name_the_source(project):
     assert [x for x in found if x[3] == "RCL101"] == [("overlays/prod/<kustomize build>", 12, 21, "RCL101")]
     (f,) = [f for f in doc["findings"] if f["code"] == "RCL101"]
     assert f["object"]["name"] == "prod-p"  # the rendered object
-    assert f["related"][-1] == {"path": "base/pod.yaml", "line": 1, "column": 1, "message": "rendered from this file"}
+    # the source file, at the object's name there (kustomize added the prefix)
+    assert f["related"][-1] == {"path": "base/pod.yaml", "line": 4, "column": 9, "message": "rendered from this file"}
     text = CliRunner().invoke(main, ["check", "-f", "full", "--select", "RCL101"]).stdout
     assert "  --> overlays/prod/<kustomize build>:12:21\n" in text
     assert "12 |   runtimeClassName: kata-qemu\n" in text
+    assert " 4 |   name: p\n" in text  # the source's frame
 
 
 def test_a_kustomization_passed_directly_is_rendered(project):
@@ -115,3 +117,10 @@ def test_a_refused_kustomization_alone_is_reported_not_a_usage_error(tmp_path, m
     assert r.exit_code == 0
     (f,) = doc["findings"]
     assert f["code"] == "RCL005" and f["notes"][0] == "rendering refused: it references 'a\\x00b', outside the linted tree"
+
+
+def test_locate_finds_the_object_in_its_source():
+    text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: p\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: 'p'\n"
+    span = kustomize.locate(text, "Pod", "prod-p")
+    assert (span.line, span.column, span.end_column) == (9, 10, 11)
+    assert kustomize.locate(text, "Deployment", "p") is None
