@@ -34,7 +34,7 @@ pytestmark = pytest.mark.skipif(
     reason="containerd binary not found (install it with: apt-get update && apt-get install -y containerd)",
 )
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(os.environ.get("RCLINT_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 REAL_CONTAINERD = SHARED / "corpus" / "real" / "containerd"
 CRI = "io.containerd.grpc.v1.cri"
 

@@ -1,5 +1,6 @@
 """rclint.runtimes.crio: crio.conf + crio.conf.d merging, default handler, RCL3xx findings."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 from rclint.model import Span
 from rclint.runtimes import find_crio_dropins, load_crio
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(os.environ.get("RCLINT_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 REAL = SHARED / "corpus" / "real" / "crio"
 
 

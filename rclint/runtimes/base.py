@@ -92,6 +92,9 @@ class Handler:
     binary: Optional[str] = None
     # "vm" | "oci" | "pod" for CRI-O; None for containerd
     crio_runtime_type: Optional[str] = None
+    # the runtime release lines on which this handler exists (containerd "1.6" ... "2.3"; CRI-O
+    # its version); empty when the config's views were not combined
+    versions: Tuple[str, ...] = ()
 
     def key_span(self, key: str) -> Span:
         """Span of `key` (e.g. "runtime_type", "options.SystemdCgroup"), else the table header."""
@@ -154,6 +157,18 @@ class RuntimeConfig:
     missing_imports: List[Tuple[str, str, str, Span]] = dc_field(default_factory=list)
     # files that failed to parse (RCL002 was emitted for each)
     broken_sources: List[str] = dc_field(default_factory=list)
+    # the runtime versions judged: containerd release lines ("1.6" ... "2.3", see
+    # rclint.runtimes.versions) or the CRI-O version; declared in the configuration or inferred
+    versions: Tuple[str, ...] = ()
+    versions_declared: bool = False
+    # containerd: one view per loader model (1.x, 2.0-2.2, 2.3+), each with its own versions,
+    # handlers, default and failures; this config combines them
+    views: List["RuntimeConfig"] = dc_field(default_factory=list)
+    # why containerd's CRI plugin (or containerd, or CRI-O) would not start with this view
+    failures: List[str] = dc_field(default_factory=list)
+
+    def all_views(self) -> List["RuntimeConfig"]:
+        return self.views or [self]
 
     # ------------------------------------------------------------ conveniences
 

@@ -68,9 +68,15 @@ def load_runtime_sources(
     candidates: List[Tuple[str, str, bool]],
     display: Callable[[str], str],
     max_size: int,
+    versions_for: Optional[Callable[[str], Tuple[Optional[tuple], Optional[str]]]] = None,
 ) -> RuntimeSources:
-    """candidates: (path, kind, explicit) with kind "toml", "crio" or "maybe-crio"."""
+    """candidates: (path, kind, explicit) with kind "toml", "crio" or "maybe-crio".
+    versions_for: display path of a main config -> (containerd release lines, CRI-O version)
+    declared for the pool it belongs to (None: infer from the config)."""
     out = RuntimeSources()
+
+    def declared(path: str) -> Tuple[Optional[tuple], Optional[str]]:
+        return versions_for(display(path)) if versions_for else (None, None)
 
     def read(path: str) -> str:
         return read_config_text(path, max_size)
@@ -108,7 +114,8 @@ def load_runtime_sources(
     for path in containerd_mains:
         out.files += 1
         try:
-            out.configs.append(load_containerd(path, read_text=read, display_path=display))
+            out.configs.append(load_containerd(path, read_text=read, display_path=display,
+                                               versions=declared(path)[0]))
         except (OSError, DecodeError) as exc:
             out.findings.append(_unreadable(display(path), exc))
     # a file another config imports belongs to that config
@@ -125,7 +132,8 @@ def load_runtime_sources(
                 dropins = find_crio_dropins(d)
                 claimed.add(os.path.abspath(d))
         try:
-            out.configs.append(load_crio(path, dropins, read_text=read, display_path=display))
+            out.configs.append(load_crio(path, dropins, read_text=read, display_path=display,
+                                         crio_version=declared(path)[1]))
         except (OSError, DecodeError) as exc:
             out.findings.append(_unreadable(display(path), exc))
     for d, files in sorted(crio_dropin_dirs.items()):
@@ -133,7 +141,9 @@ def load_runtime_sources(
             continue
         out.files += len(files)
         try:
-            out.configs.append(load_crio(None, find_crio_dropins(d), read_text=read, display_path=display))
+            dropins = find_crio_dropins(d)
+            out.configs.append(load_crio(None, dropins, read_text=read, display_path=display,
+                                         crio_version=declared(dropins[0])[1] if dropins else None))
         except (OSError, DecodeError, ValueError) as exc:
             out.findings.append(_unreadable(display(files[0]), exc))
     for cfg in out.configs:
