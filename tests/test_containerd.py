@@ -73,7 +73,10 @@ def test_every_real_config_loads_without_syntax_findings(path):
 
 def test_aks_nvidia_default():
     cfg = real("aks-agentbaker-gb200-nvidia-v2.toml")
-    assert cfg.config_version == 2 and cfg.semantics == "containerd-1.x"
+    # version 2: judged as every line from 1.6 to 2.3+
+    assert cfg.config_version == 2 and cfg.semantics == "containerd-1.x+2.x"
+    assert cfg.versions == ("1.6", "1.7", "2.0", "2.1", "2.2", "2.3") and not cfg.versions_declared
+    assert [v.semantics for v in cfg.views] == ["containerd-1.x", "containerd-2.x", "containerd-2.x"]
     assert list(cfg.handlers) == ["nvidia", "runc", "untrusted"]
     assert cfg.default_handler == "nvidia" and cfg.default_explicit
     assert (cfg.default_path, cfg.default_span) == ("aks-agentbaker-gb200-nvidia-v2.toml", Span(13, 5, 13, 25))
@@ -101,7 +104,8 @@ def test_kind_test_handler():
 
 
 def test_kind_2019_version1_default_runtime_table():
-    cfg = real("kind-base-2019-v1.toml")
+    need_shared()
+    cfg = load_containerd(str(REAL / "kind-base-2019-v1.toml"), display_path=lambda p: Path(p).name, semantics="1.x")
     # containerd 1.x: a non-empty default_runtime becomes the runtime "default" and the default name
     assert list(cfg.handlers) == ["test-handler", "default"]
     assert cfg.default_handler == "default"
@@ -128,7 +132,9 @@ def test_v3_extract_default_crun():
 
 def test_tuttlebr_has_no_runc():
     cfg = real("tuttlebr-nvidia-default-v2.toml")
-    assert list(cfg.handlers) == ["nvidia", "nvidia-cdi", "nvidia-experimental", "nvidia-legacy"]
+    assert list(cfg.handlers) == ["nvidia", "nvidia-cdi", "nvidia-experimental", "nvidia-legacy", "runc"]
+    assert cfg.handlers["runc"].versions == ("2.0", "2.1", "2.2", "2.3")  # containerd 2.x keeps its built-in runc
+    assert cfg.handlers["nvidia"].versions == ("1.6", "1.7", "2.0", "2.1", "2.2", "2.3")
     assert cfg.default_handler == "nvidia" and cfg.findings == []
 
 
@@ -170,11 +176,15 @@ def test_removed_runc_v1():
 
 def test_fragment_with_v2_path_and_no_version():
     cfg = real("voor-nvidia-fragment.toml")
-    assert list(cfg.handlers) == ["runc"] and cfg.handlers["runc"].implicit
-    [f] = cfg.findings
+    # only containerd 2.3+ migrates a version-less file's full-ID CRI tables
+    assert list(cfg.handlers) == ["runc", "nvidia"] and cfg.handlers["runc"].implicit
+    assert cfg.handlers["nvidia"].versions == ("2.3",)
+    f = cfg.findings[0]
     assert (f.code, f.span) == ("RCL301", Span(1, 5, 1, 69))
     assert f.field == f"{V2}.containerd.runtimes.nvidia"
-    assert "add `version = 2`" in f.message
+    assert f.message == ("runtime 'nvidia' is under [io.containerd.grpc.v1.cri], which containerd 1.6-2.2 ignores in "
+                         "this config (no version)")
+    assert f.help == "Add `version = 2` at the top of the main config"
 
 
 # --------------------------------------------------------------------------- synthetic configs

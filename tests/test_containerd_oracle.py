@@ -11,6 +11,7 @@ Runs only where a containerd binary exists. CI installs one with:
     apt-get update && apt-get install -y containerd
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -67,6 +68,24 @@ def dump(config: Path):
     return handlers, default
 
 
+def nodes_json_view(config: Path):
+    """(handlers, default) of the containerd 1.6 view in `rclint nodes --format json`."""
+    from click.testing import CliRunner
+
+    from rclint.cli import main
+
+    old = os.getcwd()
+    os.chdir(config.parent)
+    try:
+        r = CliRunner().invoke(main, ["nodes", "--isolated", "--format", "json", config.name], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    assert r.exit_code == 0, r.output
+    [pool] = json.loads(r.stdout)["pools"]
+    [view] = [v for v in pool["views"] if "1.6" in v["versions"]]
+    return set(view["handlers"]), view["default_handler"]
+
+
 def rclint_view(config: Path):
     cfg = load_containerd(str(config), semantics="1.x")
     assert cfg.semantics == "containerd-1.x"
@@ -97,6 +116,7 @@ def test_corpus_configs_match_config_dump(path):
         if entry.startswith("/") and ("*" in entry and go_glob(entry) or "*" not in entry and os.path.exists(entry)):
             pytest.skip(f"{path.name} imports {entry}, which exists on this host: containerd would read it")
     assert rclint_view(path) == dump(path), containerd_version()
+    assert nodes_json_view(path) == dump(path), containerd_version()
 
 
 SCENARIOS = {
@@ -275,6 +295,7 @@ disabled_plugins = [
         assert [(f.code, f.field) for f in cfg.findings] == [
             ("RCL302", 'plugins."io.containerd.grpc.v1.cri".containerd.default_runtime_name')
         ]
-        assert set(cfg.handlers) == {"kata"}
+        [view] = [v for v in cfg.views if "1.6" in v.versions]
+        assert set(view.handlers) == {"kata"} and view.failures == ["RCL302"]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
