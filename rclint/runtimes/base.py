@@ -240,6 +240,70 @@ def unknown_keys(schema_name: str, instance: Dict[str, Any]) -> List[str]:
     return [k for k in instance if k in unknown]
 
 
+def type_errors(schema_name: str, instance: Any) -> List[Tuple[Tuple[Any, ...], str, Any]]:
+    """(path, expected JSON Schema type, value) for every value of `instance` whose type the schema
+    does not allow (unknown keys are another matter: see `unknown_keys`)."""
+    validator = _validator(schema_name)
+    out: List[Tuple[Tuple[Any, ...], str, Any]] = []
+    for error in validator.iter_errors(instance):
+        if error.validator != "type":
+            continue
+        expected = error.validator_value
+        expected = expected if isinstance(expected, str) else " or ".join(expected)
+        out.append((tuple(error.absolute_path), expected, error.instance))
+    return sorted(out, key=lambda e: [str(p) for p in e[0]])
+
+
+def toml_type(value: Any) -> str:
+    """The TOML name of a decoded value's type."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "table"
+    return "datetime"
+
+
+def toml_literal(value: Any) -> str:
+    """A TOML rendering of a scalar for a message."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (int, float)):
+        return str(value)
+    return toml_type(value)
+
+
+def fixed_literal(value: Any, expected: str) -> Optional[str]:
+    """The value written with the type the runtime expects, when the intent is clear."""
+    if expected == "boolean" and isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower()
+    if expected == "integer" and isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+        return value.strip()
+    if expected == "string" and isinstance(value, (bool, int, float)) and not isinstance(value, dict):
+        return json.dumps(toml_literal(value))
+    return None
+
+
+def type_finding(loc: "Location", what: str, key: str, value: Any, expected: str, needs: str,
+                 notes: Tuple[str, ...]) -> Finding:
+    """RCL315 at the value: what it is, what the runtime needs, and the fix when the intent is clear."""
+    fixed = fixed_literal(value, expected)
+    name = key.rsplit(".", 1)[-1]
+    return Finding(
+        "RCL315", f"{what}: `{key} = {toml_literal(value)}` is a {toml_type(value)}, {needs} needs a {expected}",
+        loc.path, loc.span, field=loc.field,
+        help=f"Write `{name} = {fixed}`" if fixed else f"Give `{name}` a {expected} value", notes=notes)
+
+
 def known_keys(schema_name: str) -> List[str]:
     return list(load_schema(schema_name).get("properties", {}))
 

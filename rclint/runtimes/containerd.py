@@ -46,6 +46,10 @@ from rclint.runtimes.base import (
     is_absolute_path,
     is_dns_label,
     known_keys,
+    toml_literal,
+    toml_type,
+    type_errors,
+    type_finding,
     read_text_file,
     toml_key_path,
     unknown_keys,
@@ -64,6 +68,7 @@ RUNC_TYPES = (RUNC_V2, RUNC_V1)
 
 RUNTIME_SCHEMA = "containerd-runtime.schema.json"
 RUNC_OPTIONS_SCHEMA = "containerd-runc-options.schema.json"
+CRI_PLUGIN_SCHEMA = "containerd-cri-plugin.schema.json"
 
 # the built-in runc entry of containerd 2.x (internal/cri/config/config_unix.go DefaultRuntimeConfig)
 _BUILTIN_RUNC_2X = {
@@ -422,6 +427,8 @@ class _Loader:
         self.missing: List[Tuple[str, str, str, Span]] = []
         self.semantics = "1.x" if group == "1.x" else "2.x"
         self.failures: List[str] = []  # why the CRI plugin (or containerd) would not start
+        self.prov: Prov = {}
+        self.handler_rel: Dict[str, Tuple[Any, ...]] = {}  # handler -> its table's path in the CRI table
         # v2 runtime tables the CRI migration left behind: (file index, key path)
         self.dropped: List[Tuple[int, Tuple[Any, ...]]] = []
         self.replacements: List[Tuple[str, str]] = []  # (replaced file, replacing file), containerd 1.x
@@ -808,6 +815,7 @@ class _Loader:
     def populate(self, cfg: RuntimeConfig, cri: Dict[str, Any], prov: Prov, base: Tuple[str, str],
                  version: int) -> None:
         sem = self.semantics
+        self.prov = prov
         ctd = cri.get("containerd") if isinstance(cri.get("containerd"), dict) else {}
         runtimes_value = ctd.get("runtimes")
         user_runtimes: Dict[str, Any] = runtimes_value if isinstance(runtimes_value, dict) else {}
@@ -845,6 +853,7 @@ class _Loader:
         for name, table in tables.items():
             handlers[name] = self.make_handler(name, table, implicit[name], prov, ("containerd", "runtimes", name),
                                                base)
+            self.handler_rel[name] = ("containerd", "runtimes", name)
 
         # ---- deprecated 1.x default_runtime / untrusted_workload_runtime tables (1.x semantics)
         default_name: Optional[str] = None
@@ -873,6 +882,7 @@ class _Loader:
                     continue  # conflicting definitions: reported with RCL303 above
                 h = self.make_handler(runtime_name, table, False, prov, ("containerd", tk), base)
                 handlers[runtime_name] = h
+                self.handler_rel[runtime_name] = ("containerd", tk)
                 if runtime_name == "default":
                     default_name = "default"
                     default_loc = self.loc(prov, ("containerd", tk), header=True)
@@ -969,6 +979,57 @@ class _Loader:
 
     # ------------------------------------------------------------------ checks
 
+    def value_loc(self, rel: Tuple[Any, ...]) -> Optional[Location]:
+        """Where the value at `rel` (relative to the effective CRI table) is written."""
+        entry = self.prov.get(rel)
+        if entry is None or entry[0] < 0:
+            return None
+        f = self.files[entry[0]]
+        assert f.doc is not None
+        span = f.doc.value_span(entry[1]) or f.doc.key_span(entry[1])
+        return Location(f.display, span, toml_key_path(entry[1])) if span else None
+
+    def type_finding(self, loc: Location, what: str, key: str, value: Any, expected: str, needs: str,
+                     consequence: Tuple[str, ...]) -> None:
+        self.findings.append(type_finding(loc, what, key, value, expected, needs, consequence))
+
+    def check_types(self, h: Handler) -> None:
+        """RCL315: a value of the wrong TOML type in a runtime table (containerd exits at start-up)
+        or in a runc `options` table (every sandbox of the handler fails)."""
+        rel = self.handler_rel.get(h.name)
+        if rel is None:
+            return
+        for path, expected, value in type_errors(RUNTIME_SCHEMA, {k: v for k, v in h.table.items() if k != "options"}):
+            loc = self.value_loc(rel + path)
+            if loc is None:
+                continue
+            key = toml_key_path(path)
+            self.failures.append(f"`{key}` has the wrong type")
+            self.type_finding(loc, f"runtime {h.name!r}", key, value, expected, "containerd",
+                              (self.decode_error(value, expected), "containerd exits at start-up: the CRI plugin "
+                               "config cannot be decoded (server.New, config.Decode)"))
+        if h.runtime_type in RUNC_TYPES and isinstance(h.options, dict):
+            for path, expected, value in type_errors(RUNC_OPTIONS_SCHEMA, h.options):
+                loc = self.value_loc(rel + ("options",) + path)
+                if loc is None:
+                    continue
+                key = "options." + toml_key_path(path)
+                self.type_finding(loc, f"runtime {h.name!r}", key, value, expected, "the runc shim",
+                                  (f"every sandbox of handler {h.name!r} fails: `failed to generate runtime "
+                                   f"options: ...` ({self.decode_error(value, expected)})",
+                                   "options are decoded per sandbox (GenerateRuntimeOptions), so containerd starts"))
+
+    def decode_error(self, value: Any, expected: str) -> str:
+        go = {"boolean": "bool", "string": "string", "integer": "int64", "array": "[]string", "object": "map"}
+        toml_go = {"boolean": "bool", "integer": "int64", "float": "float64", "string": "string",
+                   "array": "[]interface {}", "table": "*toml.Tree", "datetime": "time.Time"}
+        if self.semantics == "1.x":
+            shown = toml_literal(value).strip('"') if isinstance(value, (str, bool, int, float)) else value
+            return (f"containerd 1.x (go-toml v1): `Can't convert {shown}({toml_go[toml_type(value)]}) to "
+                    f"{go.get(expected, expected)}`")
+        return (f"containerd 2.x (go-toml v2): `cannot decode TOML {toml_type(value)} into struct field ... of type "
+                f"{go.get(expected, expected)}`")
+
     def removed(self, loc: Location, what: str, instead: str, fatal: str = "", new_file: bool = False) -> None:
         """RCL303. `fatal`: the ValidatePluginConfig error containerd 1.x stops its CRI plugin with
         (an error for pools on 1.x); `new_file`: written in a version 3+ file, which only
@@ -998,6 +1059,13 @@ class _Loader:
 
     def check_plugin_level(self, cri: Dict[str, Any], ctd: Dict[str, Any], prov: Prov,
                            handlers: Dict[str, Handler], default_name: Optional[str]) -> None:
+        for path, expected, value in type_errors(CRI_PLUGIN_SCHEMA, cri):
+            loc = self.value_loc(path)
+            if loc is not None:
+                self.failures.append(f"`{toml_key_path(path)}` has the wrong type")
+                self.type_finding(loc, "CRI plugin", toml_key_path(path), value, expected, "containerd",
+                                  (self.decode_error(value, expected), "containerd exits at start-up: the CRI plugin "
+                                   "config cannot be decoded (server.New, config.Decode)"))
         for key, rel, instead in (
             ("systemd_cgroup", ("systemd_cgroup",),
              "Set `SystemdCgroup = true` in each runc runtime's `options` table instead"),
@@ -1157,6 +1225,8 @@ class _Loader:
             if ck is not None and (new_file or cval):
                 self.removed(key_loc(f"options.{ck}"), f"`options.CriuPath` (runtime {h.name!r})",
                              "Install criu in containerd's PATH instead", new_file=new_file)
+
+        self.check_types(h)
 
         # RCL307 unknown keys (runtime table)
         known = known_keys(RUNTIME_SCHEMA)
