@@ -166,6 +166,8 @@ class RuntimeConfig:
     views: List["RuntimeConfig"] = dc_field(default_factory=list)
     # why containerd's CRI plugin (or containerd, or CRI-O) would not start with this view
     failures: List[str] = dc_field(default_factory=list)
+    # CRI-O: handlers it drops because they fail validation: name -> (CRI-O's error, file, span)
+    dropped_handlers: Dict[str, Tuple[str, str, Span]] = dc_field(default_factory=dict)
 
     def all_views(self) -> List["RuntimeConfig"]:
         return self.views or [self]
