@@ -213,6 +213,25 @@ imports = ["config.toml"]
   default_runtime_name = "wasm"
 """,
     },
+    # containerd 1.6.20 starts with version 3 (1.6.32+ refuse it) and reads it like version 2
+    "version-3-read-as-version-2": {
+        "config.toml": """
+version = 3
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata]
+  runtime_type = "io.containerd.kata.v2"
+[plugins."io.containerd.grpc.v1.cri".containerd]
+  default_runtime_name = "kata"
+[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.gvisor]
+  runtime_type = "io.containerd.runsc.v1"
+""",
+    },
+    # a version-less file written for containerd 2.x: 1.x has no io.containerd.cri.v1.runtime plugin
+    "v3-path-without-version": {
+        "config.toml": """
+[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.kata]
+  runtime_type = "io.containerd.kata.v2"
+""",
+    },
 }
 
 
@@ -236,6 +255,85 @@ def test_kata_only_expectations_hold(tmp_path):
 
 
 # --------------------------------------------------------------------------- the daemon
+
+
+def run_daemon(tmp_path, body: str, until: str) -> str:
+    """Start containerd 1.x with `body` appended to an isolated base config; return its log once
+    `until` and "successfully booted" appear (or it exits)."""
+    scratch = Path(tempfile.mkdtemp(prefix="rcl-ctd-"))  # short: unix socket paths are limited
+    try:
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f"""
+version = 2
+root = "{scratch}/root"
+state = "{scratch}/state"
+disabled_plugins = [
+  "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
+  "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.devmapper",
+]
+[grpc]
+  address = "{scratch}/c.sock"
+[ttrpc]
+  address = "{scratch}/c.sock.ttrpc"
+[debug]
+  address = ""
+[metrics]
+  address = ""
+[plugins."io.containerd.internal.v1.opt"]
+  path = "{scratch}/opt"
+""" + body,
+            encoding="utf-8",
+        )
+        log_path = tmp_path / "containerd.log"
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen([CONTAINERD, "--config", str(config)], stdout=log, stderr=subprocess.STDOUT,
+                                    cwd=str(tmp_path))
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                text = log_path.read_text(errors="replace")
+                if until in text and "successfully booted" in text:
+                    break
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.1)
+        finally:
+            proc.kill()
+            proc.wait(timeout=30)
+        return log_path.read_text(errors="replace")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() != 0, reason="running containerd needs root")
+@pytest.mark.parametrize("body, error", [
+    ('[plugins."io.containerd.grpc.v1.cri"]\n  systemd_cgroup = true\n',
+     "`systemd_cgroup` only works for runtime io.containerd.runtime.v1.linux"),
+    ('[plugins."io.containerd.grpc.v1.cri".containerd]\n  no_pivot = true\n',
+     "`no_pivot` only works for runtime io.containerd.runtime.v1.linux"),
+    ('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n'
+     '  runtime_engine = "/usr/bin/runc"\n',
+     "`runtime_engine` only works for runtime io.containerd.runtime.v1.linux"),
+    ('[plugins."io.containerd.grpc.v1.cri".containerd.untrusted_workload_runtime]\n'
+     '  runtime_type = "io.containerd.runsc.v1"\n'
+     '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.untrusted]\n  runtime_type = "io.containerd.runsc.v1"\n'
+     '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n',
+     "conflicting definitions: configuration includes both `untrusted_workload_runtime` and `runtimes[\"untrusted\"]`"),
+])
+def test_daemon_fatal_1x_settings_stop_the_cri_plugin(tmp_path, body, error):
+    """ValidatePluginConfig: these settings stop the CRI plugin of containerd 1.x, so rclint reports
+    an error (RCL303) for pools on 1.x and says the plugin does not load."""
+    text = run_daemon(tmp_path, body, "failed to load plugin io.containerd.grpc.v1.cri")
+    failure = [line for line in text.splitlines() if "failed to load plugin io.containerd.grpc.v1.cri" in line]
+    assert failure, text[-3000:]
+    assert "invalid plugin config" in failure[0]
+    assert error.replace('"', '\\"') in failure[0]
+    cfg = load_containerd(str(tmp_path / "config.toml"), versions=["1.6"])
+    [f] = [f for f in cfg.findings if f.code == "RCL303"]
+    assert f.severity is not None and f.severity.label == "error"
+    assert f.message.endswith("stops the CRI plugin of containerd 1.6")
+    assert cfg.views[0].failures == [error]
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() != 0, reason="running containerd needs root")

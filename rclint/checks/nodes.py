@@ -125,7 +125,8 @@ def unknown_handler(ctx: Context) -> Iterable[Finding]:
                                  f'"{handler}" is being ignored due to: {reason}`')
                     related.append(Related(path, span, f'runtime "{handler}" is defined here but fails validation'))
         notes.append("pods are accepted and scheduled, then every sandbox fails: "
-                     + "; ".join(_runtime_errors(partial or pools, handler, missing)))
+                     + "; ".join(_runtime_errors(partial or pools, handler,
+                                                 missing or [v for p in pools for v in p.versions])))
         count = f"judged against {len(pools)} node pool{'s' if len(pools) != 1 else ''}: {_pool_list(pools)}"
         if unknown:
             count += f"; {unknown} more with unknown handlers not judged"

@@ -295,13 +295,17 @@ def fixed_literal(value: Any, expected: str) -> Optional[str]:
     return None
 
 
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
 def type_finding(loc: "Location", what: str, key: str, value: Any, expected: str, needs: str,
                  notes: Tuple[str, ...]) -> Finding:
     """RCL315 at the value: what it is, what the runtime needs, and the fix when the intent is clear."""
     fixed = fixed_literal(value, expected)
     name = key.rsplit(".", 1)[-1]
     return Finding(
-        "RCL315", f"{what}: `{key} = {toml_literal(value)}` is a {toml_type(value)}, {needs} needs a {expected}",
+        "RCL315", f"{what}: `{key} = {toml_literal(value)}` is {_a(toml_type(value))}, {needs} needs {_a(expected)}",
         loc.path, loc.span, field=loc.field,
         help=f"Write `{name} = {fixed}`" if fixed else f"Give `{name}` a {expected} value", notes=notes)
 
