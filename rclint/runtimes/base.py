@@ -307,7 +307,8 @@ def type_finding(loc: "Location", what: str, key: str, value: Any, expected: str
     return Finding(
         "RCL315", f"{what}: `{key} = {toml_literal(value)}` is {_a(toml_type(value))}, {needs} needs {_a(expected)}",
         loc.path, loc.span, field=loc.field,
-        help=f"Write `{name} = {fixed}`" if fixed else f"Give `{name}` a {expected} value", notes=notes)
+        help=(f"Write the item as {fixed}" if fixed else f"Make the item {_a(expected)}") if key.endswith("]") else (
+            f"Write `{name} = {fixed}`" if fixed else f"Give `{name}` {_a(expected)} value"), notes=notes)
 
 
 def known_keys(schema_name: str) -> List[str]:

@@ -981,13 +981,19 @@ class _Loader:
 
     def value_loc(self, rel: Tuple[Any, ...]) -> Optional[Location]:
         """Where the value at `rel` (relative to the effective CRI table) is written."""
-        entry = self.prov.get(rel)
-        if entry is None or entry[0] < 0:
+        for n in range(len(rel), 0, -1):  # array items have no provenance of their own: use the array's
+            entry = self.prov.get(rel[:n])
+            if entry is not None:
+                break
+        else:
+            return None
+        if entry[0] < 0:
             return None
         f = self.files[entry[0]]
         assert f.doc is not None
-        span = f.doc.value_span(entry[1]) or f.doc.key_span(entry[1])
-        return Location(f.display, span, toml_key_path(entry[1])) if span else None
+        src = tuple(entry[1]) + tuple(rel[n:])
+        span = f.doc.value_span(src) or f.doc.key_span(src)
+        return Location(f.display, span, toml_key_path(src)) if span else None
 
     def type_finding(self, loc: Location, what: str, key: str, value: Any, expected: str, needs: str,
                      consequence: Tuple[str, ...]) -> None:
