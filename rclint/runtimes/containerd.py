@@ -734,6 +734,8 @@ class _Loader:
         written = f"version = {f.version}" if f.version else "no version"
         message = (f"runtime {name!r} is under [{short[base]}], which {VERSIONS_TOKEN} ignores in this "
                    f"config ({written})")
+        if len(message) > 110:  # long runtime names: keep the message on one line of at most 120 characters
+            message = f"runtime {name[:40]!r} is under [{short[base]}], which {VERSIONS_TOKEN} ignores"
         rt = toml_key_path((name,))
         error = (f"pods using handler {name!r} fail: `no runtime for \"{name}\" is configured`")
         if self.group == "1.x":
