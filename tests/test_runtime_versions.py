@@ -407,3 +407,33 @@ def test_relative_glob_import_note_is_dated(tmp_path):
     [note] = [n for n in cfg.notes if "relative glob" in n]
     assert "containerd 1.6.0-1.6.28 and 1.7.0-1.7.15 glob a relative pattern against their working directory" in note
     assert "as containerd 1.6.29+, 1.7.16+ and 2.x do" in note
+
+
+def _own_examples():
+    from rclint.catalog import load_catalog
+
+    catalog = load_catalog()
+    return [(code, i) for code in OWN + ("RCL317",) for i, ex in enumerate(catalog[code].examples) if ex.kind == "bad"]
+
+
+@pytest.mark.parametrize("code, index", _own_examples())
+def test_own_findings_have_the_new_shape_in_every_bad_example(tmp_path, code, index):
+    from rclint.catalog import load_catalog
+
+    example = load_catalog()[code].examples[index]
+    write_files(tmp_path, example.files)
+    result = lint(tmp_path, config=example.config or None)
+    mine = [f for f in result.findings if f.code == code]
+    assert mine
+    for f in mine:
+        assert len(f.message) <= 120 and "\n" not in f.message, f.message
+        assert f.help, f.message
+        assert f.notes, f.message
+
+
+def test_declared_crio_version_decides_the_builtin_default(tmp_path):
+    write_files(tmp_path, {"crio/crio.conf": "[crio.runtime]\n"})
+    for version, builtin in (("1.30", "runc"), ("1.31", "crun")):
+        result = lint(tmp_path, config={"crio": version})
+        [cfg] = result.inventory.runtime_configs
+        assert (cfg.default_handler, cfg.versions, cfg.versions_declared) == (builtin, (version,), True)
