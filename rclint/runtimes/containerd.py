@@ -418,6 +418,7 @@ class _Loader:
         self.read_text = read_text
         self.display = display_path
         self.glob = glob
+        self.parsed: Dict[str, Any] = {}  # text -> TomlDoc or TomlSyntaxError, shared by the views of one config
         self.group = group  # "1.x", "2.0" (2.0-2.2) or "2.3" (2.3+): see rclint.runtimes.versions
         self.lines = lines  # the release lines this view stands for
         self.node_root = node_root
@@ -476,7 +477,7 @@ class _Loader:
             index = len(self.files)
             display = self.display(real)
             try:
-                doc: Optional[TomlDoc] = load_toml(text)
+                doc: Optional[TomlDoc] = self.parse(text)
             except TomlSyntaxError as exc:
                 self.findings.append(finding("RCL002", f"invalid TOML: {exc.message}; containerd refuses to start "
                                              "with a config it cannot parse", display, exc.span))
@@ -489,6 +490,19 @@ class _Loader:
             f = _File(index, real, display, doc, version, origin)
             self.files.append(f)
             pending.extend(self.resolve_imports(f))
+
+    def parse(self, text: str) -> TomlDoc:
+        """load_toml, once per text for all the views of a config (the loaders never change a doc)."""
+        got = self.parsed.get(text)
+        if got is None:
+            try:
+                got = load_toml(text)
+            except TomlSyntaxError as exc:
+                got = exc
+            self.parsed[text] = got
+        if isinstance(got, TomlSyntaxError):
+            raise got
+        return got
 
     def _import_location(self, f: _File, entry: int) -> Location:
         assert f.doc is not None
@@ -1313,11 +1327,15 @@ def load_containerd(
         lines = tuple(line for line in CONTAINERD_LINES if line.startswith(semantics[0] + "."))
     else:
         declared = False
+    parsed: Dict[str, Any] = {}
+    if not declared:
         probe = _Loader(path, read_text, display_path, glob or go_glob, "2.3", (), root)
+        probe.parsed = parsed
         probe.load_files()
         lines = infer_containerd([f.version for f in probe.files])
     views = []
     for group, group_lines in groups(lines):
         loader = _Loader(path, read_text, display_path, glob or go_glob, group, group_lines, root)
+        loader.parsed = parsed
         views.append(loader.build())
     return combine_views(views, declared)
