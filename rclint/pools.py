@@ -51,6 +51,8 @@ class NodePool:
     node_name: Optional[str] = None
     # containerd release lines the pool may run (declared or inferred; empty: not containerd)
     versions: Tuple[str, ...] = ()
+    # a Node's status.nodeInfo.containerRuntimeVersion, e.g. "containerd://1.7.22", "cri-o://1.30.4"
+    runtime_version: Optional[str] = None
 
     def describe(self) -> str:
         if self.source == "node":
@@ -105,6 +107,7 @@ def _node_pool(obj) -> NodePool:
     taints = obj.get(("spec", "taints"))
     taints = [t for t in taints if isinstance(t, dict)] if isinstance(taints, list) else []
     entries = obj.get(("status", "runtimeHandlers"))
+    version = obj.get(("status", "nodeInfo", "containerRuntimeVersion"))
     handlers: Optional[Dict[str, PoolHandler]] = None
     default = None
     if isinstance(entries, list) and entries:
@@ -123,7 +126,7 @@ def _node_pool(obj) -> NodePool:
     return NodePool(
         name=f"node/{obj.name}", source="node", path=obj.path, span=obj.value_span(("metadata", "name")),
         labels=labels, taints=taints, handlers=handlers, default_handler=default, nodes=_node_count(obj),
-        node_name=obj.name,
+        node_name=obj.name, runtime_version=version if isinstance(version, str) and version else None,
     )
 
 

@@ -437,3 +437,26 @@ def test_declared_crio_version_decides_the_builtin_default(tmp_path):
         result = lint(tmp_path, config={"crio": version})
         [cfg] = result.inventory.runtime_configs
         assert (cfg.default_handler, cfg.versions, cfg.versions_declared) == (builtin, (version,), True)
+
+
+NODE = """\
+apiVersion: v1
+kind: Node
+metadata:
+  name: n1
+status:
+  nodeInfo: {containerRuntimeVersion: "RUNTIME"}
+  runtimeHandlers:
+    - name: runc
+"""
+
+
+@pytest.mark.parametrize("runtime, present, absent", [
+    ("containerd://2.0.4", "unable to get OCI runtime for sandbox", "failed to get sandbox runtime"),
+    ("containerd://1.7.22", "failed to get sandbox runtime", "unable to get OCI runtime"),
+    ("cri-o://1.30.4", "failed to find runtime handler kata from runtime list", "no runtime for"),
+])
+def test_rcl102_on_node_objects_quotes_the_runtime_the_node_reports(tmp_path, runtime, present, absent):
+    write_files(tmp_path, {"kata.yaml": KATA_CLASS, "node.yaml": NODE.replace("RUNTIME", runtime)})
+    [f] = lint(tmp_path, select=["RCL102"]).findings
+    assert any(present in n for n in f.notes) and not any(absent in n for n in f.notes), f.notes

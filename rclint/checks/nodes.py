@@ -45,7 +45,19 @@ def _runtime_errors(pools, handler: str, lines) -> List[str]:
     """The sandbox error each runtime the pods may meet reports (pkg/cri/server/sandbox_run.go in
     containerd 1.6/1.7, internal/cri/server/sandbox_run.go in 2.x; CRI-O internal/oci/oci.go)."""
     kinds = {c.kind for p in pools for c in p.runtime_configs}
-    unknown_version = any(p.source == "node" for p in pools)
+    lines = list(lines)
+    unknown_version = False
+    for p in pools:
+        if p.source != "node":
+            continue
+        reported = (p.runtime_version or "").lower()  # status.nodeInfo.containerRuntimeVersion
+        if reported.startswith("containerd://"):
+            kinds.add("containerd")
+            lines.append(reported[len("containerd://"):].lstrip("v")[:1] + ".x")
+        elif reported.startswith("cri-o://"):
+            kinds.add("crio")
+        else:
+            unknown_version = True
     out = []
     if "containerd" in kinds or unknown_version:
         if unknown_version or not lines or any(v.startswith("1.") for v in lines):
