@@ -302,6 +302,7 @@ def _a(word: str) -> str:
 def type_finding(loc: "Location", what: str, key: str, value: Any, expected: str, needs: str,
                  notes: Tuple[str, ...]) -> Finding:
     """RCL315 at the value: what it is, what the runtime needs, and the fix when the intent is clear."""
+    expected = {"object": "table"}.get(expected, expected)
     fixed = fixed_literal(value, expected)
     name = key.rsplit(".", 1)[-1]
     return Finding(

@@ -1108,7 +1108,7 @@ class _Loader:
                 default = handlers.get(default_name or "")
                 if default is None or default.runtime_type != LINUX_V1:
                     fatal = f"`{key}` only works for runtime {LINUX_V1}"
-            self.removed(loc, f"plugin-level `{key} = {str(value).lower()}`", instead, fatal, new_file)
+            self.removed(loc, f"plugin-level `{key} = {toml_literal(value)}`", instead, fatal, new_file)
 
     def check_legacy_table(self, table_key: str, table: Dict[str, Any], prov: Prov, runtime_name: str,
                            user_runtimes: Dict[str, Any]) -> None:
@@ -1327,6 +1327,8 @@ def load_containerd(
         lines = tuple(line for line in CONTAINERD_LINES if line.startswith(semantics[0] + "."))
     else:
         declared = False
+    if declared and not lines:
+        lines = CONTAINERD_LINES  # nothing rclint models: judge by every line
     parsed: Dict[str, Any] = {}
     if not declared:
         probe = _Loader(path, read_text, display_path, glob or go_glob, "2.3", (), root)

@@ -139,7 +139,8 @@ def combine_findings(views, declared: bool) -> list:
     by_key: dict = {}
     for view in views:
         for f in view.findings:
-            by_key.setdefault((f.code, f.path, f.span, f.field), []).append((view, f))
+            # the field may differ between views (a migrated table is read under another plugin)
+            by_key.setdefault((f.code, f.path, f.span), []).append((view, f))
     out = []
     for entries in by_key.values():
         primary = max(entries, key=lambda e: _rank(e[1]))[1]
