@@ -397,3 +397,31 @@ disabled_plugins = [
         assert set(view.handlers) == {"kata"} and view.failures == ["RCL302"]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() != 0, reason="running containerd needs root")
+def test_daemon_exits_on_a_quoted_boolean_with_the_error_rclint_quotes(tmp_path):
+    """RCL315 in a runtime table: containerd 1.x exits at start-up with go-toml v1's error, which
+    rclint quotes with the key's position."""
+    body = ('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n'
+            '  privileged_without_host_devices = "true"\n')
+    text = run_daemon(tmp_path, body, "Can't convert")
+    [line] = [line for line in text.splitlines() if "Can't convert" in line]
+    cfg = load_containerd(str(tmp_path / "config.toml"), versions=["1.6"])
+    [f] = [f for f in cfg.findings if f.code == "RCL315"]
+    quoted = f.notes[0].split("`")[1]
+    assert line == f"containerd: {quoted}"
+    assert "successfully booted" not in text
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() != 0, reason="running containerd needs root")
+def test_daemon_starts_with_a_quoted_boolean_in_runc_options(tmp_path):
+    """RCL315 in options: containerd starts (the options are decoded per sandbox)."""
+    body = ('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n'
+            '  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n    SystemdCgroup = "true"\n')
+    text = run_daemon(tmp_path, body, "successfully booted")
+    assert "successfully booted" in text and "failed to load plugin io.containerd.grpc.v1.cri" not in text
+    cfg = load_containerd(str(tmp_path / "config.toml"), versions=["1.6"])
+    [f] = [f for f in cfg.findings if f.code == "RCL315"]
+    assert f.message == "runtime 'runc': `options.SystemdCgroup = \"true\"` is a string, the runc shim needs a boolean"
+    assert cfg.views[0].failures == []

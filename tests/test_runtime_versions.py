@@ -298,7 +298,7 @@ def test_wrong_types_are_reported_at_the_value_with_the_runtimes_error(tmp_path)
     crio_cm, crio_pwhd, ctd = sorted(result.findings, key=lambda f: (f.path, f.span.line))
     assert ctd.message == "runtime 'kata': `privileged_without_host_devices = \"true\"` is a string, containerd needs a boolean"
     assert ctd.help == "Write `privileged_without_host_devices = true`"
-    assert ctd.notes[0] == "containerd 1.x (go-toml v1): `Can't convert true(string) to bool`"
+    assert ctd.notes[0] == "containerd 1.x (go-toml v1): `(4, 3): Can't convert true(string) to bool`"
     assert crio_pwhd.help == "Give `privileged_without_host_devices` a boolean value"
     assert crio_pwhd.notes == ('CRI-O refuses to start: `toml: line 6 (last key "crio.runtime.runtimes.kata.'
                                'privileged_without_host_devices"): incompatible types: TOML value has type string; '

@@ -1046,8 +1046,9 @@ class _Loader:
             key = toml_key_path(path)
             self.failures.append(f"`{key}` has the wrong type")
             self.type_finding(loc, f"runtime {h.name!r}", key, value, expected, "containerd",
-                              (self.decode_error(value, expected), "containerd exits at start-up: the CRI plugin "
-                               "config cannot be decoded (server.New, config.Decode)"))
+                              (self.decode_error(value, expected, self.key_pos(rel + path)),
+                               "containerd exits at start-up: the CRI plugin config cannot be decoded (server.New, "
+                               "config.Decode)"))
         if h.runtime_type in RUNC_TYPES and isinstance(h.options, dict):
             for path, expected, value in type_errors(RUNC_OPTIONS_SCHEMA, h.options):
                 loc = self.value_loc(rel + ("options",) + path)
@@ -1059,13 +1060,21 @@ class _Loader:
                                    f"options: ...` ({self.decode_error(value, expected)})",
                                    "options are decoded per sandbox (GenerateRuntimeOptions), so containerd starts"))
 
-    def decode_error(self, value: Any, expected: str) -> str:
+    def key_pos(self, rel: Tuple[Any, ...]) -> Optional[Span]:
+        """Where the key of the value at `rel` is written (go-toml v1 errors carry its position)."""
+        entry = self.prov.get(rel)
+        if entry is None or entry[0] < 0 or self.files[entry[0]].doc is None:
+            return None
+        return self.files[entry[0]].doc.key_span(entry[1])  # type: ignore[union-attr]
+
+    def decode_error(self, value: Any, expected: str, pos: Optional[Span] = None) -> str:
         go = {"boolean": "bool", "string": "string", "integer": "int64", "array": "[]string", "object": "map"}
         toml_go = {"boolean": "bool", "integer": "int64", "float": "float64", "string": "string",
                    "array": "[]interface {}", "table": "*toml.Tree", "datetime": "time.Time"}
         if self.semantics == "1.x":
             shown = toml_literal(value).strip('"') if isinstance(value, (str, bool, int, float)) else value
-            return (f"containerd 1.x (go-toml v1): `Can't convert {shown}({toml_go[toml_type(value)]}) to "
+            where = f"({pos.line}, {pos.column}): " if pos is not None else ""
+            return (f"containerd 1.x (go-toml v1): `{where}Can't convert {shown}({toml_go[toml_type(value)]}) to "
                     f"{go.get(expected, expected)}`")
         return (f"containerd 2.x (go-toml v2): `cannot decode TOML {toml_type(value)} into struct field ... of type "
                 f"{go.get(expected, expected)}`")
@@ -1104,8 +1113,9 @@ class _Loader:
             if loc is not None:
                 self.failures.append(f"`{toml_key_path(path)}` has the wrong type")
                 self.type_finding(loc, "CRI plugin", toml_key_path(path), value, expected, "containerd",
-                                  (self.decode_error(value, expected), "containerd exits at start-up: the CRI plugin "
-                                   "config cannot be decoded (server.New, config.Decode)"))
+                                  (self.decode_error(value, expected, self.key_pos(path)),
+                                   "containerd exits at start-up: the CRI plugin config cannot be decoded (server.New, "
+                                   "config.Decode)"))
         for key, rel, instead in (
             ("systemd_cgroup", ("systemd_cgroup",),
              "Set `SystemdCgroup = true` in each runc runtime's `options` table instead"),
