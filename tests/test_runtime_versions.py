@@ -460,3 +460,13 @@ def test_rcl102_on_node_objects_quotes_the_runtime_the_node_reports(tmp_path, ru
     write_files(tmp_path, {"kata.yaml": KATA_CLASS, "node.yaml": NODE.replace("RUNTIME", runtime)})
     [f] = lint(tmp_path, select=["RCL102"]).findings
     assert any(present in n for n in f.notes) and not any(absent in n for n in f.notes), f.notes
+
+
+def test_crio_before_121_refuses_to_start_on_any_invalid_handler(tmp_path):
+    write_files(tmp_path, {"crio/crio.conf": '[crio.runtime.runtimes.kata]\nruntime_type = "kata"\n'})
+    for version, ending in (("1.20", "CRI-O refuses to start"), ("1.21", "CRI-O ignores the handler")):
+        result = lint(tmp_path, select=["RCL305"], config={"crio": version})
+        [f] = result.findings
+        assert f.message == f"handler 'kata': runtime_type 'kata' is not oci, vm or pod; {ending}"
+        [cfg] = result.inventory.runtime_configs
+        assert ("kata" in cfg.dropped_handlers) == (version == "1.21")

@@ -74,6 +74,12 @@ def find_crio_dropins(directory: str) -> List[str]:
         return []
 
 
+def _version_tuple(crio_version: Optional[str]) -> Tuple[int, int]:
+    """(major, minor) of a declared CRI-O version; current CRI-O when none is declared."""
+    m = re.match(r"v?(\d+)\.(\d+)", (crio_version or "").strip())
+    return (int(m.group(1)), int(m.group(2))) if m else (1, 99)
+
+
 def builtin_default_runtime(crio_version: Optional[str]) -> str:
     """CRI-O's built-in default handler: crun from 1.31.0, runc before (Linux)."""
     if crio_version:
@@ -286,6 +292,7 @@ def load_crio(
     # fails is dropped (`Runtime handler "X" is being ignored due to: ...`), a failing default stops it
     dropped: Dict[str, Tuple[str, str, Span]] = {}
     failures: List[str] = []
+    lenient = _version_tuple(crio_version) >= (1, 21)  # before 1.21 any invalid handler stopped CRI-O
     global_conmon = conmon_cgroup[0] if conmon_cgroup and isinstance(conmon_cgroup[0], str) else None
     if conmon_cgroup is not None and isinstance(conmon_cgroup[0], str) and conmon_cgroup[0]:
         value, f, key = conmon_cgroup
@@ -302,13 +309,15 @@ def load_crio(
         if h.implicit:
             continue
         is_default = name == default_name
-        handler_findings, reasons = _check_handler(h, is_default, cgroup_manager, global_conmon)
+        handler_findings, reasons = _check_handler(h, is_default, cgroup_manager, global_conmon, lenient)
         findings.extend(handler_findings)
-        if reasons and is_default:
+        if reasons and (is_default or not lenient):
             failures.extend(reasons)
         elif reasons:
             dropped[name] = (reasons[0], h.path, h.span)
             del handlers[name]
+            note(f"{h.path}:{h.span.line}: CRI-O ignores handler {name!r} (`Runtime handler \"{name}\" is being "
+                 f"ignored due to: {reasons[0]}`)")
     if default_explicit and default_name not in handlers and default_loc is not None:
         guess = suggest(default_name, handlers)
         hint = f". Did you mean {guess!r}?" if guess else ""
@@ -421,7 +430,7 @@ def _monitor_cgroup_error(value: str, cgroup_manager: str) -> Optional[str]:
 
 
 def _check_handler(h: Handler, is_default: bool = False, cgroup_manager: str = "systemd",
-                   global_conmon: Optional[str] = None) -> Tuple[List[Finding], List[str]]:
+                   global_conmon: Optional[str] = None, lenient: bool = True) -> Tuple[List[Finding], List[str]]:
     """Findings for one handler, and the CRI-O validation errors that make CRI-O drop it (or stop,
     for the default handler)."""
     out: List[Finding] = []
@@ -438,10 +447,13 @@ def _check_handler(h: Handler, is_default: bool = False, cgroup_manager: str = "
 
     def reject(loc: Location, what: str, error: str, help_: str, fatal: bool = False) -> None:
         reasons.append(error)
-        if is_default or fatal:
+        if is_default or fatal or not lenient:
             role = "default handler" if is_default else "handler"
             message = f"{role} {h.name!r}: {what}; CRI-O refuses to start"
             notes: Tuple[str, ...] = (f"`{error}`",)
+            if not (is_default or fatal):
+                notes += ("CRI-O before 1.21 refuses to start on any invalid handler (cri-o/cri-o#4621); 1.21 and "
+                          "later ignore a non-default one",)
         else:
             message = f"handler {h.name!r}: {what}; CRI-O ignores the handler"
             notes = (f'CRI-O logs `Runtime handler "{h.name}" is being ignored due to: {error}`; pods using it fail '
