@@ -41,8 +41,6 @@ def _names(pools: List[NodePool], limit: int = 3) -> str:
     return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
 
 
-def _unknown_note(n: int) -> str:
-    return f" ({n} pool{'s' if n != 1 else ''} with unknown labels or handlers not judged)" if n else ""
 
 
 def _pool_related(pool: NodePool, message: str) -> Related:
@@ -54,15 +52,6 @@ def _taint_text(t: dict) -> str:
     return f"{t.get('key')}{'=' + str(value) if value not in (None, '') else ''}:{t.get('effect')}"
 
 
-def _toleration_fix(taints: List[dict]) -> str:
-    parts = []
-    for t in taints:
-        value = t.get("value")
-        if value in (None, ""):
-            parts.append(f'{{key: {t.get("key")}, operator: Exists, effect: {t.get("effect")}}}')
-        else:
-            parts.append(f'{{key: {t.get("key")}, operator: Equal, value: "{value}", effect: {t.get("effect")}}}')
-    return ", ".join(parts)
 
 
 def _selector_matches(pool: NodePool, selector) -> Optional[bool]:
@@ -468,7 +457,7 @@ def pod_unschedulable(ctx: Context) -> Iterable[Finding]:
             if p.has(handler) is False and _feasible(p, merged, tolerations, affinity, os_name) is True]
         if node_name:
             outcome = f"it is sent to node {node_name}"
-            notes = [f"nodeName bypasses the scheduler; " + SANDBOX_FAILS.format(h=handler)]
+            notes = ["nodeName bypasses the scheduler; " + SANDBOX_FAILS.format(h=handler)]
         elif others:
             outcome = f"it goes to {_count(others)} without the handler"
             notes = [SANDBOX_FAILS.format(h=handler), f"feasible without the handler: {_names(others)}"]

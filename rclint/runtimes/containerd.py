@@ -761,7 +761,6 @@ class _Loader:
 
     def _wrong_path(self, name: str, base: Tuple[str, str], f: _File, merged: int,
                     left: bool = False) -> Tuple[str, str, Tuple[str, ...]]:
-        where = toml_key_path(base)
         short = {V1_CRI: "plugins.cri", V2_CRI: "io.containerd.grpc.v1.cri", V3_RUNTIME: "io.containerd.cri.v1.runtime"}
         written = f"version = {f.version}" if f.version else "no version"
         message = (f"runtime {name!r} is under [{short[base]}], which {VERSIONS_TOKEN} ignores in this "
