@@ -328,6 +328,8 @@ def snapshot_cmd(output, kube_context, kubeconfig, kubectl, timeout, debug) -> N
     from rclint.settings import ConfigError
 
     target = output or cluster_mod.DEFAULT_SNAPSHOT
+    if target != "-":
+        _check_outputs([target], [os.getcwd()])  # never through a symlink, checked before any work
     try:
         opts = cluster_mod.KubectlOptions(kubectl=kubectl, context=kube_context, kubeconfig=kubeconfig,
                                           timeout=timeout)
@@ -340,9 +342,9 @@ def snapshot_cmd(output, kube_context, kubeconfig, kubectl, timeout, debug) -> N
     except Exception as exc:
         _internal_error(exc, debug)
     try:
-        _write(text, target)
+        _write(text, target, [os.getcwd()])
     except OSError as exc:
-        _fail(f"cannot write {target}: {exc.strerror}")
+        _fail(f"cannot write {visible(target)}: {exc.strerror}")
     if target != "-":
         click.echo(f"rclint: wrote {cluster_mod.summary(classes, nodes)} to {target}", err=True)
 
