@@ -13,6 +13,7 @@ Runs only where a containerd binary exists. CI installs one with:
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -68,8 +69,7 @@ def dump(config: Path):
     return handlers, default
 
 
-def nodes_json_view(config: Path):
-    """(handlers, default) of the containerd 1.6 view in `rclint nodes --format json`."""
+def _nodes_json(config: Path) -> dict:
     from click.testing import CliRunner
 
     from rclint.cli import main
@@ -81,7 +81,12 @@ def nodes_json_view(config: Path):
     finally:
         os.chdir(old)
     assert r.exit_code == 0, r.output
-    [pool] = json.loads(r.stdout)["pools"]
+    return json.loads(r.stdout)
+
+
+def nodes_json_view(config: Path):
+    """(handlers, default) of the containerd 1.6 view in `rclint nodes --format json`."""
+    [pool] = _nodes_json(config)["pools"]
     [view] = [v for v in pool["views"] if "1.6" in v["versions"]]
     return set(view["handlers"]), view["default_handler"]
 
@@ -257,21 +262,24 @@ def test_kata_only_expectations_hold(tmp_path):
 # --------------------------------------------------------------------------- the daemon
 
 
-def run_daemon(tmp_path, body: str, until: str) -> str:
+def run_daemon(tmp_path, body: str, until: str, version: int = 2) -> str:
     """Start containerd 1.x with `body` appended to an isolated base config; return its log once
     `until` and "successfully booted" appear (or it exits)."""
     scratch = Path(tempfile.mkdtemp(prefix="rcl-ctd-"))  # short: unix socket paths are limited
+    if version == 1:  # short plugin IDs
+        disabled, opt = '"btrfs", "zfs", "aufs", "devmapper"', "plugins.opt"
+    else:
+        disabled = ('"io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", '
+                    '"io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.devmapper"')
+        opt = 'plugins."io.containerd.internal.v1.opt"'
     try:
         config = tmp_path / "config.toml"
         config.write_text(
             f"""
-version = 2
+version = {version}
 root = "{scratch}/root"
 state = "{scratch}/state"
-disabled_plugins = [
-  "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
-  "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.devmapper",
-]
+disabled_plugins = [{disabled}]
 [grpc]
   address = "{scratch}/c.sock"
 [ttrpc]
@@ -280,7 +288,7 @@ disabled_plugins = [
   address = ""
 [metrics]
   address = ""
-[plugins."io.containerd.internal.v1.opt"]
+[{opt}]
   path = "{scratch}/opt"
 """ + body,
             encoding="utf-8",
@@ -425,3 +433,57 @@ def test_daemon_starts_with_a_quoted_boolean_in_runc_options(tmp_path):
     [f] = [f for f in cfg.findings if f.code == "RCL315"]
     assert f.message == "runtime 'runc': `options.SystemdCgroup = \"true\"` is a string, the runc shim needs a boolean"
     assert cfg.views[0].failures == []
+
+
+def _toml_key(k: str) -> str:
+    return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else json.dumps(k)
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(x)}" for k, x in v.items()) + "}"
+
+
+def _toml_tables(d: dict, prefix: tuple = ()) -> list:
+    out = []
+    scalars = {k: v for k, v in d.items() if not isinstance(v, dict)}
+    tables = {k: v for k, v in d.items() if isinstance(v, dict)}
+    if prefix and (scalars or not tables):
+        out.append("[" + ".".join(_toml_key(p) for p in prefix) + "]")
+    out.extend(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in scalars.items())
+    for k, v in tables.items():
+        out.extend(_toml_tables(v, prefix + (k,)))
+    return out
+
+
+def _corpus_without_imports():
+    return [p for p in _corpus_v1_v2() if not tomllib.loads(p.read_text(encoding="utf-8")).get("imports")]
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() != 0, reason="running containerd needs root")
+@pytest.mark.parametrize("path", _corpus_without_imports() or [None], ids=lambda p: p.name if p else "missing")
+def test_corpus_cri_plugin_loads_as_rclint_nodes_says(path, tmp_path):
+    """The CRI table of each corpus config, run by the containerd 1.6 daemon in isolation: the CRI
+    plugin loads exactly when `rclint nodes --format json` says so for containerd 1.6."""
+    if path is None:
+        pytest.skip(f"shared corpus not found at {SHARED}")
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    cri = {k: v for k, v in (data.get("plugins") or {}).items() if k in ("cri", CRI)}
+    for table in cri.values():  # base_runtime_spec names a file on the node, not on this host
+        for runtime in (table.get("containerd", {}).get("runtimes") or {}).values():
+            if isinstance(runtime, dict):
+                runtime.pop("base_runtime_spec", None)
+    body = "\n".join(_toml_tables({"plugins": cri})) + "\n"
+    text = run_daemon(tmp_path, body, "io.containerd.grpc.v1.cri", version=data.get("version") or 1)
+    assert "successfully booted" in text, text[-3000:]
+    loads = "failed to load plugin io.containerd.grpc.v1.cri" not in text
+    [pool] = _nodes_json(path)["pools"]
+    [view] = [v for v in pool["views"] if "1.6" in v["versions"]]
+    assert view["cri_plugin_loads"] == loads, (view["failures"], text[-2000:])
