@@ -275,9 +275,30 @@ def _blocking_union(pools: List[NodePool], tolerations) -> List[dict]:
     return out
 
 
-def _others(ctx: Context, handler: str, selector, tolerations) -> List[NodePool]:
+def _others(ctx: Context, handler: str, selector, tolerations, affinity=None, os_name=None) -> List[NodePool]:
     """Pools without the handler where the scheduler can bind the pod."""
-    return [p for p in ctx.inventory.pools if p.has(handler) is False and _feasible(p, selector, tolerations) is True]
+    return [p for p in ctx.inventory.pools
+            if p.has(handler) is False and _feasible(p, selector, tolerations, affinity, os_name) is True]
+
+
+def _unjudged(ctx: Context, handler: str, selector, tolerations, affinity=None, os_name=None) -> int:
+    """Pools that might take the pod but whose labels or handlers are unknown."""
+    n = 0
+    for p in ctx.inventory.pools:
+        has, feasible = p.has(handler), _feasible(p, selector, tolerations, affinity, os_name)
+        if has is not True and feasible is not False and (has is None or feasible is None):
+            n += 1
+    return n
+
+
+def _pending(unjudged: int, subject: str = "pods stay", them: str = "them") -> Tuple[str, List[str]]:
+    """The Pending outcome, hedged when pools that were not judged might take the pod."""
+    if not unjudged:
+        return f"{subject} Pending", [STAYS_PENDING]
+    pools = f"{unjudged} pool{'s' if unjudged != 1 else ''}"
+    return (f"{subject} Pending unless one of {pools} not judged takes {them}",
+            [STAYS_PENDING, f"{pools} with unknown labels or handlers not judged: a pod bound there fails its "
+                            "sandbox if the handler is missing"])
 
 
 @check("RCL105")
@@ -299,9 +320,10 @@ def untolerated_taints(ctx: Context) -> Iterable[Finding]:
         pods = [ref for ref in users.get(rc.name or "", [])]
         if not pods:
             others = _others(ctx, handler, selector, rc.tolerations)
+            unjudged = _unjudged(ctx, handler, selector, rc.tolerations)
             path, key = _rc_scheduling_point(rc)
             yield _outcome_finding(
-                rc, capable, others, taints, handler, rc.describe(), rc.describe(),
+                rc, capable, others, unjudged, taints, handler, rc.describe(), rc.describe(),
                 rc.obj.key_span(path) if key else rc.obj.value_span(path), rc.obj.ref, rc.path,
                 "scheduling.tolerations")
             continue
@@ -315,14 +337,16 @@ def untolerated_taints(ctx: Context) -> Iterable[Finding]:
                 continue
             left = _blocking_union(pool_set, merged_tols)
             others = _others(ctx, handler, merged_sel, merged_tols)
+            unjudged = _unjudged(ctx, handler, merged_sel, merged_tols)
             path = ref.field("runtimeClassName")
             yield _outcome_finding(
-                rc, pool_set, others, left, handler, ref.describe(), rc.describe(),
+                rc, pool_set, others, unjudged, left, handler, ref.describe(), rc.describe(),
                 ref.obj.value_span(path), ref.obj.ref, ref.obj.path, format_path(path))
 
 
-def _outcome_finding(rc: RuntimeClassView, capable: List[NodePool], others: List[NodePool], taints: List[dict],
-                     handler: str, subject: str, fix_where: str, span, ref, path: str, field: str) -> Finding:
+def _outcome_finding(rc: RuntimeClassView, capable: List[NodePool], others: List[NodePool], unjudged: int,
+                     taints: List[dict], handler: str, subject: str, fix_where: str, span, ref, path: str,
+                     field: str) -> Finding:
     """RCL105: what happens to pods whose tolerations leave every node with the handler out:
     bound to a feasible node without it (sandbox fails), or Pending when there is none."""
     taint_text = ", ".join(_taint_text(t) for t in taints)
@@ -331,8 +355,7 @@ def _outcome_finding(rc: RuntimeClassView, capable: List[NodePool], others: List
         notes = [SANDBOX_FAILS.format(h=handler), f"feasible without the handler: {_names(others)}",
                  "a toleration alone still lets the scheduler pick those nodes: select the handler's nodes too"]
     else:
-        outcome = "pods stay Pending"
-        notes = [STAYS_PENDING]
+        outcome, notes = _pending(unjudged)
     notes.append(f'tainted nodes with "{handler}": {_names(capable)} ({taint_text})')
     message = f'{subject}: every node with handler "{handler}" has an untolerated taint; {outcome}'
     return Finding(
@@ -452,9 +475,7 @@ def pod_unschedulable(ctx: Context) -> Iterable[Finding]:
         if any(v is None or v for v in verdicts):
             continue
         tolerations = merge_tolerations(spec.get("tolerations"), rc.tolerations)
-        others = [] if node_name else [
-            p for p in ctx.inventory.pools
-            if p.has(handler) is False and _feasible(p, merged, tolerations, affinity, os_name) is True]
+        others = [] if node_name else _others(ctx, handler, merged, tolerations, affinity, os_name)
         if node_name:
             outcome = f"it is sent to node {node_name}"
             notes = ["nodeName bypasses the scheduler; " + SANDBOX_FAILS.format(h=handler)]
@@ -462,8 +483,7 @@ def pod_unschedulable(ctx: Context) -> Iterable[Finding]:
             outcome = f"it goes to {_count(others)} without the handler"
             notes = [SANDBOX_FAILS.format(h=handler), f"feasible without the handler: {_names(others)}"]
         else:
-            outcome = "it stays Pending"
-            notes = [STAYS_PENDING]
+            outcome, notes = _pending(_unjudged(ctx, handler, merged, tolerations, affinity, os_name), "it stays", "it")
         notes.append(f'with the handler but ruled out by the pod\'s nodeName, nodeSelector (merged with '
                      f"{rc.describe()}'s), required node affinity or spec.os: {_names(candidates)}")
         yield Finding(
