@@ -119,9 +119,10 @@ def describe_lines(lines: Sequence[str], runtime: str = "containerd") -> str:
     return f"{runtime} " + ", ".join(lines[:-1] + [last])
 
 
-# A finding's message may say "{containerd}" where the versions it holds for go: the combiner
-# replaces it with the lines of the views whose finding has that same message.
-VERSIONS_TOKEN = "{containerd}"
+# A finding's message may hold this token where the versions it holds for go: the combiner
+# replaces it with the lines of the views whose finding has that same message. (NUL: no input
+# text that ends up in a message can contain it, so nothing else is replaced.)
+VERSIONS_TOKEN = "\x00containerd\x00"
 
 
 def _rank(finding) -> int:
