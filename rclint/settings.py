@@ -127,10 +127,10 @@ def read_config(path: Path) -> dict:
         raise ConfigError(f"{path}: {where} must be a table")
     unknown = sorted(set(data) - CONFIG_KEYS)
     if unknown:
-        import difflib
+        from rclint.suggest import closest
 
-        hint = difflib.get_close_matches(unknown[0], sorted(CONFIG_KEYS), n=1)
-        extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+        hint = closest(unknown[0], CONFIG_KEYS)
+        extra = f" (did you mean '{hint}'?)" if hint else ""
         raise ConfigError(
             f"{path}: unknown configuration key '{unknown[0]}' in {where}{extra}; "
             f"known keys: {', '.join(sorted(CONFIG_KEYS))}"

@@ -8,10 +8,10 @@ import os
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from rclint.checks import Context, check
-from rclint.checks.references import closest
 from rclint.kube.validation import is_dns1123_label
 from rclint.model import Finding, Related, Severity
 from rclint.runtimes.base import Handler, RuntimeConfig
+from rclint.suggest import Suggester
 
 # real, different runtimes whose names are close: never suggest one for the other
 DISTINCT_RUNTIMES = frozenset(["runc", "runsc", "crun", "youki", "kata", "gvisor", "runj", "krun"])
@@ -50,12 +50,13 @@ def unknown_handler(ctx: Context) -> Iterable[Finding]:
     kinds = {c.kind for p in pools for c in p.runtime_configs}
     if any(p.source == "node" for p in pools):
         kinds.add("containerd")
+    suggester = Suggester(configured)
     for rc in inv.runtime_classes:
         handler = rc.handler_str
         if handler is None or not is_dns1123_label(handler) or handler in configured:
             continue
         hp = rc.handler_path
-        guess = closest(handler, configured)
+        guess = suggester.closest(handler)
         if guess and {guess, handler} <= DISTINCT_RUNTIMES:
             guess = None  # runc for runsc would silently drop the sandbox: not a typo
         related = []

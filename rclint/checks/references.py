@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterable, List, Optional
 
 from rclint.checks import Context, check
 from rclint.kube.objects import PodSpecRef
 from rclint.kube.validation import is_dns1123_subdomain
 from rclint.model import Finding, Related, format_path
-
-
-def closest(word: str, candidates: Iterable[str]) -> Optional[str]:
-    matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
-    if matches:
-        return matches[0]
-    lowered = {c.lower(): c for c in candidates}
-    return lowered.get(word.lower().strip())
+from rclint.suggest import Suggester, closest  # noqa: F401  (closest: re-exported)
 
 
 def referenced_class(ref: PodSpecRef) -> Optional[str]:
@@ -37,22 +29,26 @@ def _consequence(ref: PodSpecRef) -> str:
 def unknown_runtime_class(ctx: Context) -> Iterable[Finding]:
     inv = ctx.inventory
     defined = set(inv.defined_names())
+    suggester = Suggester(defined)
+    by_handler = {}
+    for rc in inv.runtime_classes:
+        if rc.name:
+            by_handler.setdefault(rc.handler_str, rc)
     for ref in inv.pod_specs:
         name = referenced_class(ref)
         if name is None or name in defined:
             continue
         path = ref.field("runtimeClassName")
         related: List[Related] = []
-        owners = [rc for rc in inv.runtime_classes if rc.handler_str == name and rc.name]
-        if owners:
-            rc = owners[0]
+        rc = by_handler.get(name)
+        if rc is not None:
             hint = (
                 f'; "{name}" is the handler of {rc.describe()}, and runtimeClassName takes the '
                 f'RuntimeClass name: use "{rc.name}"'
             )
             related.append(Related(rc.path, rc.obj.value_span(("metadata", "name")), f"{rc.describe()} defined here"))
         else:
-            guess = closest(name, defined)
+            guess = suggester.closest(name)
             hint = f'; did you mean "{guess}"?' if guess else ""
             if guess and inv.runtime_class(guess) is not None:
                 rc = inv.runtime_class(guess)
