@@ -1,7 +1,8 @@
 """Command line: click parses flags into Settings, calls the engine, picks a reporter, sets the exit code.
 
 Exit codes: 0 no finding at or above --fail-on; 1 there is one; 2 usage/configuration error
-or an internal bug (one line; --debug shows the traceback).
+or an internal bug (one line; --debug shows the traceback); 130 interrupted (Ctrl-C). A reader
+that closes the pipe early (`rclint check . | head -1`) ends the output quietly.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import click
 
 from rclint import __version__
 from rclint.model import Severity
+from rclint.textio import escape_surrogates, visible
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -27,7 +29,7 @@ def _split_codes(values) -> List[str]:
 
 
 def _fail(message: str) -> "None":
-    click.echo(f"rclint: error: {message}", err=True)
+    click.echo(f"rclint: error: {visible(str(message))}", err=True)
     sys.exit(2)
 
 
@@ -36,13 +38,44 @@ def _internal_error(exc: BaseException, debug: bool) -> "None":
         traceback.print_exc()
     else:
         click.echo(
-            f"rclint: internal error: {exc.__class__.__name__}: {exc} (rerun with --debug for the traceback)",
+            f"rclint: internal error: {exc.__class__.__name__}: {visible(str(exc))} (rerun with --debug for the traceback)",
             err=True,
         )
     sys.exit(2)
 
 
+def _interrupted() -> "None":
+    """Ctrl-C: one line, exit 130 (the shell's code for SIGINT), never a traceback."""
+    try:
+        click.echo("rclint: interrupted", err=True)
+    finally:
+        sys.exit(130)
+
+
+def _stdout_closed() -> None:
+    """The reader went away (`| head -1`): drop the rest of the output without a word."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+class _Main(click.Group):
+    """Ctrl-C and a closed stdout are handled here for every command."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _interrupted()
+        except BrokenPipeError:
+            _stdout_closed()
+            sys.exit(0)
+
+
 def _write(text: str, output: Optional[str]) -> None:
+    text = escape_surrogates(text)  # never invalid UTF-8, whatever a reporter let through
     if output and output != "-":
         with open(output, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
@@ -51,7 +84,7 @@ def _write(text: str, output: Optional[str]) -> None:
         sys.stdout.flush()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="rclint")
 def main() -> None:
     """rclint: lint Kubernetes RuntimeClasses, the pods that use them, and the node runtime configs behind them."""
@@ -189,7 +222,7 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
     except ConfigError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
-        sys.exit(130)
+        _interrupted()
     except Exception as exc:  # an rclint bug, never bad input
         _internal_error(exc, debug)
 
@@ -201,7 +234,7 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
         except OSError as exc:
             _fail(f"cannot write {write_baseline}: {exc.strerror}")
         n = len(result.findings)
-        click.echo(f"rclint: wrote {n} finding{'s' if n != 1 else ''} to the baseline {write_baseline}", err=True)
+        click.echo(f"rclint: wrote {n} finding{'s' if n != 1 else ''} to the baseline {visible(write_baseline)}", err=True)
         sys.exit(0)
 
     try:
@@ -228,6 +261,10 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
                     fh.write(step_summary_markdown(result, catalog))
         if not any(fmt == "github" and out in (None, "-") for fmt, out in pairs):
             click.echo(summary(result), err=True)  # github annotations end with their own summary
+    except KeyboardInterrupt:
+        _interrupted()
+    except BrokenPipeError:
+        _stdout_closed()
     except OSError as exc:
         _fail(f"cannot write {exc.filename}: {exc.strerror}")
     except Exception as exc:
@@ -260,6 +297,8 @@ def nodes_cmd(paths, fmt, node_configs, config_file, isolated, debug) -> None:
         click.echo(render_nodes(load_node_pools(settings), fmt), nl=False)
     except ConfigError as exc:
         _fail(str(exc))
+    except BrokenPipeError:
+        raise  # the reader went away: handled quietly by the command group
     except Exception as exc:
         _internal_error(exc, debug)
 

@@ -5,6 +5,7 @@ No click and no printing here: `run(settings)` returns a Result that reporters r
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from rclint.settings import ConfigError, Settings
 from rclint.suppress import apply as apply_suppressions
 from rclint.suppress import object_suppressions, scan_comments
 from rclint.suppress import unused as unused_suppressions
+from rclint.textio import escape_surrogates, printable_finding
 
 
 class NoInputError(ConfigError):
@@ -57,6 +59,8 @@ def enabled_codes(settings: Settings) -> Set[str]:
 def _read(inp: InputFile) -> bytes:
     if inp.path is None:
         if inp.data is None:
+            if sys.stdin is None:  # started with standard input closed
+                raise OSError(errno.EBADF, "standard input is closed")
             inp.data = sys.stdin.buffer.read()
         return inp.data
     with open(inp.path, "rb") as fh:
@@ -76,6 +80,7 @@ def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats) -> Li
 
             lf = LoadedFile(inp.display, looks_like_manifest=True)
             lf.findings.append(Finding("RCL003", f"cannot read file: {exc.strerror or exc}", inp.display, Span(1, 1), field="read"))
+            stats.manifests += 1  # an input that was named but could not be read is reported, not "no input"
             loaded.append(lf)
             continue
         lf = load_manifest_bytes(inp.display, data, max_file_size=settings.max_file_size, parse_all=settings.parse_all)
@@ -150,6 +155,9 @@ def run(settings: Settings) -> Result:
     raw = apply_suppressions(raw, suppressions)
     if "RCL006" in enabled:
         raw.extend(unused_suppressions(suppressions, set(catalog), enabled))
+    # file names that are not UTF-8 are shown (and baselined) with \xNN escapes in every format
+    raw = [printable_finding(f) for f in raw]
+    stats.notes[:] = [escape_surrogates(str(n)) for n in stats.notes]
     if settings.baseline:
         from rclint import baseline
 
@@ -159,7 +167,7 @@ def run(settings: Settings) -> Result:
         stats.notes.append(f"baseline {settings.baseline}: {matched} known finding{'s' if matched != 1 else ''} hidden"
                            + (f"; {stale_text} (rewrite it with --write-baseline)" if stale else ""))
     if settings.only_paths is not None:
-        only = set(settings.only_paths)
+        only = {escape_surrogates(p) for p in settings.only_paths}
         raw = [f for f in raw if f.path in only]
     findings = []
     for f in raw:

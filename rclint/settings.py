@@ -111,13 +111,23 @@ def find_config(start: str) -> Optional[Path]:
         p = p.parent
 
 
+def _int_limit_text(exc: ValueError) -> str:
+    text = str(exc)
+    return "integer does not fit in 64 bits" if "integer string conversion" in text else text
+
+
 def read_config(path: Path) -> dict:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc.strerror}") from None
     except ValueError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise ConfigError(f"{path}: invalid TOML: {_int_limit_text(exc)}") from None
+    from rclint.tomlsource import _out_of_range
+
+    big = _out_of_range(data, ())
+    if big is not None:  # never held as a number (Python cannot even print one over 4,300 digits)
+        raise ConfigError(f"{path}: {'.'.join(str(k) for k in big)}: integer does not fit in 64 bits")
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("rclint", {})
         where = "[tool.rclint]"

@@ -26,6 +26,7 @@ from typing import Set
 
 from rclint.model import Severity
 from rclint.reporters.fingerprint import fingerprint, normalise_path
+from rclint.textio import visible
 
 SEVERITIES = {Severity.ERROR: "critical", Severity.WARNING: "minor", Severity.INFO: "info"}
 
@@ -44,7 +45,7 @@ def issue(finding, fp: str) -> dict:
     span = finding.span
     end = span.end_line if span.end_line is not None and span.end_line >= span.line else span.line
     return {
-        "description": f"{finding.code} {finding.message}",
+        "description": f"{finding.code} {visible(finding.message)}",
         "check_name": finding.code,
         "fingerprint": fp,
         "severity": SEVERITIES[finding.severity or Severity.ERROR],

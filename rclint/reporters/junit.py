@@ -23,6 +23,7 @@ from typing import Dict, List
 
 from rclint.model import Severity
 from rclint.reporters.fingerprint import normalise_path
+from rclint.textio import visible
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
@@ -61,13 +62,13 @@ def classname(path: str) -> str:
 def failure_text(finding, rule) -> str:
     """The failure body: everything a reader needs without opening another report."""
     sev = (finding.severity or Severity.ERROR).label
-    path = normalise_path(finding.path)
+    path = visible(normalise_path(finding.path))
     span = finding.span
-    lines = [f"{path}:{span.line}:{span.column}: {finding.code} [{sev}] {finding.message}"]
+    lines = [f"{path}:{span.line}:{span.column}: {finding.code} [{sev}] {visible(finding.message)}"]
     if finding.object is not None:
-        lines.append(f"object: {finding.object.describe()}")
+        lines.append(f"object: {visible(finding.object.describe())}")
     for r in finding.related:
-        lines.append(f"related: {normalise_path(r.path)}:{r.span.line}:{r.span.column}: {r.message}")
+        lines.append(f"related: {visible(normalise_path(r.path))}:{r.span.line}:{r.span.column}: {visible(r.message)}")
     if rule is not None:
         lines.append(f"rule: {rule.id} {rule.name}: {rule.title}")
         lines.append(f"help: {rule.help_uri}")
@@ -81,7 +82,7 @@ def render(result, catalog=None, **_options) -> str:
         catalog = load_catalog()
     by_file: Dict[str, List] = {}
     for f in result.findings:
-        by_file.setdefault(normalise_path(f.path), []).append(f)
+        by_file.setdefault(visible(normalise_path(f.path)), []).append(f)
 
     total = len(result.findings)
     out = ['<?xml version="1.0" encoding="UTF-8"?>']
@@ -107,7 +108,7 @@ def render(result, catalog=None, **_options) -> str:
             case = [("classname", classname(path)), ("name", name), ("file", path), ("line", f.span.line), ("time", 0)]
             out.append(f"    <testcase{_attrs(case)}>")
             body = escape_text(failure_text(f, rule))
-            out.append(f"      <failure{_attrs([('type', f.code), ('message', f.message)])}>{body}</failure>")
+            out.append(f"      <failure{_attrs([('type', f.code), ('message', visible(f.message))])}>{body}</failure>")
             out.append("    </testcase>")
         out.append("  </testsuite>")
     out.append("</testsuites>")

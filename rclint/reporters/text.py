@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rclint.textio import visible
+
 _COLOURS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 
@@ -10,13 +12,13 @@ def render(result, catalog=None, colour: bool = False) -> str:
     lines = []
     for f in result.findings:
         sev = f.severity.label
-        loc = f"{f.path}:{f.span.line}:{f.span.column}:"
+        loc = f"{visible(f.path)}:{f.span.line}:{f.span.column}:"
         if colour:
-            lines.append(f"{_BOLD}{loc}{_RESET} {_COLOURS[sev]}{f.code} [{sev}]{_RESET} {f.message}")
+            lines.append(f"{_BOLD}{loc}{_RESET} {_COLOURS[sev]}{f.code} [{sev}]{_RESET} {visible(f.message)}")
         else:
-            lines.append(f"{loc} {f.code} [{sev}] {f.message}")
+            lines.append(f"{loc} {f.code} [{sev}] {visible(f.message)}")
         for r in f.related:
-            rel = f"    {r.path}:{r.span.line}:{r.span.column}: {r.message}"
+            rel = f"    {visible(r.path)}:{r.span.line}:{r.span.column}: {visible(r.message)}"
             lines.append(f"{_DIM}{rel}{_RESET}" if colour else rel)
     return "".join(line + "\n" for line in lines)
 
@@ -34,5 +36,5 @@ def summary(result) -> str:
             if n:
                 parts.append(f"{n} {sev}{'s' if n != 1 and sev != 'info' else ''}")
         text = f"rclint: {', '.join(parts)} in {files}"
-    notes = "".join(f"\nrclint: note: {n}" for n in s.notes)
+    notes = "".join(f"\nrclint: note: {visible(str(n))}" for n in s.notes)
     return text + notes
