@@ -100,3 +100,15 @@ def printable_finding(finding):
     return replace(finding, path=escape_surrogates(finding.path), message=escape_surrogates(finding.message),
                    help=escape_surrogates(finding.help), notes=tuple(escape_surrogates(n) for n in finding.notes),
                    related=related)
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_safe(text: str) -> str:
+    """Serialised JSON with the characters that `ensure_ascii=False` leaves raw but that
+    terminals and logs act on (DEL, C1 controls, line/paragraph separators, bidi overrides)
+    written as `\\uXXXX` escapes: the same JSON value, safe to print."""
+    if _JSON_UNSAFE.search(text) is None:
+        return text
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

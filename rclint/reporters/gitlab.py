@@ -26,7 +26,7 @@ from typing import Set
 
 from rclint.model import Severity
 from rclint.reporters.fingerprint import fingerprint, normalise_path
-from rclint.textio import visible
+from rclint.textio import json_safe, visible
 
 SEVERITIES = {Severity.ERROR: "critical", Severity.WARNING: "minor", Severity.INFO: "info"}
 
@@ -58,4 +58,4 @@ def issue(finding, fp: str) -> dict:
 def render(result, catalog=None, **_options) -> str:
     seen: Set[str] = set()
     issues = [issue(f, unique_fingerprint(fingerprint(f), seen)) for f in result.findings]
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(issues, indent=2, ensure_ascii=False)) + "\n"

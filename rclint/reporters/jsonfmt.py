@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from rclint.textio import json_safe
+
 
 def finding_to_json(f) -> dict:
     return {
@@ -39,4 +41,4 @@ def render(result, catalog=None) -> str:
             "notes": list(s.notes),
         },
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from rclint.textio import escape_surrogates, visible
+from rclint.textio import escape_surrogates, json_safe, visible
 
 
 def _runtime(pool) -> str:
@@ -71,7 +71,7 @@ def _no_surrogates(value):
 def render_nodes(pools, fmt: str = "text") -> str:
     if fmt == "json":
         doc = _no_surrogates({"pools": [pool_to_json(p) for p in pools]})
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        return json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
     if not pools:
         return "no node pools: no Node objects, declared node-pool or containerd/CRI-O config found " \
                "(add one with --node-config PATH)\n"
