@@ -83,8 +83,9 @@ def parse_size(value) -> int:
     if isinstance(value, int) and value > 0:
         return value
     m = _SIZE.match(str(value))
-    if not m or int(m.group(1)) <= 0:
-        raise ConfigError(f"max-file-size: {value!r} is not a size (e.g. 5000000 or '20MiB')")
+    if not m or len(m.group(1)) > 18 or int(m.group(1)) <= 0:  # 18 digits: never near Python's int limit
+        shown = repr(value) if len(str(value)) <= 40 else repr(str(value)[:36]) + "..."
+        raise ConfigError(f"max-file-size: {shown} is not a size (e.g. 5000000 or '20MiB')")
     return int(m.group(1)) * _UNITS[(m.group(2) or "b").lower()]
 
 
