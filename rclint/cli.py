@@ -359,7 +359,7 @@ def snapshot_cmd(output, kube_context, kubeconfig, kubectl, timeout, debug) -> N
     except ConfigError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
-        sys.exit(130)
+        _interrupted()
     except Exception as exc:
         _internal_error(exc, debug)
     try:
@@ -367,7 +367,7 @@ def snapshot_cmd(output, kube_context, kubeconfig, kubectl, timeout, debug) -> N
     except OSError as exc:
         _fail(f"cannot write {target}: {exc.strerror}")
     if target != "-":
-        click.echo(f"rclint: wrote {cluster_mod.summary(classes, nodes)} to {target}", err=True)
+        click.echo(f"rclint: wrote {cluster_mod.summary(classes, nodes)} to {visible(target)}", err=True)
 
 
 @main.command("rules")
