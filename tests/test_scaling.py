@@ -121,3 +121,19 @@ def test_list_with_many_duplicate_keys_is_linear(tmp_path):
     assert r < 2.6, r
     r, _a, _b = ratio(make, 300, ["yamlsource.py"])  # finding the duplicates while parsing
     assert r < 2.6, r
+
+
+def test_did_you_mean_over_many_configured_handlers_is_linear(tmp_path):
+    def make(n):
+        root = tmp_path / f"h{n}"
+        rcs = "".join(f"---\napiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: rc-{i}\nhandler: hx{i:05d}\n"
+                      for i in range(n))
+        runtimes = "".join(f'[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.h-{i:05d}]\n'
+                           f'  runtime_type = "io.containerd.runc.v2"\n' for i in range(n))
+        write_files(root, {"rc.yaml": rcs, "node/etc/containerd/config.toml": "version = 2\n" + runtimes})
+        return (lambda: lint(root, select=["RCL102"])), None
+
+    r, a, b = ratio(make, 150, ["checks/nodes.py", "suggest.py"])
+    assert len(a.findings) == 150 and len(b.findings) == 300
+    assert 'did you mean "h-00007"' in a.findings[7].message
+    assert r < 2.6, r
