@@ -16,7 +16,7 @@ import click
 
 from rclint import __version__
 from rclint.model import Severity
-from rclint.textio import escape_surrogates, visible
+from rclint.textio import visible
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -75,7 +75,8 @@ class _Main(click.Group):
 
 
 def _write(text: str, output: Optional[str]) -> None:
-    text = escape_surrogates(text)  # never invalid UTF-8, whatever a reporter let through
+    # never invalid UTF-8, whatever a reporter let through (`?` is valid in every format)
+    text = text.encode("utf-8", "replace").decode("utf-8")
     if output and output != "-":
         with open(output, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)

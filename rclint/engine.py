@@ -157,7 +157,6 @@ def run(settings: Settings) -> Result:
         raw.extend(unused_suppressions(suppressions, set(catalog), enabled))
     # file names that are not UTF-8 are shown (and baselined) with \xNN escapes in every format
     raw = [printable_finding(f) for f in raw]
-    stats.notes[:] = [escape_surrogates(str(n)) for n in stats.notes]
     if settings.baseline:
         from rclint import baseline
 
@@ -166,6 +165,7 @@ def run(settings: Settings) -> Result:
                       else f"{stale} baseline entries no longer match anything")
         stats.notes.append(f"baseline {settings.baseline}: {matched} known finding{'s' if matched != 1 else ''} hidden"
                            + (f"; {stale_text} (rewrite it with --write-baseline)" if stale else ""))
+    stats.notes[:] = [escape_surrogates(str(n)) for n in stats.notes]
     if settings.only_paths is not None:
         only = {escape_surrogates(p) for p in settings.only_paths}
         raw = [f for f in raw if f.path in only]
