@@ -201,10 +201,10 @@ def _big_tree(root: Path, n: int = 3000) -> None:
 
 
 def test_ctrl_c_exits_130_with_one_line(tmp_path):
-    _big_tree(tmp_path, 20000)
+    _big_tree(tmp_path, 100_000)  # about 8 MB: many seconds of work, interrupted after one
     proc = subprocess.Popen([sys.executable, "-m", "rclint", "check", "--isolated", "."], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(1.5)  # well inside the run (importing and loading 20,000 documents)
+    time.sleep(1.0)  # well inside the run (importing, then loading 100,000 documents)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
