@@ -190,7 +190,7 @@ def test_closed_stdin_is_reported(tmp_path):
                           capture_output=True, stdin=subprocess.DEVNULL, timeout=60,
                           preexec_fn=lambda: os.close(0))
     assert proc.returncode == 1, proc.stderr
-    assert proc.stdout.decode() == "<stdin>:1:1: RCL003 [error] cannot read file: standard input is closed\n"
+    assert proc.stdout.decode() == "<stdin>:1:1: RCL003 [error] file not read: it is closed (standard input)\n"
     assert b"Traceback" not in proc.stderr
 
 
