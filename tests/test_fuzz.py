@@ -247,7 +247,7 @@ def cli_ok(root: Path, *args: str) -> None:
     old = os.getcwd()
     os.chdir(root)
     try:
-        res = CliRunner().invoke(main, list(args), catch_exceptions=True)
+        res = CliRunner().invoke(main, list(args), catch_exceptions=True, env={"GITHUB_STEP_SUMMARY": None})
     finally:
         os.chdir(old)
     assert res.exit_code in (0, 1, 2), (res.exit_code, res.output, res.exception)
