@@ -83,6 +83,8 @@ def pool_to_json(pool) -> dict:
         "handlers": None if pool.handlers is None else [_handler_json(h) for h in pool.handlers.values()],
         "runtime_versions": _runtime_versions(pool),
         "views": _views_json(pool),
+        # what a Node object reports (status.nodeInfo.containerRuntimeVersion), e.g. "containerd://2.0.5"
+        "reported_runtime": getattr(pool, "runtime_version", None),
     }
 
 
@@ -109,7 +111,9 @@ def render_nodes(pools, fmt: str = "text") -> str:
         out.append(pool.describe())
         configs = pool.runtime_configs
         if pool.source == "node":
-            out.append(f"  runtime: reported by the Node ({pool.path})")
+            version = getattr(pool, "runtime_version", None)
+            shown = visible(version.replace("://", " ", 1)) if version else "not reported"
+            out.append(f"  runtime: {shown} (status.nodeInfo of the Node, {visible(pool.path)})")
         for cfg in configs:
             how = "declared" if cfg.versions_declared else "inferred from the config"
             if cfg.kind == "containerd":
