@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from rclint.model import Edit, Finding, Fix, Span
+from rclint.textio import visible
 
 MAX_PASSES = 10
 _OTHER_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
@@ -305,9 +306,13 @@ def unified_diff(display: str, old: bytes, new: bytes) -> str:
                                  fromfile=f"a/{display}", tofile=f"b/{display}")
     out = []
     for line in lines:
-        if not line.endswith("\n"):
-            line += "\n\\ No newline at end of file\n"
-        out.append(line)
+        end = "\n" if line.endswith("\n") else "\n\\ No newline at end of file\n"
+        body = line[:-1] if line.endswith("\n") else line
+        cr = "\r" if body.endswith("\r") else ""
+        body = body[:-1] if cr else body
+        # the diff goes to a terminal as often as to `patch`: no input text may start a line or an
+        # escape sequence there (tabs and CRLF line ends, which patches need, stay as they are)
+        out.append("\t".join(visible(part) for part in body.split("\t")) + cr + end)
     return "".join(out)
 
 

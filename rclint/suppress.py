@@ -14,6 +14,7 @@ RCL006 so stale ignores do not pile up.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Set, Tuple
@@ -48,7 +49,15 @@ class Suppression:
 
 
 def parse_codes(text: str) -> Tuple[str, ...]:
-    return tuple(c.upper() for c in _CODE_SPLIT.split(text.strip()) if c)
+    """Codes or rule names ("RCL101, unused-runtime-class") -> codes; an unknown token is kept
+    (upper-cased when it looks like a code) so that RCL006 can report it."""
+    from rclint.catalog import resolve
+
+    out = []
+    for token in _CODE_SPLIT.split(text.strip()):
+        if token:
+            out.append(resolve(token) or (token.upper() if token.upper().startswith("RCL") else token))
+    return tuple(out)
 
 
 def scan_comments(path: str, text: str) -> List[Suppression]:
@@ -59,8 +68,6 @@ def scan_comments(path: str, text: str) -> List[Suppression]:
     line_starts = [0]
     for m in re.finditer("\n", text):
         line_starts.append(m.end())
-    import bisect
-
     for m in _COMMENT.finditer(text):
         line = bisect.bisect_right(line_starts, m.start())
         col = m.start() - line_starts[line - 1] + 1
@@ -110,21 +117,64 @@ def object_suppressions(inventory) -> List[Suppression]:
 
 
 def apply(findings: Iterable[Finding], suppressions: List[Suppression]) -> List[Finding]:
-    by_path: Dict[str, List[Suppression]] = {}
+    """The findings no suppression covers; each suppression records the codes it matched.
+
+    Linear in findings plus suppressions (up to sorting): the covered lines of each
+    (path, code) are merged into sorted intervals, and a suppression learns whether it was
+    used by a binary search over the suppressed findings' lines.
+    """
+    covered: Dict[Tuple[str, str], List[Tuple[float, float]]] = {}
     for s in suppressions:
-        if s.problem is None:
-            by_path.setdefault(s.path, []).append(s)
+        if s.problem is not None:
+            continue
+        lo, hi = (float("-inf"), float("inf")) if s.scope == "file" else (s.first_line, s.last_line)
+        for code in set(s.codes):
+            covered.setdefault((s.path, code), []).append((lo, hi))
+    merged = {key: _merge(spans) for key, spans in covered.items()}
     kept = []
+    hit_lines: Dict[Tuple[str, str], List[int]] = {}
     for f in findings:
-        hit = False
         if f.code != "RCL006":
-            for s in by_path.get(f.path, ()):
-                if s.covers(f):
-                    s.used.add(f.code)
-                    hit = True
-        if not hit:
-            kept.append(f)
+            spans = merged.get((f.path, f.code))
+            if spans is not None and _inside(spans, f.span.line):
+                hit_lines.setdefault((f.path, f.code), []).append(f.span.line)
+                continue
+        kept.append(f)
+    for lines in hit_lines.values():
+        lines.sort()
+    for s in suppressions:
+        if s.problem is not None:
+            continue
+        for code in s.codes:
+            lines = hit_lines.get((s.path, code))
+            if not lines:
+                continue
+            if s.scope == "file":
+                s.used.add(code)
+                continue
+            i = bisect.bisect_left(lines, s.first_line)
+            if i < len(lines) and lines[i] <= s.last_line:
+                s.used.add(code)
     return kept
+
+
+def _merge(spans: List[Tuple[float, float]]) -> Tuple[List[float], List[float]]:
+    """Sorted, non-overlapping (starts, ends) covering the same lines as `spans`."""
+    starts: List[float] = []
+    ends: List[float] = []
+    for lo, hi in sorted(spans):
+        if ends and lo <= ends[-1] + 1:
+            ends[-1] = max(ends[-1], hi)
+        else:
+            starts.append(lo)
+            ends.append(hi)
+    return starts, ends
+
+
+def _inside(spans: Tuple[List[float], List[float]], line: int) -> bool:
+    starts, ends = spans
+    i = bisect.bisect_right(starts, line) - 1
+    return i >= 0 and line <= ends[i]
 
 
 def unused(suppressions: List[Suppression], known: Set[str], enabled: Set[str]) -> List[Finding]:
@@ -133,14 +183,21 @@ def unused(suppressions: List[Suppression], known: Set[str], enabled: Set[str]) 
         where = {"line": "suppression comment", "file": "file-level suppression comment",
                  "object": f"{ANNOTATION} annotation"}[s.scope]
         if s.problem:
-            out.append(Finding("RCL006", f"malformed suppression: {s.problem}", s.path, s.span, field=f"suppression:{s.scope}"))
+            head, _sep, example = s.problem.partition(", e.g. ")
+            out.append(Finding("RCL006", f"malformed suppression: {head}", s.path, s.span, field=f"suppression:{s.scope}",
+                               help=example.strip("`")))
             continue
         for code in s.codes:
             if code not in known:
-                msg = f"the {where} names {code}, which is not an rclint rule code (see `rclint rules`)"
+                from rclint.catalog import closest
+
+                hint = closest(code)
+                msg = (f"the {where} names {code}, which is no rclint rule; did you mean {hint}?" if hint
+                       else f"the {where} names {code}, which is no rclint rule code or name")
             elif code in enabled and code not in s.used:
-                msg = f"the {where} for {code} matches no finding; remove it"
+                msg = f"the {where} for {code} matches no finding"
             else:
                 continue
-            out.append(Finding("RCL006", msg, s.path, s.span, field=f"suppression:{s.scope}:{code}"))
+            out.append(Finding("RCL006", msg, s.path, s.span, field=f"suppression:{s.scope}:{code}",
+                               help=f"remove {code} from it" if code in known else ""))
     return out

@@ -247,11 +247,14 @@ def invoke(*args, input=None):
 
 
 def test_text_marks_fixable_findings_and_counts_fixes(project):
-    r = invoke()
+    r = invoke("--format", "concise")
     assert r.exit_code == 1
     lines = r.stdout.splitlines()
-    assert lines[0].startswith('pod.yaml:6:21: RCL101 [error] Pod p: runtimeClassName "kata-qmeu"')
-    assert lines[-1].startswith("rc.yaml:1:13: RCL206 [error] [*] RuntimeClass ")
+    assert lines[0].startswith('pod.yaml:6:21: RCL101 Pod p: runtimeClassName "kata-qmeu"')
+    assert lines[-1].startswith("rc.yaml:1:13: RCL206 [*] RuntimeClass ")
+    full = invoke().stdout
+    assert 'error[RCL101] unknown-runtime-class: Pod p: runtimeClassName "kata-qmeu"' in full
+    assert 'error[RCL206] removed-api-version: [*] RuntimeClass "kata-qemu" uses' in full
     assert r.stderr.endswith("rclint: [*] 1 fixable with --fix; 1 more fix available with --fix --unsafe-fixes\n")
 
 
@@ -366,7 +369,7 @@ def test_cli_leaves_a_file_edited_during_the_run(project, monkeypatch):
         return outcome
 
     monkeypatch.setattr(rclint.fixes, "fix_loop", loop_then_edit)
-    r = invoke("--fix")
+    r = invoke("--fix", "--format", "concise")
     assert "rclint: not fixed: rc.yaml: it changed on disk since rclint read it\n" in r.stderr
     assert (project / "rc.yaml").read_text() == RC_OLD + "# edited while rclint ran\n"
     assert "rc.yaml:1:13: RCL206" in r.stdout
@@ -545,3 +548,10 @@ def test_fix_with_links_into_and_out_of_the_tree(tmp_path):
                          ("dir-link", outside / "dir")):
         assert os.readlink(root / link) == str(target)
     assert _snapshot(outside) == before_outside  # the hard-linked file outside included
+
+
+def test_diff_shows_control_characters_as_escapes(project):
+    (project / "rc.yaml").write_bytes(RC_OLD.replace("# old", "# old \u202e\t\u2066").replace("\n", "\r\n").encode())
+    r = invoke("--diff")
+    assert "+apiVersion: node.k8s.io/v1  # old \\u202e\t\\u2066\r\n".encode() in r.stdout_bytes
+    assert "\u202e" not in r.stdout and "\u2066" not in r.stdout
