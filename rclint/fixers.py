@@ -401,36 +401,34 @@ def fix_pod_overhead(f: Finding, src: Source, ctx: FixContext) -> Optional[Fix]:
 
 @fixer("RCL101")
 def fix_unknown_runtime_class(f: Finding, src: Source, ctx: FixContext) -> Optional[Fix]:
-    from rclint.checks.references import closest
+    from rclint.suggest import Suggester
 
-    inventory = ctx.inventory
     ref = ctx.pod_spec_at(f, "runtimeClassName")
-    for ref in [ref] if ref is not None else []:
-        obj = ref.obj
-        path = ref.field("runtimeClassName")
-        if obj.path != f.path or not _at(obj.value_span(path), f):
-            continue
-        name = obj.get(path)
-        if not isinstance(name, str):
+    if ref is None:
+        return None
+    obj, path = ref.obj, ref.field("runtimeClassName")
+    name = obj.get(path)
+    if not isinstance(name, str):
+        return None
+    if "rcl101" not in ctx.memo:  # built once a run: n findings must not cost n scans of n classes
+        owners: Dict[str, set] = {}
+        for rc in ctx.inventory.runtime_classes:
+            if rc.name and rc.handler_str:
+                owners.setdefault(rc.handler_str, set()).add(rc.name)
+        ctx.memo["rcl101"] = (owners, Suggester(ctx.inventory.defined_names()))
+    owners, suggester = ctx.memo["rcl101"]
+    classes = sorted(owners.get(name, ()))
+    if len(classes) == 1:
+        target, why = classes[0], f'"{name}" is the handler of RuntimeClass "{classes[0]}"'
+    elif classes:
+        return None  # the handler of several classes: no clear choice
+    else:
+        target = suggester.closest(name)  # None when two names are equally close
+        if target is None or target == name:
             return None
-        owners = sorted({rc.name for rc in inventory.runtime_classes if rc.handler_str == name and rc.name})
-        if len(owners) == 1:
-            target, why = owners[0], f'"{name}" is the handler of RuntimeClass "{owners[0]}"'
-        elif owners:
-            return None
-        else:
-            defined = [d for d in inventory.defined_names() if d != name]
-            target = closest(name, defined)
-            if target is None:
-                return None
-            rest = [d for d in defined if d != target]
-            other = closest(name, rest) if rest else None
-            if other is not None and _ratio(name, other) >= _ratio(name, target):
-                return None  # two equally close classes: no clear choice
-            why = f'"{target}" is the closest RuntimeClass name'
-        edit = replace_scalar(src, obj.value_span(path), name, target)
-        return Fix("unsafe", f'change runtimeClassName to "{target}" ({why})', (edit,)) if edit else None
-    return None
+        why = f'"{target}" is the closest RuntimeClass name'
+    edit = replace_scalar(src, obj.value_span(path), name, target)
+    return Fix("unsafe", f'change runtimeClassName to "{target}" ({why})', (edit,)) if edit else None
 
 
 def _ratio(a: str, b: str) -> float:
