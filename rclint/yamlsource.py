@@ -56,39 +56,70 @@ def require_c_parser() -> None:
 
 # --------------------------------------------------------------------------- splitting
 
-_DOC_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
-_ONLY_PREAMBLE = re.compile(r"\A(?:[ \t]*(?:#[^\n]*|%[^\n]*)?\r?\n)*[ \t]*(?:#[^\n]*|%[^\n]*)?\Z")
+_SEPARATOR = re.compile(r"^---([^\n]*)", re.M)
+# A chunk that holds nothing but blank lines and comments decodes to null: kubectl skips it.
+_BLANK = re.compile(r"(?:---(?:[ \t\r][^\n]*)?(?:\n|\Z))?(?:[ \t\r\ufeff]*(?:#[^\n]*)?\n)*[ \t\r\ufeff]*(?:#[^\n]*)?\Z")
 
 
 @dataclass
 class Chunk:
-    """A slice of a file holding (usually) one document. `line` is its 0-based first line."""
+    """A slice of a file holding one document as kubectl reads it. `line` is its 0-based first
+    line, `offset` its first character in the file."""
 
     text: str
     line: int
     offset: int
 
 
-def split_documents(text: str) -> List[Chunk]:
-    """Split at `---` lines; a chunk holding only comments/directives joins the next one."""
-    starts = [m.start() for m in _DOC_START.finditer(text)]
-    if not starts or starts[0] != 0:
-        starts.insert(0, 0)
+def split_kube(text: str) -> Tuple[List[Chunk], Optional["YamlSyntaxError"]]:
+    """Split a YAML stream the way the Kubernetes YAML reader does (and so kubectl, Helm, the API
+    server's tooling): every line that starts with `---` ends a document; what follows `---` on
+    that line may only be blanks or a comment. Anything else there (`---apiVersion: v1`, `--- {}`,
+    `----`) is an error that stops the stream, and the document it would have ended is lost.
+
+    A separator line read while nothing is buffered (the first line, or right after another
+    separator) is not dropped but opens the next document, as in the Kubernetes reader: go-yaml
+    then sees `---` (a document start) or `---# x` (a plain scalar). Other separator lines are
+    dropped. Returns the chunks before any error (blank/comment-only chunks dropped: they decode
+    to null, which kubectl skips) and the error, if any.
+    """
     chunks: List[Chunk] = []
+    start = 0
     line = 0
-    pending_start: Optional[int] = None
-    pending_line = 0
-    for i, start in enumerate(starts):
-        end = starts[i + 1] if i + 1 < len(starts) else len(text)
-        if pending_start is None:
-            pending_start, pending_line = start, line
-        piece = text[pending_start:end]
-        line += text.count("\n", start, end)
-        if i + 1 < len(starts) and _ONLY_PREAMBLE.match(text, start, end) and not text.startswith("---", start):
-            continue  # directives/comments before a '---': keep them with the next document
-        chunks.append(Chunk(piece, pending_line, pending_start))
-        pending_start = None
-    return chunks
+    for m in _SEPARATOR.finditer(text):
+        rest = m.group(1)
+        stripped = rest.strip()
+        sep_line = line + text.count("\n", start, m.start())
+        if stripped and not stripped.startswith("#"):
+            column = 4 + (len(rest) - len(rest.lstrip()))
+            return chunks, YamlSyntaxError(
+                f"invalid document separator: `---` followed by {stripped[:40]!r} "
+                "(kubectl: invalid Yaml document separator)",
+                Span(sep_line + 1, column),
+            )
+        if m.start() == start:
+            continue  # read while nothing is buffered, the separator line opens the next document
+        _add_chunk(chunks, text, start, m.start(), line)
+        start = m.end() + 1
+        line = sep_line + 1
+    if start < len(text):
+        _add_chunk(chunks, text, start, len(text), line)
+    return chunks, None
+
+
+def _add_chunk(chunks: List[Chunk], text: str, start: int, end: int, line: int) -> None:
+    if _BLANK.match(text, start, end):
+        return
+    piece = text[start:end]
+    if piece.startswith("\ufeff"):  # a BOM opening a later document (zero width, like the first)
+        piece = piece[1:]
+        start += 1
+    chunks.append(Chunk(piece, line, start))
+
+
+def split_documents(text: str) -> List[Chunk]:
+    """The chunks `split_kube` yields (without its separator error)."""
+    return split_kube(text)[0]
 
 
 # --------------------------------------------------------------------------- scalars
@@ -99,78 +130,144 @@ _STR = "tag:yaml.org,2002:str"
 _NULLS = frozenset(["", "~", "null", "Null", "NULL"])
 _TRUES = frozenset(["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"])
 _FALSES = frozenset(["n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"])
-_INT = re.compile(r"[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0o?[0-7_]+|[0-9][0-9_]*)\Z")
-_FLOAT = re.compile(
-    r"[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?\Z"
-    r"|[-+]?\.(?:inf|Inf|INF)\Z|\.(?:nan|NaN|NAN)\Z"
+_INF = float("inf")
+# go-yaml v2's table of plain scalars with a fixed meaning (YAML 1.1).
+_SPECIAL: Dict[str, Any] = {t: None for t in _NULLS}
+_SPECIAL.update({t: True for t in _TRUES})
+_SPECIAL.update({t: False for t in _FALSES})
+for _t in (".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"):
+    _SPECIAL[_t] = _INF
+for _t in ("-.inf", "-.Inf", "-.INF"):
+    _SPECIAL[_t] = -_INF
+for _t in (".nan", ".NaN", ".NAN"):
+    _SPECIAL[_t] = float("nan")
+_MISSING = object()
+_NUMBER_START = frozenset("0123456789+-")
+# strconv.ParseInt/ParseUint with base 0 (after go-yaml removed every '_')
+_GO_INT = re.compile(r"([-+]?)(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|0[0-7]*|[1-9][0-9]*)\Z")
+_GO_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")  # go-yaml's yamlStyleFloat
+_DOT_FLOAT = re.compile(r"\.[0-9]+(?:[eE][-+]?[0-9]+)?\Z")  # what strconv.ParseFloat takes after a '.'
+_TIMESTAMP_PREFIX = re.compile(r"[0-9]{4}-")
+_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+    r"(?:(?:[Tt]| )[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]{1,9})?(?:Z|[-+][0-9]{2}:[0-9]{2})?)?\Z"
 )
+_INT64_MIN, _INT64_MAX, _UINT64_MAX = -(2**63), 2**63 - 1, 2**64 - 1
 
 
 def _parse_int(text: str) -> int:
+    """An integer as go-yaml v2 reads it (strconv.ParseInt/ParseUint, base 0, '_' ignored).
+
+    Raises ValueError when it is not one (including out of the 64-bit range)."""
     t = text.replace("_", "")
-    sign = -1 if t.startswith("-") else 1
-    t = t.lstrip("+-")
-    if t.startswith("0b"):
-        return sign * int(t[2:], 2)
-    if t.startswith("0x"):
-        return sign * int(t[2:], 16)
-    if t.startswith("0o"):
-        return sign * int(t[2:], 8)
-    if len(t) > 1 and t.startswith("0"):
-        return sign * int(t, 8)
-    return sign * int(t)
+    m = _GO_INT.match(t)
+    if m is None:
+        raise ValueError(text)
+    sign, body = m.groups()
+    prefix = body[:2].lower()
+    if prefix == "0x":
+        base, digits = 16, body[2:]
+    elif prefix == "0b":
+        base, digits = 2, body[2:]
+    elif prefix == "0o":
+        base, digits = 8, body[2:]
+    elif len(body) > 1 and body[0] == "0":
+        base, digits = 8, body[1:]
+    else:
+        base, digits = 10, body
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > 64:  # far outside 64 bits (and clear of Python's int-to-str digit limit)
+        raise ValueError(text)
+    value = int(digits, base)
+    if sign == "-":
+        value = -value
+    if _INT64_MIN <= value <= _INT64_MAX or (not sign and 0 <= value <= _UINT64_MAX):
+        return value
+    raise ValueError(text)
+
+
+def _timestamp_like(text: str) -> bool:
+    return _TIMESTAMP_PREFIX.match(text) is not None and _TIMESTAMP.match(text) is not None
 
 
 def type_plain_scalar(text: str) -> Any:
-    """Type an unquoted scalar as go-yaml v2 (and so kubectl) does."""
-    if text in _NULLS:
-        return None
-    if text in _TRUES:
-        return True
-    if text in _FALSES:
-        return False
+    """Type an unquoted scalar as go-yaml v2 (and so kubectl) does: YAML 1.1 booleans and nulls,
+    base-0 integers (`0x1F`, `0X1F`, `0o17`, `017`, `0b11`) within 64 bits, then floats (`08` is
+    8.0), else a string. Timestamps stay strings, as they reach JSON. `.inf`/`.nan` come back as
+    floats; the document converter rejects them, as kubectl does."""
+    v = _SPECIAL.get(text, _MISSING)
+    if v is not _MISSING:
+        return v
     c = text[0]
-    if c.isdigit() or c in "+-.":
-        if _INT.match(text):
-            try:
-                return _parse_int(text)
-            except ValueError:
-                return text
-        if _FLOAT.match(text):
-            low = text.lower()
-            if "inf" in low:
-                return float("-inf") if low.startswith("-") else float("inf")
-            if "nan" in low:
-                return float("nan")
-            try:
-                return float(text.replace("_", ""))
-            except ValueError:
-                return text
+    if c in _NUMBER_START:
+        if c != "+" and c != "-" and _timestamp_like(text):
+            return text
+        plain = text.replace("_", "") if "_" in text else text
+        try:
+            return _parse_int(plain)
+        except ValueError:
+            pass
+        if _GO_FLOAT.match(plain):
+            f = float(plain)
+            if f != _INF and f != -_INF:  # out of float64 range: strconv fails, it stays a string
+                return f
+        return text
+    if c == "." and _DOT_FLOAT.match(text):
+        f = float(text)
+        if f != _INF:
+            return f
     return text
 
 
+class _TagMismatch(Exception):
+    pass
+
+
 def _type_tagged(tag: str, text: str) -> Any:
+    """A scalar with an explicit tag. go-yaml resolves the text and refuses a tag it contradicts
+    (`!!int abc`: "cannot decode !!str `abc` as a !!int"); unknown and local tags keep the text."""
     if tag.endswith(":str") or tag == "!":
         return text
-    if tag.endswith(":int"):
+    if not tag.startswith("tag:yaml.org,2002:"):
+        return text  # custom tags (!Ref ...) keep their text
+    name = tag[18:]
+    if name in ("int", "float", "bool", "null"):
+        value = type_plain_scalar(text) if text else None
+        ok = (
+            (name == "int" and value.__class__ is int)
+            or (name == "float" and value.__class__ in (int, float))
+            or (name == "bool" and value.__class__ is bool)
+            or (name == "null" and value is None)
+        )
+        if not ok:
+            raise _TagMismatch(f"cannot decode `{text[:40]}` as a !!{name}")
+        return float(value) if name == "float" else value
+    return text
+
+
+def _go_float_key(value: float) -> str:
+    """A float map key as text, as sigs.k8s.io/yaml writes it (FormatFloat(f, 'g', -1, 32))."""
+    if value != value:
+        return ".nan"
+    if value in (_INF, -_INF):
+        return ".inf" if value > 0 else "-.inf"
+    import struct
+
+    f32 = struct.unpack("f", struct.pack("f", value))[0] if abs(value) < 3.4e38 else value
+    for prec in range(1, 18):
+        digits = f"{f32:.{prec - 1}e}"
         try:
-            return _parse_int(text)
-        except ValueError:
-            return text
-    if tag.endswith(":float"):
-        try:
-            return float(text)
-        except ValueError:
-            return text
-    if tag.endswith(":bool"):
-        if text in _TRUES:
-            return True
-        if text in _FALSES:
-            return False
-        return text
-    if tag.endswith(":null"):
-        return None
-    return text  # custom tags (!Ref, !!binary ...) keep their text
+            if struct.unpack("f", struct.pack("f", float(digits)))[0] == f32:
+                break
+        except OverflowError:
+            break
+    mantissa, exp_text = digits.split("e")
+    exp = int(exp_text)
+    if exp < -4 or exp >= 6:
+        mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
+        return f"{mantissa}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+    text = f"{f32:.{max(0, prec - 1 - exp)}f}"
+    return text
 
 
 # --------------------------------------------------------------------------- documents
@@ -247,6 +344,59 @@ class _Parser(_CParser if _CParser is not None else object):  # type: ignore[mis
         pass
 
 
+# --------------------------------------------------------------------------- pure-Python fallback
+#
+# libyaml 0.1.7 rejects a few things go-yaml (and so kubectl) reads: a ':' inside a plain scalar
+# in a flow collection (`[{image: registry/x:1.0}]`, `[http://host/]`) and the `\'` escape. For
+# the rare document libyaml refuses, ruamel.yaml's pure-Python parser gets a second try, with
+# go-yaml's table of double-quoted escapes (`\'` allowed, `\/` not: YAML 1.1).
+
+_PURE = None
+
+
+def _pure_yaml():
+    global _PURE
+    if _PURE is None:
+        import ruamel.yaml
+        from ruamel.yaml.resolver import VersionedResolver
+        from ruamel.yaml.scanner import Scanner
+        from ruamel.yaml.tag import Tag
+
+        plain_tag, str_tag = Tag(suffix=_PLAIN), Tag(suffix=_STR)
+
+        class GoEscapesScanner(Scanner):
+            ESCAPE_REPLACEMENTS = {k: v for k, v in Scanner.ESCAPE_REPLACEMENTS.items() if k != "/"}
+            ESCAPE_REPLACEMENTS["'"] = "'"
+
+        class PlainResolver(VersionedResolver):
+            def resolve(self, kind, value, implicit):
+                return plain_tag if value is not None and implicit[0] else str_tag
+
+            def descend_resolver(self, *args):
+                pass
+
+            def ascend_resolver(self, *args):
+                pass
+
+        y = ruamel.yaml.YAML(typ="safe", pure=True)
+        y.Resolver = PlainResolver
+        y.Scanner = GoEscapesScanner
+        _PURE = y
+    return _PURE
+
+
+def _compose_pure(text: str):
+    """The first document's root node by ruamel's pure-Python parser, or None when empty."""
+    docs = _pure_yaml().compose_all(text)
+    try:
+        return next(docs, None)
+    finally:
+        docs.close()
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _mark_span(node, line_offset: int) -> Span:
     s, e = node.start_mark, node.end_mark
     return Span(s.line + 1 + line_offset, s.column + 1, e.line + 1 + line_offset, e.column + 1)
@@ -258,13 +408,25 @@ def _mark_tuple(node, line_offset: int) -> tuple:
     return (s.line + 1 + line_offset, s.column + 1, e.line + 1 + line_offset, e.column + 1)
 
 
+class YamlConvertError(YamlSyntaxError):
+    """Well-formed YAML that kubectl still refuses while converting it to JSON."""
+
+
+_KEY_SPECIAL = frozenset(_SPECIAL)
+
+
 class _Converter:
-    """Nodes -> Python values + positions, with alias sharing and bomb/cycle bounds."""
+    """Nodes -> Python values + positions, with alias sharing and bomb/cycle bounds.
+
+    Values are what sigs.k8s.io/yaml hands on as JSON: map keys become strings (`on:` is
+    "true", `1:` is "1"), `<<` merges overwrite keys set before them, and what JSON cannot hold
+    (`.inf`, `.nan`, null or collection keys) is an error for the whole document."""
 
     __slots__ = ("line_offset", "text", "positions", "key_positions", "duplicates",
-                 "memo", "stack", "expanded", "flow_template", "max_nodes")
+                 "memo", "stack", "expanded", "flow_template", "max_nodes", "pure")
 
-    def __init__(self, text: str, line_offset: int, max_nodes: int = MAX_EXPANDED_NODES):
+    def __init__(self, text: str, line_offset: int, max_nodes: int = MAX_EXPANDED_NODES,
+                 pure: bool = False):
         self.text = text
         self.line_offset = line_offset
         self.positions: Dict[Path, tuple] = {}
@@ -275,6 +437,10 @@ class _Converter:
         self.expanded = 0
         self.flow_template: Optional[Span] = None
         self.max_nodes = max_nodes
+        self.pure = pure
+
+    def _tag(self, node) -> str:
+        return str(node.ctag) if self.pure else node.ctag.suffix  # `node.tag` is a slow property
 
     def convert(self, node, path: Path) -> Tuple[Any, int]:
         """Return (value, expanded node count of the subtree)."""
@@ -301,13 +467,27 @@ class _Converter:
         self.positions[path] = _mark_tuple(node, self.line_offset)
         cls = node.__class__.__name__
         if cls == "ScalarNode":
-            tag = node.ctag.suffix  # the raw tag string; `node.tag` is a slow property
+            tag = self._tag(node)
             if tag == _PLAIN:
                 value = type_plain_scalar(node.value)
+                if value.__class__ is float and (value != value or value == _INF or value == -_INF):
+                    raise YamlConvertError(
+                        f"`{node.value}` has no JSON form (kubectl: json: unsupported value)",
+                        _mark_span(node, self.line_offset))
             elif tag == _STR:
                 value = node.value
+                if self.pure and _SURROGATE.search(value):
+                    raise YamlSyntaxError("found invalid Unicode character escape code",
+                                          _mark_span(node, self.line_offset))
             else:
-                value = _type_tagged(tag, node.value)
+                try:
+                    value = _type_tagged(tag, node.value)
+                except _TagMismatch as exc:
+                    raise YamlConvertError(str(exc), _mark_span(node, self.line_offset)) from None
+                if value.__class__ is float and (value != value or value == _INF or value == -_INF):
+                    raise YamlConvertError(
+                        f"`{node.value}` has no JSON form (kubectl: json: unsupported value)",
+                        _mark_span(node, self.line_offset))
             result = (value, 1)
         else:
             self.stack.add(key)
@@ -330,6 +510,37 @@ class _Converter:
             size += n
         return out, size
 
+    def _key(self, knode) -> str:
+        """A map key as JSON sees it (a string), or an error for keys JSON cannot have."""
+        if knode.__class__.__name__ != "ScalarNode":
+            raise YamlConvertError("a sequence or mapping cannot be a map key (kubectl: invalid map key)",
+                                   _mark_span(knode, self.line_offset))
+        k = knode.value
+        tag = self._tag(knode)
+        if tag == _PLAIN:
+            if k not in _KEY_SPECIAL and k[0] not in _NUMBER_START and k[0] != ".":
+                return k
+            value = type_plain_scalar(k)
+        elif tag == _STR:
+            return k
+        else:
+            try:
+                value = _type_tagged(tag, k)
+            except _TagMismatch as exc:
+                raise YamlConvertError(str(exc), _mark_span(knode, self.line_offset)) from None
+        if value is None:
+            raise YamlConvertError("a null map key cannot become JSON (kubectl: unsupported map key)",
+                                   _mark_span(knode, self.line_offset))
+        if value is True:
+            return "true"
+        if value is False:
+            return "false"
+        if value.__class__ is int:
+            return str(value)
+        if value.__class__ is float:
+            return _go_float_key(value)
+        return value
+
     def _mapping(self, node, path: Path):
         if self.flow_template is None and node.flow_style:
             idx = node.start_mark.index
@@ -337,20 +548,11 @@ class _Converter:
                 self.flow_template = _mark_span(node, self.line_offset)
         out: Dict[Any, Any] = {}
         size = 1
-        merges = []
         for knode, vnode in node.value:
-            kcls = knode.__class__.__name__
-            if kcls == "ScalarNode":
-                k = knode.value
-                ktag = knode.ctag.suffix
-                if k == "<<" and ktag == _PLAIN:
-                    merges.append(vnode)
-                    continue
-                if ktag not in (_PLAIN, _STR):
-                    k = _type_tagged(ktag, k)
-                    k = k if isinstance(k, str) else knode.value
-            else:
-                k = self.text[knode.start_mark.index:knode.end_mark.index] or "<complex key>"
+            if knode.__class__.__name__ == "ScalarNode" and knode.value == "<<" and self._tag(knode) == _PLAIN:
+                size += self._merge(vnode, path, out)
+                continue
+            k = self._key(knode)
             cpath = path + (k,)
             kspan = _mark_tuple(knode, self.line_offset)
             if k in out:
@@ -359,20 +561,30 @@ class _Converter:
             v, n = self.convert(vnode, cpath)
             out[k] = v
             size += n + 1
-        for mnode in merges:  # YAML 1.1 merge keys: explicit keys win, earlier merges win
-            sources = mnode.value if mnode.__class__.__name__ == "SequenceNode" else [mnode]
-            for src in sources:
-                v, n = self.convert(src, path + ("<<",))
-                size += n
-                if isinstance(v, dict):
-                    span = _mark_tuple(mnode, self.line_offset)
-                    for mk, mv in v.items():
-                        if mk not in out:
-                            out[mk] = mv
-                            self.positions.setdefault(path + (mk,), span)
-                            self.key_positions.setdefault(path + (mk,), span)
         self.positions.pop(path + ("<<",), None)
         return out, size
+
+    def _merge(self, mnode, path: Path, out: Dict[Any, Any]) -> int:
+        """YAML 1.1 merge, as go-yaml v2 does it: the merged keys overwrite keys set before the
+        `<<` (keys after it win), and in `<<: [*a, *b]` the earlier map wins."""
+        is_seq = mnode.__class__.__name__ == "SequenceNode"
+        sources = mnode.value if is_seq else [mnode]
+        size = 0
+        values = []
+        for src in sources:
+            v, n = self.convert(src, path + ("<<",))
+            size += n
+            if not isinstance(v, dict):
+                raise YamlConvertError("map merge requires map or sequence of maps as the value",
+                                       _mark_span(src, self.line_offset))
+            values.append(v)
+        span = _mark_tuple(mnode, self.line_offset)
+        for v in reversed(values):
+            for mk, mv in v.items():
+                out[mk] = mv
+                self.positions[path + (mk,)] = span
+                self.key_positions[path + (mk,)] = span
+        return size
 
 
 def _error_span(exc, line_offset: int) -> Span:
@@ -392,9 +604,6 @@ def _error_text(exc) -> str:
     return " ".join(text.split())
 
 
-_BRACKETS = re.compile(r"[\[{]")
-
-
 def _check_depth(chunk: Chunk) -> None:
     """libyaml composes recursively in C: bound nesting before composing.
 
@@ -407,49 +616,85 @@ def _check_depth(chunk: Chunk) -> None:
         return
     parser = _Parser(text)
     depth = 0
-    while True:
-        event = parser.get_event()
-        name = event.__class__.__name__
-        if name in ("MappingStartEvent", "SequenceStartEvent"):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise YamlLimitError(f"nesting deeper than {MAX_DEPTH} levels", _mark_span(event, chunk.line))
-        elif name in ("MappingEndEvent", "SequenceEndEvent"):
-            depth -= 1
-        elif name == "StreamEndEvent":
-            return
+    try:
+        while True:
+            event = parser.get_event()
+            name = event.__class__.__name__
+            if name in ("MappingStartEvent", "SequenceStartEvent"):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlLimitError(f"nesting deeper than {MAX_DEPTH} levels", _mark_span(event, chunk.line))
+            elif name in ("MappingEndEvent", "SequenceEndEvent"):
+                depth -= 1
+            elif name in ("StreamEndEvent", "DocumentEndEvent"):
+                return
+    except YamlLimitError:
+        raise
+    except Exception:
+        return  # a syntax error: the parse that follows reports it
+
+
+# A chunk that may hold something only a full parse catches: more than one YAML document (after
+# `...`), escapes libyaml and go-yaml read differently, values JSON cannot hold (`.inf`, `.nan`),
+# keys JSON cannot have (null, `? ` complex keys, `[a]: 1`), merges and tags that can fail.
+_NEEDS_FULL_PARSE = re.compile(
+    r"^\.\.\.|\\[/']|(?:^|[\s\[{,])\*[^\s,\[\]{}]|\.(?:inf|Inf|INF|nan|NaN|NAN)|[~!]|<<|\?(?:[ \t\r\n]|\Z)|[\]}][ \t]*:|"
+    r"(?:^|[\[{,]|-[ \t])[ \t]*:(?:[ \t\r\n]|\Z)|\b(?:null|Null|NULL)[ \t]*:",
+    re.M,
+)
+
+
+def _compose_first(chunk: Chunk):
+    """(root node or None, pure) for the chunk's first document, as go-yaml would read it."""
+    text = chunk.text
+    if "\\" in text and ("\\'" in text or "\\/" in text):
+        return _compose_pure(text), True  # only the go-yaml escape table decides these
+    try:
+        parser = _Parser(text)
+        return (parser.get_node() if parser.check_node() else None), False
+    except Exception as libyaml_error:
+        try:
+            return _compose_pure(text), True
+        except RecursionError:
+            raise
+        except Exception:
+            raise libyaml_error from None
 
 
 def check_syntax(chunk: Chunk) -> None:
-    """Run libyaml's parser over a chunk without building anything (raises YamlSyntaxError)."""
+    """Check a chunk the way kubectl would read it, building nothing when that is safe
+    (raises YamlSyntaxError, YamlLimitError)."""
     require_c_parser()
-    try:
-        _check_depth(chunk)
-        _Parser(chunk.text).raw_parse()
-    except (YamlLimitError, YamlSyntaxError):
-        raise
-    except Exception as exc:
-        raise YamlSyntaxError(_error_text(exc), _error_span(exc, chunk.line)) from None
+    if _NEEDS_FULL_PARSE.search(chunk.text) is None:
+        try:
+            _check_depth(chunk)
+            _Parser(chunk.text).raw_parse()
+            return
+        except YamlLimitError:
+            raise
+        except Exception:
+            pass  # maybe one libyaml 0.1.7 refuses and go-yaml reads: the full path decides
+    for _doc in parse_chunk(chunk, "", 0):
+        pass
 
 
 def parse_chunk(chunk: Chunk, path: str, first_index: int = 0,
                 max_nodes: int = MAX_EXPANDED_NODES) -> Iterator[YamlDoc]:
-    """Parse one chunk; yields a YamlDoc per document (usually one)."""
+    """Parse one chunk as kubectl does: its first YAML document (anything after a `...` is never
+    read). Yields one YamlDoc, or nothing for an empty document."""
     require_c_parser()
     try:
         _check_depth(chunk)
-        parser = _Parser(chunk.text)
-        index = first_index
-        while parser.check_node():
-            node = parser.get_node()
-            conv = _Converter(chunk.text, chunk.line, max_nodes)
-            value, _ = conv.convert(node, ())
-            yield YamlDoc(path, index, value, conv.positions, conv.key_positions,
-                          conv.duplicates, conv.flow_template)
-            index += 1
+        node, pure = _compose_first(chunk)
+        if node is None:
+            return
+        conv = _Converter(chunk.text, chunk.line, max_nodes, pure)
+        value, _ = conv.convert(node, ())
     except (YamlLimitError, YamlSyntaxError):
         raise
     except RecursionError:
         raise YamlLimitError(f"nesting deeper than {MAX_DEPTH} levels", Span(chunk.line + 1, 1)) from None
     except Exception as exc:  # libyaml scanner/parser/composer/reader errors
         raise YamlSyntaxError(_error_text(exc), _error_span(exc, chunk.line)) from None
+    yield YamlDoc(path, first_index, value, conv.positions, conv.key_positions,
+                  conv.duplicates, conv.flow_template)
