@@ -28,7 +28,7 @@ from rclint.yamlsource import (
 # "untimeClass" covers both `kind: RuntimeClass` and `runtimeClassName`; "overhead" covers
 # pods that set spec.overhead by hand; "Node" covers Node/NodeList objects; the kubelet's
 # config is a KubeletConfiguration.
-INTERESTING = ("untimeClass", "overhead", "Node", "KubeletConfiguration")
+INTERESTING = ("untimeClass", "overhead", "Node", "KubeletConfiguration")  # also in load_manifest_text
 
 _TEMPLATE = re.compile(r"\{\{|\{%")
 
@@ -151,17 +151,21 @@ def load_manifest_text(out: LoadedFile, text: str, *, parse_all: bool = False) -
     path = out.path
     out.suppressions = scan_comments(path, text)
     chunks, separator_error = split_kube(text)
-    file_manifest_like = _looks_like_manifest(text)
+    file_manifest_like = None  # whether any of the file looks like a manifest, found out when needed
     index = 0
+    out.chunks = len(chunks)
     for chunk in chunks:
         ctext = chunk.text
-        out.chunks += 1
-        manifest_like = _looks_like_manifest(ctext)
+        manifest_like = "apiVersion" in ctext and "kind" in ctext  # _looks_like_manifest, inlined
         if manifest_like:
             out.looks_like_manifest = True
-        if not parse_all and not any(s in ctext for s in INTERESTING):
+        if not parse_all and not (
+            "untimeClass" in ctext or "overhead" in ctext or "Node" in ctext or "KubeletConfiguration" in ctext
+        ):  # none of INTERESTING (spelled out: this runs for every document)
             # cannot matter to a rule: only check the syntax, at C speed, if it is a manifest
-            if file_manifest_like:
+            if not manifest_like and file_manifest_like is None:
+                file_manifest_like = _looks_like_manifest(text)
+            if manifest_like or file_manifest_like:
                 try:
                     check_syntax(chunk)
                 except YamlSyntaxError as exc:
@@ -188,7 +192,7 @@ def load_manifest_text(out: LoadedFile, text: str, *, parse_all: bool = False) -
             if template is not None:
                 if manifest_like:
                     return _skip_template(out, template)
-            elif manifest_like or file_manifest_like:
+            elif manifest_like or _looks_like_manifest(text):
                 out.findings.append(_rcl001(path, exc, index))
             return out
         for doc in docs:
@@ -197,6 +201,7 @@ def load_manifest_text(out: LoadedFile, text: str, *, parse_all: bool = False) -
             out.documents.append(doc)
         index += 1
     if separator_error is not None:
+        file_manifest_like = _looks_like_manifest(text)
         template = _first_template_line(text, 0)
         if template is not None and file_manifest_like:
             return _skip_template(out, template)

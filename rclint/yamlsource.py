@@ -56,9 +56,11 @@ def require_c_parser() -> None:
 
 # --------------------------------------------------------------------------- splitting
 
-_SEPARATOR = re.compile(r"^---([^\n]*)", re.M)
 # A chunk that holds nothing but blank lines and comments decodes to null: kubectl skips it.
 _BLANK = re.compile(r"(?:---(?:[ \t\r][^\n]*)?(?:\n|\Z))?(?:[ \t\r\ufeff]*(?:#[^\n]*)?\n)*[ \t\r\ufeff]*(?:#[^\n]*)?\Z")
+
+
+_MAYBE_BLANK = frozenset(" \t\r\n#-\ufeff")
 
 
 @dataclass
@@ -86,10 +88,14 @@ def split_kube(text: str) -> Tuple[List[Chunk], Optional["YamlSyntaxError"]]:
     chunks: List[Chunk] = []
     start = 0
     line = 0
-    for m in _SEPARATOR.finditer(text):
-        rest = m.group(1)
+    sep = 0 if text.startswith("---") else text.find("\n---") + 1  # str.find: ~5x a regex
+    while sep > 0 or (sep == 0 and text.startswith("---")):
+        eol = text.find("\n", sep)
+        if eol < 0:
+            eol = len(text)
+        rest = text[sep + 3:eol]
         stripped = rest.strip()
-        sep_line = line + text.count("\n", start, m.start())
+        sep_line = line + text.count("\n", start, sep)
         if stripped and not stripped.startswith("#"):
             column = 4 + (len(rest) - len(rest.lstrip()))
             return chunks, YamlSyntaxError(
@@ -97,18 +103,20 @@ def split_kube(text: str) -> Tuple[List[Chunk], Optional["YamlSyntaxError"]]:
                 "(kubectl: invalid Yaml document separator)",
                 Span(sep_line + 1, column),
             )
-        if m.start() == start:
-            continue  # read while nothing is buffered, the separator line opens the next document
-        _add_chunk(chunks, text, start, m.start(), line)
-        start = m.end() + 1
-        line = sep_line + 1
+        if sep != start:  # read while nothing is buffered, the line opens the next document
+            _add_chunk(chunks, text, start, sep, line)
+            start = eol + 1
+            line = sep_line + 1
+        sep = text.find("\n---", eol) + 1 if eol < len(text) else 0
+        if sep == 0:
+            break
     if start < len(text):
         _add_chunk(chunks, text, start, len(text), line)
     return chunks, None
 
 
 def _add_chunk(chunks: List[Chunk], text: str, start: int, end: int, line: int) -> None:
-    if _BLANK.match(text, start, end):
+    if text[start] in _MAYBE_BLANK and _BLANK.match(text, start, end):
         return
     piece = text[start:end]
     if piece.startswith("\ufeff"):  # a BOM opening a later document (zero width, like the first)
@@ -467,7 +475,7 @@ class _Converter:
         self.positions[path] = _mark_tuple(node, self.line_offset)
         cls = node.__class__.__name__
         if cls == "ScalarNode":
-            tag = self._tag(node)
+            tag = str(node.ctag) if self.pure else node.ctag.suffix  # `node.tag` is a slow property
             if tag == _PLAIN:
                 value = type_plain_scalar(node.value)
                 if value.__class__ is float and (value != value or value == _INF or value == -_INF):
@@ -516,7 +524,7 @@ class _Converter:
             raise YamlConvertError("a sequence or mapping cannot be a map key (kubectl: invalid map key)",
                                    _mark_span(knode, self.line_offset))
         k = knode.value
-        tag = self._tag(knode)
+        tag = str(knode.ctag) if self.pure else knode.ctag.suffix
         if tag == _PLAIN:
             if k not in _KEY_SPECIAL and k[0] not in _NUMBER_START and k[0] != ".":
                 return k
@@ -607,11 +615,14 @@ def _error_text(exc) -> str:
 def _check_depth(chunk: Chunk) -> None:
     """libyaml composes recursively in C: bound nesting before composing.
 
-    A cheap upper bound (flow brackets + lines + compact '- ' entries) clears almost every
+    A cheap upper bound (length, then flow brackets + lines + compact entries) clears almost every
     document; only when it exceeds the limit do we count real depth from the event stream.
     """
     text = chunk.text
-    bound = text.count("[") + text.count("{") + text.count("\n") + text.count("- ") + 1
+    if len(text) < MAX_DEPTH:  # every level costs at least one character
+        return
+    # every level opens with a bracket, a new line, or a compact '- ' / '? ' on the same line
+    bound = text.count("\n") + text.count("[") + text.count("{") + text.count("-") + text.count("?") + 1
     if bound <= MAX_DEPTH:
         return
     parser = _Parser(text)
@@ -634,21 +645,48 @@ def _check_depth(chunk: Chunk) -> None:
         return  # a syntax error: the parse that follows reports it
 
 
-# A chunk that may hold something only a full parse catches: more than one YAML document (after
-# `...`), escapes libyaml and go-yaml read differently, values JSON cannot hold (`.inf`, `.nan`),
-# keys JSON cannot have (null, `? ` complex keys, `[a]: 1`), merges and tags that can fail.
-_NEEDS_FULL_PARSE = re.compile(
-    r"^\.\.\.|\\[/']|(?:^|[\s\[{,])\*[^\s,\[\]{}]|\.(?:inf|Inf|INF|nan|NaN|NAN)|[~!]|<<|\?(?:[ \t\r\n]|\Z)|[\]}][ \t]*:|"
-    r"(?:^|[\[{,]|-[ \t])[ \t]*:(?:[ \t\r\n]|\Z)|\b(?:null|Null|NULL)[ \t]*:",
-    re.M,
-)
+# A document rclint does not read is only syntax-checked by libyaml, unless it may hold what only
+# a full parse catches: a `\/` escape in double quotes (libyaml takes it, go-yaml refuses it), an
+# alias (an unknown one fails only when composing), a `!!` tag (`!!int abc` fails in go-yaml) or
+# a `.inf`/`.nan` value (kubectl cannot convert it to JSON). Only cheap literal tests: this runs on
+# every such document, so it must cost far less than the libyaml check itself. (Null or
+# collection keys and bad `<<` merges are left to documents rclint reads; see the README.)
+_ALIAS = re.compile(r"\*[-\w]")
+_SPECIAL_FLOAT = re.compile(r"\.(?:inf|Inf|INF|nan|NaN|NAN)")
+
+
+def _slash_escape(text: str) -> bool:
+    """Whether a `\\/` escape may sit in a double-quoted scalar (a `"` before it on its line):
+    libyaml 0.1.7 takes it (YAML 1.2), go-yaml refuses it (YAML 1.1). In single quotes, plain and
+    block scalars it is two plain characters for both; `\\'` needs no test (libyaml refuses it
+    in double quotes, so the fallback parser decides)."""
+    i = text.find("\\/")
+    while i >= 0:
+        j = i
+        while j > 0 and text[j - 1] == "\\":
+            j -= 1
+        if (i - j) % 2 == 0 and '"' in text[text.rfind("\n", 0, i) + 1:i]:
+            return True
+        i = text.find("\\/", i + 2)
+    return False
+
+
+def _needs_full_parse(text: str) -> bool:
+    # (Text after a `...` needs no test here: kubectl ignores it, and when libyaml's syntax check
+    # stumbles on it the full parse, which reads only the first document, decides.)
+    if "\\" in text and _slash_escape(text):
+        return True
+    for m in _ALIAS.finditer(text):
+        if m.start() == 0 or text[m.start() - 1] in " \t\r\n[{,":
+            return True
+    return "!!" in text or _SPECIAL_FLOAT.search(text) is not None
 
 
 def _compose_first(chunk: Chunk):
     """(root node or None, pure) for the chunk's first document, as go-yaml would read it."""
     text = chunk.text
-    if "\\" in text and ("\\'" in text or "\\/" in text):
-        return _compose_pure(text), True  # only the go-yaml escape table decides these
+    if "\\" in text and _slash_escape(text):
+        return _compose_pure(text), True  # only the go-yaml escape table decides this
     try:
         parser = _Parser(text)
         return (parser.get_node() if parser.check_node() else None), False
@@ -664,11 +702,14 @@ def _compose_first(chunk: Chunk):
 def check_syntax(chunk: Chunk) -> None:
     """Check a chunk the way kubectl would read it, building nothing when that is safe
     (raises YamlSyntaxError, YamlLimitError)."""
-    require_c_parser()
-    if _NEEDS_FULL_PARSE.search(chunk.text) is None:
+    if _CParser is None:
+        require_c_parser()
+    text = chunk.text
+    if not _needs_full_parse(text):
         try:
-            _check_depth(chunk)
-            _Parser(chunk.text).raw_parse()
+            if len(text) >= MAX_DEPTH:
+                _check_depth(chunk)
+            _Parser(text).raw_parse()
             return
         except YamlLimitError:
             raise
