@@ -598,7 +598,10 @@ class _Converter:
 def _error_span(exc, line_offset: int) -> Span:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if mark is not None:
-        return Span(mark.line + 1 + line_offset, mark.column + 1)
+        column = mark.column + 1
+        if str(getattr(exc, "problem", "")).startswith("found unknown escape character '") and column > 1:
+            column -= 1  # ruamel's pure scanner marks the character after the backslash
+        return Span(mark.line + 1 + line_offset, column)
     return Span(line_offset + 1, 1)
 
 
@@ -655,19 +658,48 @@ _ALIAS = re.compile(r"\*[-\w]")
 _SPECIAL_FLOAT = re.compile(r"\.(?:inf|Inf|INF|nan|NaN|NAN)")
 
 
-def _slash_escape(text: str) -> bool:
-    """Whether a `\\/` escape may sit in a double-quoted scalar (a `"` before it on its line):
-    libyaml 0.1.7 takes it (YAML 1.2), go-yaml refuses it (YAML 1.1). In single quotes, plain and
-    block scalars it is two plain characters for both; `\\'` needs no test (libyaml refuses it
-    in double quotes, so the fallback parser decides)."""
+def _odd_slashes(text: str) -> List[int]:
+    """Offsets of every `\\/` that is an escape (after an even run of backslashes)."""
+    out = []
     i = text.find("\\/")
     while i >= 0:
         j = i
         while j > 0 and text[j - 1] == "\\":
             j -= 1
-        if (i - j) % 2 == 0 and '"' in text[text.rfind("\n", 0, i) + 1:i]:
-            return True
+        if (i - j) % 2 == 0:
+            out.append(i)
         i = text.find("\\/", i + 2)
+    return out
+
+
+def _slash_escape(text: str) -> bool:
+    """Whether a `\\/` escape may sit in a double-quoted scalar (a `"` before it on its line):
+    libyaml 0.1.7 takes it (YAML 1.2), go-yaml refuses it (YAML 1.1). In single quotes, plain and
+    block scalars it is two plain characters for both; `\\'` needs no test (libyaml refuses it
+    in double quotes, so the fallback parser decides)."""
+    return any('"' in text[text.rfind("\n", 0, i) + 1:i] for i in _odd_slashes(text))
+
+
+def _slash_in_double_quotes(root, offsets: List[int]) -> bool:
+    """Whether a double-quoted scalar of the composed document holds one of `offsets`."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        name = node.__class__.__name__
+        if name == "ScalarNode":
+            if node.style == '"':
+                start, end = node.start_mark.index, node.end_mark.index
+                if any(start <= i < end for i in offsets):
+                    return True
+        elif name == "MappingNode":
+            for k, v in node.value:
+                stack.append(k)
+                stack.append(v)
+        else:
+            stack.extend(node.value)
     return False
 
 
@@ -685,11 +717,9 @@ def _needs_full_parse(text: str) -> bool:
 def _compose_first(chunk: Chunk):
     """(root node or None, pure) for the chunk's first document, as go-yaml would read it."""
     text = chunk.text
-    if "\\" in text and _slash_escape(text):
-        return _compose_pure(text), True  # only the go-yaml escape table decides this
     try:
         parser = _Parser(text)
-        return (parser.get_node() if parser.check_node() else None), False
+        node = parser.get_node() if parser.check_node() else None
     except Exception as libyaml_error:
         try:
             return _compose_pure(text), True
@@ -697,6 +727,11 @@ def _compose_first(chunk: Chunk):
             raise
         except Exception:
             raise libyaml_error from None
+    if node is not None and "\\" in text:
+        offsets = _odd_slashes(text)
+        if offsets and _slash_in_double_quotes(node, offsets):
+            return _compose_pure(text), True  # go-yaml's escape table refuses `\\/`: say where
+    return node, False
 
 
 def check_syntax(chunk: Chunk) -> None:
