@@ -15,6 +15,7 @@ import click
 
 from rclint import __version__
 from rclint.model import Severity
+from rclint.textio import visible
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -42,13 +43,26 @@ def _internal_error(exc: BaseException, debug: bool) -> "None":
     sys.exit(2)
 
 
-def _write(text: str, output: Optional[str]) -> None:
+def _write(text: str, output: Optional[str], roots=()) -> None:
     if output and output != "-":
-        with open(output, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        from rclint.fspolicy import write_file
+
+        write_file(output, text, roots)  # atomic, never through a symlink
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+
+
+def _check_outputs(outputs, roots) -> None:
+    """Refuse, before any work, an output that would be written through a symlink."""
+    from rclint.fspolicy import check_writable
+
+    for out in outputs:
+        if out and out != "-":
+            try:
+                check_writable(out, roots)
+            except OSError as exc:
+                _fail(f"cannot write {visible(out)}: {exc.strerror}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -143,11 +157,21 @@ def _pair_outputs(raw_args):
                    "but report only findings in those files (for pre-commit).")
 @click.option("--sarif-category", "automation_id", default=None,
               help="SARIF runAutomationDetails.id (the code scanning category).")
+@click.option("--diff-base", "diff_base", default=None, metavar="REV",
+              help="Report only findings that are not already there at git revision REV (e.g. the pull request's "
+                   "base), in any file, including files the change did not touch.")
+@click.option("--cluster", is_flag=True,
+              help="Also read the RuntimeClasses and Nodes of the live cluster, through kubectl, as `rclint snapshot` "
+                   "would write them.")
+@click.option("--context", "kube_context", default=None, help="With --cluster: the kubectl context to use.")
+@click.option("--kubeconfig", default=None, type=click.Path(dir_okay=False),
+              help="With --cluster: the kubeconfig file kubectl should use.")
+@click.option("--kubectl", default="kubectl", show_default=True, help="With --cluster: the kubectl command.")
 @click.option("--color/--no-color", "colour", default=None, help="Colour the text output [default: only on a terminal].")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_select, ignore, known, fail_on,
               min_severity, exit_zero, stdin_filename, max_file_size, node_configs, baseline, write_baseline,
-              changed_only, automation_id, colour, debug) -> None:
+              changed_only, diff_base, cluster, kube_context, kubeconfig, kubectl, automation_id, colour, debug) -> None:
     """Lint PATHS (files or directories; '-' reads standard input). Default: the current directory."""
     from rclint.settings import ConfigError, display_path, load_settings, parse_size
 
@@ -183,9 +207,28 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
             settings.max_file_size = parse_size(max_file_size)
         if baseline and not write_baseline:
             settings.baseline = baseline
+        _check_outputs([out for _f, out in pairs] + [write_baseline], settings.paths)
+        if cluster:
+            from rclint import cluster as cluster_mod
+
+            opts = cluster_mod.KubectlOptions(kubectl=kubectl, context=kube_context, kubeconfig=kubeconfig)
+            classes, nodes = cluster_mod.fetch(opts)
+            text = cluster_mod.snapshot_text(classes, nodes)
+            settings.extra_inputs = settings.extra_inputs + [(cluster_mod.LIVE_DISPLAY, text.encode("utf-8"))]
+        elif kube_context or kubeconfig:
+            raise ConfigError("--context and --kubeconfig go with --cluster")
         from rclint.engine import run
 
+        if diff_base is not None and "-" in settings.paths:
+            raise ConfigError("--diff-base lints files in a git repository, not standard input")
         result = run(settings)
+        if diff_base is not None:
+            from rclint import diffbase
+
+            before, commit = diffbase.base_findings(settings, diff_base, run)
+            result.findings, known = diffbase.new_findings(result.findings, before)
+            result.stats.notes.append(f"diff base {diff_base} ({commit[:12]}): {known} finding"
+                                      f"{'s' if known != 1 else ''} already there not reported")
     except ConfigError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
@@ -197,9 +240,9 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
         from rclint import baseline as baseline_mod
 
         try:
-            _write(baseline_mod.render(result.findings), write_baseline)
+            _write(baseline_mod.render(result.findings), write_baseline, settings.paths)
         except OSError as exc:
-            _fail(f"cannot write {write_baseline}: {exc.strerror}")
+            _fail(f"cannot write {visible(write_baseline)}: {exc.strerror}")
         n = len(result.findings)
         click.echo(f"rclint: wrote {n} finding{'s' if n != 1 else ''} to the baseline {write_baseline}", err=True)
         sys.exit(0)
@@ -220,16 +263,17 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
                 text = render(result, catalog, automation_id=automation_id)
             else:
                 text = render(result, catalog)
-            _write(text, out)
+            _write(text, out, settings.paths)
             if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
                 from rclint.reporters.github import step_summary_markdown
 
-                with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as fh:
-                    fh.write(step_summary_markdown(result, catalog))
+                from rclint.fspolicy import append_file
+
+                append_file(os.environ["GITHUB_STEP_SUMMARY"], step_summary_markdown(result, catalog))
         if not any(fmt == "github" and out in (None, "-") for fmt, out in pairs):
             click.echo(summary(result), err=True)  # github annotations end with their own summary
     except OSError as exc:
-        _fail(f"cannot write {exc.filename}: {exc.strerror}")
+        _fail(f"cannot write {visible(str(exc.filename))}: {exc.strerror}")
     except Exception as exc:
         _internal_error(exc, debug)
 
@@ -262,6 +306,47 @@ def nodes_cmd(paths, fmt, node_configs, config_file, isolated, debug) -> None:
         _fail(str(exc))
     except Exception as exc:
         _internal_error(exc, debug)
+
+
+@main.command("snapshot")
+@click.option("--output", "-o", "output", default=None, type=click.Path(dir_okay=False),
+              help="Where to write the snapshot ('-' for standard output) [default: cluster-snapshot.yaml].")
+@click.option("--context", "kube_context", default=None, help="The kubectl context to read (default: the current one).")
+@click.option("--kubeconfig", default=None, type=click.Path(dir_okay=False), help="The kubeconfig file kubectl should use.")
+@click.option("--kubectl", default="kubectl", show_default=True, help="The kubectl command to run.")
+@click.option("--timeout", default=120.0, show_default=True, type=click.FloatRange(min=1),
+              help="Seconds to wait for each kubectl call.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def snapshot_cmd(output, kube_context, kubeconfig, kubectl, timeout, debug) -> None:
+    """Write the cluster's RuntimeClasses and node groups to a small YAML file that `rclint check` reads.
+
+    Runs your own kubectl (every context and auth plugin works) for two read-only lists; needs get
+    and list on runtimeclasses.node.k8s.io and nodes. The file is deterministic: refreshing it from an
+    unchanged cluster gives the same bytes.
+    """
+    from rclint import cluster as cluster_mod
+    from rclint.settings import ConfigError
+
+    target = output or cluster_mod.DEFAULT_SNAPSHOT
+    if target != "-":
+        _check_outputs([target], [os.getcwd()])  # never through a symlink, checked before any work
+    try:
+        opts = cluster_mod.KubectlOptions(kubectl=kubectl, context=kube_context, kubeconfig=kubeconfig,
+                                          timeout=timeout)
+        classes, nodes = cluster_mod.fetch(opts)
+        text = cluster_mod.snapshot_text(classes, nodes)
+    except ConfigError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:
+        _internal_error(exc, debug)
+    try:
+        _write(text, target, [os.getcwd()])
+    except OSError as exc:
+        _fail(f"cannot write {visible(target)}: {exc.strerror}")
+    if target != "-":
+        click.echo(f"rclint: wrote {cluster_mod.summary(classes, nodes)} to {target}", err=True)
 
 
 @main.command("rules")
