@@ -156,7 +156,7 @@ def load_json_stream(text: str, path: str, with_values: bool = True
             line = bisect.bisect_right(line_starts, pos) - 1
             msg = getattr(exc, "msg", str(exc))
             return docs, count, YamlSyntaxError(
-                f"invalid JSON: {msg[0].lower() + msg[1:]}", Span(line + 1, pos - line_starts[line] + 1))
+                msg[0].lower() + msg[1:], Span(line + 1, pos - line_starts[line] + 1))
         except RecursionError:
             line = bisect.bisect_right(line_starts, i) - 1
             return docs, count, YamlLimitError(f"nesting deeper than {MAX_DEPTH} levels",

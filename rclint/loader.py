@@ -138,7 +138,8 @@ def load_json_text(out: LoadedFile, text: str, *, parse_all: bool = False) -> Lo
             out.findings.append(Finding("RCL003", f"document not loaded: {error.message}", out.path,
                                         Span(1, 1), field=f"doc[{count}]"))
         elif manifest_like:
-            out.findings.append(_rcl001(out.path, error, count))
+            out.findings.append(Finding("RCL001", f"JSON syntax error: {error.message}", out.path, error.span,
+                                        field=f"doc[{count}]"))
     return out
 
 

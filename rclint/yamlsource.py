@@ -99,8 +99,7 @@ def split_kube(text: str) -> Tuple[List[Chunk], Optional["YamlSyntaxError"]]:
         if stripped and not stripped.startswith("#"):
             column = 4 + (len(rest) - len(rest.lstrip()))
             return chunks, YamlSyntaxError(
-                f"invalid document separator: `---` followed by {stripped[:40]!r} "
-                "(kubectl: invalid Yaml document separator)",
+                f"`---` followed by {stripped[:30]!r} is no document separator (kubectl stops here)",
                 Span(sep_line + 1, column),
             )
         if sep != start:  # read while nothing is buffered, the line opens the next document
@@ -248,7 +247,7 @@ def _type_tagged(tag: str, text: str) -> Any:
             or (name == "null" and value is None)
         )
         if not ok:
-            raise _TagMismatch(f"cannot decode `{text[:40]}` as a !!{name}")
+            raise _TagMismatch(f"cannot decode {text[:30]!r} as a !!{name}")
         return float(value) if name == "float" else value
     return text
 

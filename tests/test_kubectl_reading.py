@@ -92,7 +92,7 @@ def test_separator_followed_by_content_stops_the_file():
     text = POD.format(name="a") + "---\n" + POD.format(name="b") + "---apiVersion: v1\nkind: Pod\n"
     lf = load(text)
     assert codes(lf) == [("RCL001", 14, 4)]
-    assert "invalid document separator" in lf.findings[0].message
+    assert "is no document separator" in lf.findings[0].message
     assert names(lf) == ["a"]  # the document the bad separator would have ended is lost too
 
 
