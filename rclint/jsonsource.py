@@ -4,7 +4,7 @@ kubectl (the Kubernetes YAML-or-JSON decoder) reads a stream whose first non-bla
 `{` as a sequence of JSON values (Go's encoding/json): several objects in one file (jq output)
 are several documents, YAML-only syntax (comments, single quotes, trailing commas, unquoted keys)
 is an error that stops the stream, `\\uD83D\\uDE00` surrogate pairs are one character and a lone
-surrogate becomes U+FFFD. Everything else, BOM-prefixed JSON included, is YAML.
+surrogate becomes U+FFFD. Everything else is YAML.
 
 Validation uses Python's json (C speed, the same grammar as Go's); values with positions come
 from a small recursive-descent reader run only on the values already known to be valid.
@@ -21,7 +21,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from rclint.model import Span
 from rclint.yamlsource import MAX_DEPTH, YamlDoc, YamlLimitError, YamlSyntaxError
 
-_JSON_PREFIX = re.compile(rb"[ \t\r\n\v\f]*\{")
+_JSON_PREFIX = re.compile(r"[ \t\r\n\v\f\x85\xa0]*\{")
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _CONSTANT = re.compile(r"NaN|-?Infinity")
@@ -29,9 +29,11 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
 
 
-def is_json_stream(data: bytes) -> bool:
-    """Whether kubectl would read these bytes as JSON (first non-blank byte is `{`)."""
-    return _JSON_PREFIX.match(data, 0, 4096) is not None
+def is_json_stream(text: str) -> bool:
+    """Whether kubectl would read this (decoded, BOM removed) text as JSON: its first non-blank
+    character is `{`. kubectl reads files through a BOM-removing, UTF-16-decoding reader first,
+    so a BOM before the `{` does not matter."""
+    return _JSON_PREFIX.match(text, 0, 4096) is not None
 
 
 def _number(text: str) -> Any:

@@ -105,7 +105,7 @@ def load_manifest_bytes(
         out.findings.append(Finding("RCL003", f"cannot read this file as text: {exc}", path, Span(1, 1), field="decode"))
         out.looks_like_manifest = True
         return out
-    if is_json_stream(data):
+    if is_json_stream(text):
         return load_json_text(out, text, parse_all=parse_all)
     return load_manifest_text(out, text, parse_all=parse_all)
 

@@ -371,9 +371,44 @@ def _pure_yaml():
 
         plain_tag, str_tag = Tag(suffix=_PLAIN), Tag(suffix=_STR)
 
+        breaks = "\r\n\x85\u2028\u2029"
+
         class GoEscapesScanner(Scanner):
             ESCAPE_REPLACEMENTS = {k: v for k, v in Scanner.ESCAPE_REPLACEMENTS.items() if k != "/"}
             ESCAPE_REPLACEMENTS["'"] = "'"
+
+            @property
+            def scanner_processing_version(self):
+                return (1, 1)  # go-yaml's: e.g. a '?' ends a plain scalar in a flow collection
+
+            def _document_marker(self) -> bool:
+                return self.reader.prefix(3) in ("---", "...") and self.reader.peek(3) in "\0 \t" + breaks
+
+            def scan_plain_spaces(self, indent, start_mark):
+                """The blanks inside a plain scalar; go-yaml, like libyaml, takes tabs there
+                (ruamel refuses them)."""
+                peek, forward = self.reader.peek, self.reader.forward
+                n = 0
+                while peek(n) in " \t":
+                    n += 1
+                blanks = self.reader.prefix(n)
+                forward(n)
+                if peek() not in breaks:
+                    return [blanks] if blanks else []
+                first = self.scan_line_break()
+                self.allow_simple_key = True
+                if self._document_marker():
+                    return None
+                more = []
+                while peek() in " \t" + breaks:
+                    if peek() in " \t":
+                        forward()
+                        continue
+                    more.append(self.scan_line_break())
+                    if self._document_marker():
+                        return None
+                folded = [first] if first != "\n" else ([] if more else [" "])
+                return folded + more
 
         class PlainResolver(VersionedResolver):
             def resolve(self, kind, value, implicit):
@@ -392,13 +427,27 @@ def _pure_yaml():
     return _PURE
 
 
+_DOCUMENT_END = re.compile(r"^\.\.\.(?=[ \t\r\n]|\Z)", re.M)
+
+
 def _compose_pure(text: str):
-    """The first document's root node by ruamel's pure-Python parser, or None when empty."""
-    docs = _pure_yaml().compose_all(text)
-    try:
-        return next(docs, None)
-    finally:
-        docs.close()
+    """The first document's root node by ruamel's pure-Python parser, or None when empty.
+
+    The text stops at the first `...` line: go-yaml reads nothing after it, while ruamel's
+    scanner would already trip over what follows on that line. ruamel's warnings (a reused
+    anchor, which go-yaml allows) never reach stderr: they would carry input text."""
+    import warnings
+
+    end = _DOCUMENT_END.search(text)
+    if end is not None:
+        text = text[:end.start()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        docs = _pure_yaml().compose_all(text)
+        try:
+            return next(docs, None)
+        finally:
+            docs.close()
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -430,7 +479,7 @@ class _Converter:
     (`.inf`, `.nan`, null or collection keys) is an error for the whole document."""
 
     __slots__ = ("line_offset", "text", "positions", "key_positions", "duplicates",
-                 "memo", "stack", "expanded", "flow_template", "max_nodes", "pure")
+                 "memo", "stack", "expanded", "flow_template", "max_nodes", "pure", "surrogates")
 
     def __init__(self, text: str, line_offset: int, max_nodes: int = MAX_EXPANDED_NODES,
                  pure: bool = False):
@@ -445,6 +494,8 @@ class _Converter:
         self.flow_template: Optional[Span] = None
         self.max_nodes = max_nodes
         self.pure = pure
+        # a `\uD800`-style escape gives a lone surrogate, which go-yaml refuses
+        self.surrogates = "\\u" in text or "\\U" in text
 
     def _tag(self, node) -> str:
         return str(node.ctag) if self.pure else node.ctag.suffix  # `node.tag` is a slow property
@@ -483,7 +534,7 @@ class _Converter:
                         _mark_span(node, self.line_offset))
             elif tag == _STR:
                 value = node.value
-                if self.pure and _SURROGATE.search(value):
+                if self.surrogates and _SURROGATE.search(value):
                     raise YamlSyntaxError("found invalid Unicode character escape code",
                                           _mark_span(node, self.line_offset))
             else:
@@ -529,6 +580,8 @@ class _Converter:
                 return k
             value = type_plain_scalar(k)
         elif tag == _STR:
+            if self.surrogates and _SURROGATE.search(k):
+                raise YamlSyntaxError("found invalid Unicode character escape code", _mark_span(knode, self.line_offset))
             return k
         else:
             try:
@@ -713,6 +766,11 @@ def _needs_full_parse(text: str) -> bool:
     return "!!" in text or _SPECIAL_FLOAT.search(text) is not None
 
 
+# An anchor or alias in node position whose name runs into a character go-yaml (and libyaml) do
+# not allow after it; ruamel's pure-Python parser takes `&a"x"` as the anchor `a"x"`.
+_BAD_ANCHOR_END = re.compile(r"(?:^[ \t]*|[:?-][ \t]+|[\[{,][ \t]*)[&*][-\w]+(?=[^-\w\s,\[\]{}?:%@`])", re.M)
+
+
 def _compose_first(chunk: Chunk):
     """(root node or None, pure) for the chunk's first document, as go-yaml would read it."""
     text = chunk.text
@@ -721,11 +779,16 @@ def _compose_first(chunk: Chunk):
         node = parser.get_node() if parser.check_node() else None
     except Exception as libyaml_error:
         try:
-            return _compose_pure(text), True
+            node = _compose_pure(text)
         except RecursionError:
             raise
         except Exception:
             raise libyaml_error from None
+        if node is not None and ("&" in text or "*" in text):
+            bad = _BAD_ANCHOR_END.search(text)
+            if bad is not None:  # ruamel takes `&a"x"` as anchor `a"x"`; go-yaml wants a blank
+                raise libyaml_error from None
+        return node, True
     if node is not None and "\\" in text:
         offsets = _odd_slashes(text)
         if offsets and _slash_in_double_quotes(node, offsets):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -130,7 +131,9 @@ def _kubectl_batch(kubectl: str, batch: List[Path], marker: Path):
     for obj in objects:
         if obj.get("kind") == "ConfigMap" and _dig(obj, ("metadata", "name")) == MARKER_NAME:
             groups.append([])
-        else:
+        elif obj.get("apiVersion"):
+            # `patch --local` prints a top-level object without apiVersion too, which `kubectl
+            # apply` refuses ("apiVersion not set"); rclint does not take it for an object
             groups[-1].append(checked(obj))
     if len(groups) != len(batch) + 1:
         return None
@@ -149,6 +152,17 @@ def _json_stream(text: str) -> List[Any]:
         out.append(obj)
 
 
+_RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})\Z")
+
+
+def _kubectl_decodes(value: dict) -> bool:
+    """Whether kubectl decodes the object's metadata (ObjectMeta, timestamps in RFC 3339)."""
+    if not metadata_decodes(value):
+        return False
+    md = value.get("metadata") or {}
+    return all(md.get(k) is None or _RFC3339.match(md[k]) for k in ("creationTimestamp", "deletionTimestamp"))
+
+
 def rclint_read(path: Path) -> Tuple[Read, Read, bool]:
     """(default mode, parse-everything mode, looks like a manifest)."""
     data = path.read_bytes()
@@ -160,7 +174,7 @@ def rclint_read(path: Path) -> Tuple[Read, Read, bool]:
         rejected = any(f.code in ("RCL001", "RCL003", "RCL005") for f in lf.findings)
         # rclint lints objects whose metadata kubectl cannot decode (`name: 2024`) so that rules
         # can say why; kubectl skips them ("unable to decode"). Compare the rest.
-        objs = [checked(dict(o.value)) for doc in lf.documents for o in objects_in(doc) if metadata_decodes(o.value)]
+        objs = [checked(dict(o.value)) for doc in lf.documents for o in objects_in(doc) if _kubectl_decodes(o.value)]
         reads.append((rejected, objs))
     return reads[0], reads[1], looks
 

@@ -115,12 +115,15 @@ class PodSpecRef:
 
 
 def is_kube_object(value: Any) -> bool:
+    """A mapping with a kind and an apiVersion kubectl can parse (`v1`, `group/version`; one with
+    two slashes makes kubectl skip the object: "Object 'Kind' is missing")."""
     return (
         isinstance(value, dict)
         and isinstance(value.get("apiVersion"), str)
         and isinstance(value.get("kind"), str)
         and value["apiVersion"] != ""
         and value["kind"] != ""
+        and value["apiVersion"].count("/") <= 1
     )
 
 

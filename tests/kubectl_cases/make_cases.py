@@ -237,6 +237,16 @@ case("tags-str-number.yaml", pod() + "  nodeSelector: {a: !!str 08}\n  toleratio
 case("tags-custom.yaml", pod() + "  nodeSelector: {a: !custom 08}\n")
 case("tags-bool-mismatch.yaml", cm() + "  b: !!bool maybe\n")
 
+# found by mutating the cases above and comparing with kubectl
+case("laterbom-json-broken.json", "\ufeff" + jpod("a").replace('"image"', "image") + "\n")
+case("flowcolon-question-mark.yaml", pod() + "  nodeSelector: {a: nginx?}\n")
+case("flowcolon-tab-in-scalar.yaml", pod() + "  nodeSelector: {a\tb: c:d, e: [http://x/y]}\n")
+case("flowcolon-anchor-quote.yaml", pod() + "  nodeSelector: {a: b:c, d: &x\"q\"}\n")
+case("surrogate-lone-key.yaml", pod() + "  nodeSelector: {\"\\ude00\": a, b: c:d}\n")
+case("podlist-bad-apiversion.json", '{"apiVersion": "@node.k8s.io/v1/", "kind": "RuntimeClass", "metadata": {"name": "a"}, "handler": "a"}\n'
+     '{"apiVersion": "node.k8s.io/v1", "kind": "RuntimeClass", "metadata": {"name": "b"}, "handler": "b"}\n')
+case("keys-anchor-in-key.yaml", pod() + "  nodeSelector: {&k a: b}\n")
+
 
 def main() -> None:
     for old in HERE.glob("*.yaml"):
