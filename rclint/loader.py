@@ -110,12 +110,16 @@ def load_manifest_bytes(
     return load_manifest_text(out, text, parse_all=parse_all)
 
 
+_STOPS = "kubectl stops reading the file at this error: no document after it is applied"
+
+
 def _rcl001(path: str, exc: YamlSyntaxError, index: int) -> Finding:
     if isinstance(exc, YamlConvertError):
         message = f"kubectl cannot convert this document to JSON: {exc.message}"
     else:
         message = f"YAML syntax error: {exc.message}"
-    return Finding("RCL001", message, path, exc.span, field=f"doc[{index}]")
+    return Finding("RCL001", message, path, exc.span, field=f"doc[{index}]", help=exc.help,
+                   notes=tuple(exc.notes) + (_STOPS,))
 
 
 def load_json_text(out: LoadedFile, text: str, *, parse_all: bool = False) -> LoadedFile:
@@ -138,8 +142,10 @@ def load_json_text(out: LoadedFile, text: str, *, parse_all: bool = False) -> Lo
             out.findings.append(Finding("RCL003", f"document not loaded: {error.message}", out.path,
                                         Span(1, 1), field=f"doc[{count}]"))
         elif manifest_like:
-            out.findings.append(Finding("RCL001", f"JSON syntax error: {error.message}", out.path, error.span,
-                                        field=f"doc[{count}]"))
+            out.findings.append(Finding(
+                "RCL001", f"JSON syntax error: {error.message}", out.path, error.span, field=f"doc[{count}]",
+                notes=("kubectl reads a file whose first character is `{` as JSON (Go's encoding/json), not YAML",
+                       _STOPS)))
     return out
 
 

@@ -33,10 +33,14 @@ MAX_EXPANDED_NODES = 1_000_000
 
 
 class YamlSyntaxError(Exception):
-    def __init__(self, message: str, span: Span):
+    """Input kubectl would not read, at `span`; `help` is the fix, `notes` kubectl's own words."""
+
+    def __init__(self, message: str, span: Span, help: str = "", notes: Tuple[str, ...] = ()):
         super().__init__(message)
         self.message = message
         self.span = span
+        self.help = help
+        self.notes = notes
 
 
 class YamlLimitError(Exception):
@@ -99,8 +103,12 @@ def split_kube(text: str) -> Tuple[List[Chunk], Optional["YamlSyntaxError"]]:
         if stripped and not stripped.startswith("#"):
             column = 4 + (len(rest) - len(rest.lstrip()))
             return chunks, YamlSyntaxError(
-                f"`---` followed by {stripped[:30]!r} is no document separator (kubectl stops here)",
+                f"`---` followed by {stripped[:30]!r} is no document separator",
                 Span(sep_line + 1, column),
+                help="put `---` on a line of its own (a `# comment` may follow it) and the text after it "
+                     "on the next line",
+                notes=(f"kubectl: invalid Yaml document separator: {stripped[:60]}",
+                       "the document this line would end is lost too"),
             )
         if sep != start:  # read while nothing is buffered, the line opens the next document
             _add_chunk(chunks, text, start, sep, line)
@@ -531,7 +539,9 @@ class _Converter:
                 if value.__class__ is float and (value != value or value == _INF or value == -_INF):
                     raise YamlConvertError(
                         f"`{node.value}` has no JSON form (kubectl: json: unsupported value)",
-                        _mark_span(node, self.line_offset))
+                        _mark_span(node, self.line_offset), help=f'quote it ("{node.value}") or write a finite number',
+                        notes=("kubectl: error converting YAML to JSON: json: unsupported value: "
+                               + ("NaN" if value != value else "+Inf" if value > 0 else "-Inf"),))
             elif tag == _STR:
                 value = node.value
                 if self.surrogates and _SURROGATE.search(value):
@@ -541,7 +551,9 @@ class _Converter:
                 try:
                     value = _type_tagged(tag, node.value)
                 except _TagMismatch as exc:
-                    raise YamlConvertError(str(exc), _mark_span(node, self.line_offset)) from None
+                    raise YamlConvertError(str(exc), _mark_span(node, self.line_offset),
+                                           help="drop the tag or make the value match it",
+                                           notes=(f"kubectl: error converting YAML to JSON: yaml: {exc}",)) from None
                 if value.__class__ is float and (value != value or value == _INF or value == -_INF):
                     raise YamlConvertError(
                         f"`{node.value}` has no JSON form (kubectl: json: unsupported value)",
@@ -572,7 +584,8 @@ class _Converter:
         """A map key as JSON sees it (a string), or an error for keys JSON cannot have."""
         if knode.__class__.__name__ != "ScalarNode":
             raise YamlConvertError("a sequence or mapping cannot be a map key (kubectl: invalid map key)",
-                                   _mark_span(knode, self.line_offset))
+                                   _mark_span(knode, self.line_offset), help="use a plain or quoted string as the key",
+                                   notes=("kubectl: error converting YAML to JSON: yaml: invalid map key",))
         k = knode.value
         tag = str(knode.ctag) if self.pure else knode.ctag.suffix
         if tag == _PLAIN:
@@ -590,7 +603,8 @@ class _Converter:
                 raise YamlConvertError(str(exc), _mark_span(knode, self.line_offset)) from None
         if value is None:
             raise YamlConvertError("a null map key cannot become JSON (kubectl: unsupported map key)",
-                                   _mark_span(knode, self.line_offset))
+                                   _mark_span(knode, self.line_offset), help='name the key, or quote it ("~")',
+                                   notes=("kubectl: error converting YAML to JSON: unsupported map key of type: <nil>",))
         if value is True:
             return "true"
         if value is False:
@@ -636,7 +650,9 @@ class _Converter:
             size += n
             if not isinstance(v, dict):
                 raise YamlConvertError("map merge requires map or sequence of maps as the value",
-                                       _mark_span(src, self.line_offset))
+                                       _mark_span(src, self.line_offset), help="merge (`<<:`) only a mapping or a list of mappings",
+                                       notes=("kubectl: error converting YAML to JSON: yaml: map merge requires map or "
+                                              "sequence of maps as the value",))
             values.append(v)
         span = _mark_tuple(mnode, self.line_offset)
         for v in reversed(values):

@@ -92,7 +92,10 @@ def test_separator_followed_by_content_stops_the_file():
     text = POD.format(name="a") + "---\n" + POD.format(name="b") + "---apiVersion: v1\nkind: Pod\n"
     lf = load(text)
     assert codes(lf) == [("RCL001", 14, 4)]
-    assert "is no document separator" in lf.findings[0].message
+    finding = lf.findings[0]
+    assert finding.message == "YAML syntax error: `---` followed by 'apiVersion: v1' is no document separator"
+    assert finding.help.startswith("put `---` on a line of its own")
+    assert finding.notes[0] == "kubectl: invalid Yaml document separator: apiVersion: v1"
     assert names(lf) == ["a"]  # the document the bad separator would have ended is lost too
 
 
