@@ -782,9 +782,10 @@ def _needs_full_parse(text: str) -> bool:
     return "!!" in text or _SPECIAL_FLOAT.search(text) is not None
 
 
-# An anchor or alias in node position whose name runs into a character go-yaml (and libyaml) do
-# not allow after it; ruamel's pure-Python parser takes `&a"x"` as the anchor `a"x"`.
-_BAD_ANCHOR_END = re.compile(r"(?:^[ \t]*|[:?-][ \t]+|[\[{,][ \t]*)[&*][-\w]+(?=[^-\w\s,\[\]{}?:%@`])", re.M)
+# An anchor or alias in node position whose name runs into a character go-yaml does not allow
+# after it (`&a"x"`, `&a{...}`, `&a@`): ruamel's pure-Python parser takes `&a"x"` as the anchor
+# `a"x"`, and the bundled libyaml takes `&a{` as an anchor before a flow mapping.
+_BAD_ANCHOR_END = re.compile(r"(?:^[ \t]*|[:?-][ \t]+|[\[{,][ \t]*)[&*][-\w]+(?=[^-\w\s,\]}?:])", re.M)
 
 
 def _compose_first(chunk: Chunk):
@@ -800,11 +801,16 @@ def _compose_first(chunk: Chunk):
             raise
         except Exception:
             raise libyaml_error from None
-        if node is not None and ("&" in text or "*" in text):
-            bad = _BAD_ANCHOR_END.search(text)
-            if bad is not None:  # ruamel takes `&a"x"` as anchor `a"x"`; go-yaml wants a blank
-                raise libyaml_error from None
+        if node is not None and ("&" in text or "*" in text) and _BAD_ANCHOR_END.search(text):
+            raise libyaml_error from None
         return node, True
+    if node is not None and ("&" in text or "*" in text):
+        bad = _BAD_ANCHOR_END.search(text)
+        if bad is not None:
+            line = text.count("\n", 0, bad.end())
+            column = bad.end() - text.rfind("\n", 0, bad.end())
+            raise YamlSyntaxError("while scanning an anchor or alias, did not find expected alphabetic or numeric "
+                                  "character", Span(chunk.line + line + 1, column))
     if node is not None and "\\" in text:
         offsets = _odd_slashes(text)
         if offsets and _slash_in_double_quotes(node, offsets):

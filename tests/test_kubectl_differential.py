@@ -160,7 +160,9 @@ def _kubectl_decodes(value: dict) -> bool:
     if not metadata_decodes(value):
         return False
     md = value.get("metadata") or {}
-    return all(md.get(k) is None or _RFC3339.match(md[k]) for k in ("creationTimestamp", "deletionTimestamp"))
+    times = [md.get("creationTimestamp"), md.get("deletionTimestamp")]
+    times += [m.get("time") for m in md.get("managedFields") or [] if isinstance(m, dict)]
+    return all(t is None or (isinstance(t, str) and _RFC3339.match(t)) for t in times)
 
 
 def rclint_read(path: Path) -> Tuple[Read, Read, bool]:

@@ -246,6 +246,8 @@ case("surrogate-lone-key.yaml", pod() + "  nodeSelector: {\"\\ude00\": a, b: c:d
 case("podlist-bad-apiversion.json", '{"apiVersion": "@node.k8s.io/v1/", "kind": "RuntimeClass", "metadata": {"name": "a"}, "handler": "a"}\n'
      '{"apiVersion": "node.k8s.io/v1", "kind": "RuntimeClass", "metadata": {"name": "b"}, "handler": "b"}\n')
 case("keys-anchor-in-key.yaml", pod() + "  nodeSelector: {&k a: b}\n")
+case("keys-anchor-before-flow.yaml", pod() + "  nodeSelector: &a{a: b}\n")
+case("flowcolon-anchor-at.yaml", pod() + "  nodeSelector: {a: b:c, d: &x@\"q\"}\n")
 
 
 def main() -> None:
