@@ -157,6 +157,8 @@ def load_json_stream(text: str, path: str, with_values: bool = True
                 pos = m.start() if m else i
             line = bisect.bisect_right(line_starts, pos) - 1
             msg = getattr(exc, "msg", str(exc))
+            if msg.endswith(" at"):  # "Invalid control character at"
+                msg = msg[:-3] + " in a string"
             return docs, count, YamlSyntaxError(
                 msg[0].lower() + msg[1:], Span(line + 1, pos - line_starts[line] + 1))
         except RecursionError:

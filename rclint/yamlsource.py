@@ -788,6 +788,17 @@ def _needs_full_parse(text: str) -> bool:
 _BAD_ANCHOR_END = re.compile(r"(?:^[ \t]*|[:?-][ \t]+|[\[{,][ \t]*)[&*][-\w]+(?=[^-\w\s,\]}?:])", re.M)
 
 
+def _check_anchor_ends(chunk: Chunk) -> None:
+    text = chunk.text
+    if "&" in text or "*" in text:
+        bad = _BAD_ANCHOR_END.search(text)
+        if bad is not None:
+            line = text.count("\n", 0, bad.end())
+            column = bad.end() - text.rfind("\n", 0, bad.end())
+            raise YamlSyntaxError("while scanning an anchor or alias, did not find expected alphabetic or numeric "
+                                  "character", Span(chunk.line + line + 1, column))
+
+
 def _compose_first(chunk: Chunk):
     """(root node or None, pure) for the chunk's first document, as go-yaml would read it."""
     text = chunk.text
@@ -801,16 +812,11 @@ def _compose_first(chunk: Chunk):
             raise
         except Exception:
             raise libyaml_error from None
-        if node is not None and ("&" in text or "*" in text) and _BAD_ANCHOR_END.search(text):
-            raise libyaml_error from None
+        if node is not None:
+            _check_anchor_ends(chunk)
         return node, True
-    if node is not None and ("&" in text or "*" in text):
-        bad = _BAD_ANCHOR_END.search(text)
-        if bad is not None:
-            line = text.count("\n", 0, bad.end())
-            column = bad.end() - text.rfind("\n", 0, bad.end())
-            raise YamlSyntaxError("while scanning an anchor or alias, did not find expected alphabetic or numeric "
-                                  "character", Span(chunk.line + line + 1, column))
+    if node is not None:
+        _check_anchor_ends(chunk)
     if node is not None and "\\" in text:
         offsets = _odd_slashes(text)
         if offsets and _slash_in_double_quotes(node, offsets):
@@ -855,6 +861,12 @@ def parse_chunk(chunk: Chunk, path: str, first_index: int = 0,
     except RecursionError:
         raise YamlLimitError(f"nesting deeper than {MAX_DEPTH} levels", Span(chunk.line + 1, 1)) from None
     except Exception as exc:  # libyaml scanner/parser/composer/reader errors
-        raise YamlSyntaxError(_error_text(exc), _error_span(exc, chunk.line)) from None
+        help, span = "", _error_span(exc, chunk.line)
+        stripped = chunk.text.lstrip()
+        if stripped.startswith("%"):  # point at the directive, not at the `---` after it
+            help = ("delete the `%YAML`/`%TAG` line: kubectl splits at `---` first, so a directive "
+                    "stands alone, and it reads YAML 1.1 anyway")
+            span = Span(chunk.line + chunk.text.count("\n", 0, len(chunk.text) - len(stripped)) + 1, 1)
+        raise YamlSyntaxError(_error_text(exc), span, help=help) from None
     yield YamlDoc(path, first_index, value, conv.positions, conv.key_positions,
                   conv.duplicates, conv.flow_template)

@@ -148,7 +148,7 @@ def test_documents_split_as_the_kubernetes_reader_does():
     chunks = split_documents("%YAML 1.1\n---\na: 1\n---# c\n# only a comment\n---\nb: 2\n")
     assert [(c.line, c.text) for c in chunks] == [(0, "%YAML 1.1\n"), (2, "a: 1\n"), (6, "b: 2\n")]
     lf = load("%YAML 1.1\n---\n" + POD)
-    assert [(f.code, f.span.line) for f in lf.findings] == [("RCL001", 2)] and lf.documents == []
+    assert [(f.code, f.span.line) for f in lf.findings] == [("RCL001", 1)] and lf.documents == []
 
 
 def test_go_yaml_scalar_typing():
