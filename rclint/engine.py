@@ -218,7 +218,7 @@ def load_everything(settings: Settings, stats: Stats, require_input: bool = True
         inputs_out.extend(inputs)
     files = load_inputs(inputs, settings, stats, policy)
     runtime = load_runtime_sources(node_config_candidates(inputs, settings), display_path, settings.max_file_size,
-                                   policy)
+                                   policy, declared_runtime_versions(settings))
     stats.runtime_configs = len(runtime.configs)
     stats.files += runtime.files
     stats.bytes += runtime.bytes
@@ -353,6 +353,23 @@ def _with_severity(f: Finding, sev: Severity) -> Finding:
     from dataclasses import replace
 
     return replace(f, severity=sev)
+
+
+def declared_runtime_versions(settings: Settings):
+    """display path of a runtime config -> the (containerd, CRI-O) versions its pool declares,
+    else the [tool.rclint] defaults."""
+    from rclint.settings import display_path
+
+    by_path = {}
+    for pool in settings.node_pools:
+        for p in pool.runtime_configs:
+            by_path.setdefault(display_path(p), (pool.containerd, pool.crio))
+
+    def lookup(path: str):
+        containerd, crio = by_path.get(path, (None, None))
+        return containerd or settings.containerd_version, crio or settings.crio_version
+
+    return lookup
 
 
 def load_node_pools(settings: Settings):

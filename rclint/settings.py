@@ -34,10 +34,10 @@ DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
 
 CONFIG_KEYS = {
     "select", "ignore", "extend-select", "severity", "exclude", "fail-on",
-    "known-runtime-classes", "max-file-size", "node-config", "node-pool",
+    "known-runtime-classes", "max-file-size", "node-config", "node-pool", "containerd", "crio",
     "extend-exclude", "respect-gitignore",
 }
-NODE_POOL_KEYS = {"name", "labels", "taints", "runtime-config", "nodes"}
+NODE_POOL_KEYS = {"name", "labels", "taints", "runtime-config", "nodes", "containerd", "crio"}
 
 
 @dataclass
@@ -50,6 +50,8 @@ class NodePoolConfig:
     runtime_configs: List[str]  # paths, resolved against the configuration file's directory
     nodes: Optional[int]
     source: str  # the configuration file
+    containerd: Optional[tuple] = None  # release lines, e.g. ("1.7",) (rclint.runtimes.versions)
+    crio: Optional[str] = None  # e.g. "1.31"
 
 
 @dataclass
@@ -69,6 +71,8 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     node_configs: List[str] = field(default_factory=list)
     node_pools: List["NodePoolConfig"] = field(default_factory=list)
+    containerd_version: Optional[tuple] = None  # default for pools that do not declare one
+    crio_version: Optional[str] = None
     stdin_filename: str = "<stdin>"
     config_path: Optional[str] = None
     config_dir: Optional[str] = None
@@ -235,6 +239,21 @@ def apply_config(settings: Settings, data: dict, path: Path) -> None:
                                                    path, "node-config")
     if "node-pool" in data:
         settings.node_pools = _node_pools(data["node-pool"], path)
+    settings.containerd_version, settings.crio_version = _runtime_versions(data, f"{path}")
+
+
+def _runtime_versions(entry: dict, where: str):
+    """`containerd = "1.7"` / `crio = "1.31"`: the runtime version a pool runs."""
+    from rclint.runtimes.versions import VersionError, parse_containerd, parse_crio
+
+    out = []
+    for key, parse in (("containerd", parse_containerd), ("crio", parse_crio)):
+        try:
+            out.append(parse(entry[key]) if key in entry else None)
+        except VersionError as exc:
+            raise ConfigError(f"{where}: {key}: {exc}") from None
+    containerd, crio = out
+    return containerd, crio
 
 
 def _node_pools(value, path: Path) -> List[NodePoolConfig]:
@@ -269,8 +288,9 @@ def _node_pools(value, path: Path) -> List[NodePoolConfig]:
         if nodes is not None and (not isinstance(nodes, int) or isinstance(nodes, bool) or nodes < 1):
             raise ConfigError(f"{where} '{name}': 'nodes' must be a positive integer")
         configs = _inside_config_dir([str(path.parent / c) for c in configs], path, "runtime-config")
+        containerd, crio = _runtime_versions(entry, f"{where} '{name}'")
         pools.append(NodePoolConfig(name, dict(labels), list(taints), configs,
-                                    nodes, str(path)))
+                                    nodes, str(path), containerd, crio))
     return pools
 
 
