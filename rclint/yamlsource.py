@@ -782,21 +782,36 @@ def _needs_full_parse(text: str) -> bool:
     return "!!" in text or _SPECIAL_FLOAT.search(text) is not None
 
 
-# An anchor or alias in node position whose name runs into a character go-yaml does not allow
-# after it (`&a"x"`, `&a{...}`, `&a@`): ruamel's pure-Python parser takes `&a"x"` as the anchor
-# `a"x"`, and the bundled libyaml takes `&a{` as an anchor before a flow mapping.
-_BAD_ANCHOR_END = re.compile(r"(?:^[ \t]*|[:?-][ \t]+|[\[{,][ \t]*)[&*][-\w]+(?=[^-\w\s,\]}?:])", re.M)
+_ANCHOR_NAME = re.compile(r"[-\w]+")
+_AFTER_ANCHOR = frozenset(" \t\r\n,:?]}")
 
 
-def _check_anchor_ends(chunk: Chunk) -> None:
-    text = chunk.text
-    if "&" in text or "*" in text:
-        bad = _BAD_ANCHOR_END.search(text)
-        if bad is not None:
-            line = text.count("\n", 0, bad.end())
-            column = bad.end() - text.rfind("\n", 0, bad.end())
-            raise YamlSyntaxError("while scanning an anchor or alias, did not find expected alphabetic or numeric "
-                                  "character", Span(chunk.line + line + 1, column))
+def _check_anchor_names(root, text: str, line_offset: int) -> None:
+    """go-yaml ends an anchor name at the first character that is not alphanumeric, `-` or `_`
+    and wants a blank or `,:?]}` there; ruamel's pure-Python parser takes `&a"x"` as the anchor
+    `a"x"`. Refuse what go-yaml refuses (aliases to such names fail on their own)."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        anchor = getattr(node, "anchor", None)
+        if anchor is not None:
+            anchor = str(anchor)
+            i = node.start_mark.index
+            after = text[i + 1 + len(anchor):i + 2 + len(anchor)] if text.startswith("&" + anchor, i) else ""
+        if anchor is not None and (not _ANCHOR_NAME.fullmatch(anchor) or (after and after not in _AFTER_ANCHOR)):
+            mark = node.start_mark
+            raise YamlSyntaxError("while scanning an anchor, did not find expected alphabetic or numeric character",
+                                  Span(mark.line + 1 + line_offset, mark.column + 1))
+        name = node.__class__.__name__
+        if name == "MappingNode":
+            for k, v in node.value:
+                stack.append(k)
+                stack.append(v)
+        elif name == "SequenceNode":
+            stack.extend(node.value)
 
 
 def _compose_first(chunk: Chunk):
@@ -812,11 +827,9 @@ def _compose_first(chunk: Chunk):
             raise
         except Exception:
             raise libyaml_error from None
-        if node is not None:
-            _check_anchor_ends(chunk)
+        if node is not None and "&" in text:
+            _check_anchor_names(node, text, chunk.line)
         return node, True
-    if node is not None:
-        _check_anchor_ends(chunk)
     if node is not None and "\\" in text:
         offsets = _odd_slashes(text)
         if offsets and _slash_in_double_quotes(node, offsets):
