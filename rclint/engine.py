@@ -22,6 +22,7 @@ from rclint.settings import ConfigError, Settings
 from rclint.suppress import apply as apply_suppressions
 from rclint.suppress import object_suppressions, scan_comments
 from rclint.suppress import unused as unused_suppressions
+from rclint.textio import escape_surrogates, printable_finding
 
 
 class NoInputError(ConfigError):
@@ -256,6 +257,8 @@ def run(settings: Settings) -> Result:
     stats.suppressed = before - len(raw)
     if "RCL006" in enabled:
         raw.extend(unused_suppressions(suppressions, set(catalog), enabled))
+    # file names that are not UTF-8 are shown (and baselined) with \xNN escapes in every format
+    raw = [printable_finding(f) for f in raw]
     if settings.baseline:
         from rclint import baseline
 
@@ -265,8 +268,9 @@ def run(settings: Settings) -> Result:
                       else f"{stale} baseline entries no longer match anything")
         stats.notes.append(f"baseline {settings.baseline}: {matched} known finding{'s' if matched != 1 else ''} hidden"
                            + (f"; {stale_text} (rewrite it with --write-baseline)" if stale else ""))
+    stats.notes[:] = [escape_surrogates(str(n)) for n in stats.notes]
     if settings.only_paths is not None:
-        only = set(settings.only_paths)
+        only = {escape_surrogates(p) for p in settings.only_paths}
         raw = [f for f in raw if f.path in only]
     findings = []
     for f in raw:

@@ -92,8 +92,9 @@ def parse_size(value) -> int:
     if isinstance(value, int) and value > 0:
         return value
     m = _SIZE.match(str(value))
-    if not m or int(m.group(1)) <= 0:
-        raise ConfigError(f"max-file-size: {value!r} is not a size (e.g. 5000000 or '20MiB')")
+    if not m or len(m.group(1)) > 18 or int(m.group(1)) <= 0:  # 18 digits: never near Python's int limit
+        shown = repr(value) if len(str(value)) <= 40 else repr(str(value)[:36]) + "..."
+        raise ConfigError(f"max-file-size: {shown} is not a size (e.g. 5000000 or '20MiB')")
     return int(m.group(1)) * _UNITS[(m.group(2) or "b").lower()]
 
 
@@ -118,6 +119,11 @@ def find_config(start: str) -> Optional[Path]:
         if (p / ".git").exists() or p.parent == p:
             return None
         p = p.parent
+
+
+def _int_limit_text(exc: ValueError) -> str:
+    text = str(exc)
+    return "integer does not fit in 64 bits" if "integer string conversion" in text else text
 
 
 def _config_text(path: Path) -> str:
@@ -159,7 +165,12 @@ def read_config(path: Path) -> dict:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc.strerror}") from None
     except ValueError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise ConfigError(f"{path}: invalid TOML: {_int_limit_text(exc)}") from None
+    from rclint.tomlsource import _out_of_range
+
+    big = _out_of_range(data, ())
+    if big is not None:  # never held as a number (Python cannot even print one over 4,300 digits)
+        raise ConfigError(f"{path}: {'.'.join(str(k) for k in big)}: integer does not fit in 64 bits")
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("rclint", {})
         where = "[tool.rclint]"
@@ -169,10 +180,10 @@ def read_config(path: Path) -> dict:
         raise ConfigError(f"{path}: {where} must be a table")
     unknown = sorted(set(data) - CONFIG_KEYS)
     if unknown:
-        import difflib
+        from rclint.suggest import closest
 
-        hint = difflib.get_close_matches(unknown[0], sorted(CONFIG_KEYS), n=1)
-        extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+        hint = closest(unknown[0], CONFIG_KEYS)
+        extra = f" (did you mean '{hint}'?)" if hint else ""
         raise ConfigError(
             f"{path}: unknown configuration key '{unknown[0]}' in {where}{extra}; "
             f"known keys: {', '.join(sorted(CONFIG_KEYS))}"

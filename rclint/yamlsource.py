@@ -170,7 +170,20 @@ _TIMESTAMP = re.compile(
 _INT64_MIN, _INT64_MAX, _UINT64_MAX = -(2**63), 2**63 - 1, 2**64 - 1
 
 
+# Python cannot print an integer of more than 4,300 digits (and nothing in Kubernetes holds one):
+# a longer integer stays text. (go-yaml v2 reads integers beyond 64 bits as floats, or as text
+# beyond the float range, which `_parse_int_unbounded` already leaves to the caller.)
+_MAX_INT_BITS = 14_000
+
+
 def _parse_int(text: str) -> int:
+    value = _parse_int_unbounded(text)
+    if value.bit_length() > _MAX_INT_BITS:
+        raise ValueError("integer too large")
+    return value
+
+
+def _parse_int_unbounded(text: str) -> int:
     """An integer as go-yaml v2 reads it (strconv.ParseInt/ParseUint, base 0, '_' ignored).
 
     Raises ValueError when it is not one (including out of the 64-bit range)."""

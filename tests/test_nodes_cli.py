@@ -171,6 +171,7 @@ def test_extensionless_crio_dropin_given_with_node_config(shared, tmp_path, monk
         "handlers": [{"name": "crun", "kind": "runc", "runtime_type": "oci", "runtime_path": None, "path": shown, "line": None}],
         "runtime_versions": NO_VERSIONS,
         "views": [],
+        "reported_runtime": None,
     }]}
     assert (doc["pools"][0]["default_handler"], handlers_of(doc["pools"][0])) == \
         CRIO_EXTENSIONLESS["sno-etc-crio.conf.d-00-default"]
@@ -202,6 +203,7 @@ def test_nodes_json_aks_nvidia_default(real):
         ],
         "runtime_versions": {"containerd": ALL, "crio": None, "declared": False},
         "views": views(path, ["nvidia", "runc", "untrusted"], ["runc", "nvidia", "untrusted"], "nvidia"),
+        "reported_runtime": None,
     }]}
 
 
@@ -224,6 +226,7 @@ def test_nodes_json_kind_test_handler(real):
         ],
         "runtime_versions": {"containerd": ALL, "crio": None, "declared": False},
         "views": views(path, ["runc", "test-handler"], ["runc", "test-handler"], "runc"),
+        "reported_runtime": None,
     }]}
 
 
@@ -248,6 +251,7 @@ def test_nodes_json_containerd2_extract_with_crun_default(real):
         ],
         "runtime_versions": {"containerd": V2X, "crio": None, "declared": False},
         "views": views(path, None, ["runc", "crun", "gvisor", "kata"], "crun"),
+        "reported_runtime": None,
     }]}
 
 
@@ -269,6 +273,7 @@ def test_nodes_json_crio_packaging_dropin(real):
         ],
         "runtime_versions": NO_VERSIONS,
         "views": [],
+        "reported_runtime": None,
     }]}
 
 

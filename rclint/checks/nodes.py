@@ -8,10 +8,10 @@ import os
 from typing import Iterable, List, Optional, Tuple
 
 from rclint.checks import Context, check
-from rclint.checks.references import closest
 from rclint.kube.validation import is_dns1123_label
 from rclint.model import Finding, Related, Severity
 from rclint.runtimes.base import RuntimeConfig
+from rclint.suggest import Suggester
 
 # real, different runtimes whose names are close: never suggest one for the other
 DISTINCT_RUNTIMES = frozenset(["runc", "runsc", "crun", "youki", "kata", "gvisor", "runj", "krun"])
@@ -95,6 +95,7 @@ def unknown_handler(ctx: Context) -> Iterable[Finding]:
     for pool in pools:
         for name, handler in pool.handlers.items():
             configured.setdefault(name, (pool, handler))
+    suggester = Suggester(configured)
     for rc in inv.runtime_classes:
         handler = rc.handler_str
         if handler is None or not is_dns1123_label(handler):
@@ -113,7 +114,7 @@ def unknown_handler(ctx: Context) -> Iterable[Finding]:
         notes: List[str] = []
         where = f" running {describe_lines(missing)}" if partial else ""
         message = f'{rc.describe()}: handler "{handler}" is configured on no known node{where}'
-        guess = None if partial else closest(handler, configured)
+        guess = None if partial else suggester.closest(handler)
         if guess and {guess, handler} <= DISTINCT_RUNTIMES:
             guess = None  # runc for runsc would silently drop the sandbox: not a typo
         if guess:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from rclint.runtimes.versions import describe_lines
+from rclint.textio import escape_surrogates, json_safe, visible
 
 
 def _runtime(pool) -> str:
@@ -82,12 +83,26 @@ def pool_to_json(pool) -> dict:
         "handlers": None if pool.handlers is None else [_handler_json(h) for h in pool.handlers.values()],
         "runtime_versions": _runtime_versions(pool),
         "views": _views_json(pool),
+        # what a Node object reports (status.nodeInfo.containerRuntimeVersion), e.g. "containerd://2.0.5"
+        "reported_runtime": getattr(pool, "runtime_version", None),
     }
+
+
+def _no_surrogates(value):
+    """File names that are not UTF-8 with `\\xNN` escapes, so the JSON is valid UTF-8."""
+    if isinstance(value, str):
+        return escape_surrogates(value)
+    if isinstance(value, dict):
+        return {_no_surrogates(k): _no_surrogates(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_no_surrogates(v) for v in value]
+    return value
 
 
 def render_nodes(pools, fmt: str = "text") -> str:
     if fmt == "json":
-        return json.dumps({"pools": [pool_to_json(p) for p in pools]}, indent=2, ensure_ascii=False) + "\n"
+        doc = _no_surrogates({"pools": [pool_to_json(p) for p in pools]})
+        return json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
     if not pools:
         return "no node pools: no Node objects, declared node-pool or containerd/CRI-O config found " \
                "(add one with --node-config PATH)\n"
@@ -96,7 +111,9 @@ def render_nodes(pools, fmt: str = "text") -> str:
         out.append(pool.describe())
         configs = pool.runtime_configs
         if pool.source == "node":
-            out.append(f"  runtime: reported by the Node ({pool.path})")
+            version = getattr(pool, "runtime_version", None)
+            shown = visible(version.replace("://", " ", 1)) if version else "not reported"
+            out.append(f"  runtime: {shown} (status.nodeInfo of the Node, {visible(pool.path)})")
         for cfg in configs:
             how = "declared" if cfg.versions_declared else "inferred from the config"
             if cfg.kind == "containerd":
@@ -151,4 +168,5 @@ def render_nodes(pools, fmt: str = "text") -> str:
             for note in c.notes:
                 out.append(f"  note: {note}")
         out.append("")
-    return "\n".join(out)
+    # every line holds names, labels and paths from the scanned tree: no controls, no escapes
+    return "\n".join(visible(line) for line in out)

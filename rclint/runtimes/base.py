@@ -19,7 +19,6 @@ defaults).
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import re
@@ -325,21 +324,11 @@ def known_keys(schema_name: str) -> List[str]:
     return list(load_schema(schema_name).get("properties", {}))
 
 
-def _norm(key: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", key.lower())
-
-
 def suggest(key: str, candidates: Iterable[str]) -> Optional[str]:
-    """The closest known key: same letters ignoring case and `_`/`-`, else difflib."""
-    candidates = list(candidates)
-    normalized = {_norm(c): c for c in candidates}
-    if _norm(key) in normalized:
-        return normalized[_norm(key)]
-    close = difflib.get_close_matches(_norm(key), list(normalized), n=1, cutoff=0.75)
-    if close:
-        return normalized[close[0]]
-    close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
-    return close[0] if close else None
+    """The closest known key (rclint.suggest: same letters ignoring case and `_`/`-`, one typo, same family)."""
+    from rclint.suggest import closest
+
+    return closest(key, candidates)
 
 
 def did_you_mean(key: str, candidates: Iterable[str]) -> str:
