@@ -555,3 +555,14 @@ def test_diff_shows_control_characters_as_escapes(project):
     r = invoke("--diff")
     assert "+apiVersion: node.k8s.io/v1  # old \\u202e\t\\u2066\r\n".encode() in r.stdout_bytes
     assert "\u202e" not in r.stdout and "\u2066" not in r.stdout
+
+
+def test_json_fixes_match_the_report_schema(project):
+    import jsonschema
+
+    schema = json.loads((REPO / "schemas" / "rclint-report.schema.json").read_text(encoding="utf-8"))
+    doc = json.loads(invoke("--format", "json").stdout)
+    assert [f["fix"]["applicability"] for f in doc["findings"]] == ["unsafe", "safe"]
+    jsonschema.Draft7Validator(schema).validate(doc)
+    doc["findings"][0]["fix"]["edits"] = []
+    assert not jsonschema.Draft7Validator(schema).is_valid(doc)
