@@ -16,6 +16,7 @@ import re
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from rclint.fixes import Source, make_edit
+from rclint.kube.runtimeclass import suggested_overhead
 from rclint.model import Edit, Finding, Fix, Span
 
 Path = Tuple[Any, ...]
@@ -437,37 +438,6 @@ def _ratio(a: str, b: str) -> float:
 
 # --------------------------------------------------------------------------- RCL403
 
-# kata-deploy's RuntimeClasses (tools/packaging/kata-deploy/runtimeclasses/): the VM's footprint.
-_KATA_DEPLOY = {
-    "kata-qemu": ("160Mi", "250m"), "kata-qemu-runtime-rs": ("160Mi", "250m"),
-    "kata-qemu-coco-dev": ("160Mi", "250m"), "kata-qemu-coco-dev-runtime-rs": ("160Mi", "250m"),
-    "kata-qemu-se-runtime-rs": ("160Mi", "250m"),
-    "kata-clh": ("130Mi", "250m"), "kata-cloud-hypervisor": ("130Mi", "250m"), "kata-dragonball": ("130Mi", "250m"),
-    "kata-fc": ("130Mi", "250m"), "kata-stratovirt": ("130Mi", "250m"), "kata-remote": ("120Mi", "250m"),
-    "kata-qemu-nvidia-gpu": ("4096Mi", '"1"'), "kata-qemu-nvidia-gpu-snp": ("20480Mi", '"1"'),
-    "kata-qemu-nvidia-gpu-tdx": ("20480Mi", '"1"'), "kata-qemu-se": ("2048Mi", '"1"'),
-    "kata-qemu-snp": ("2048Mi", '"1"'), "kata-qemu-tdx": ("2048Mi", '"1"'), "kata-qemu-cca": ("2048Mi", '"1"'),
-}
-_CONFIDENTIAL = re.compile(r"(tdx|snp|sev|cca|(^|-)se($|-))")
-
-
-def suggested_overhead(handler: str) -> Tuple[str, str]:
-    """(memory, cpu) as YAML text for overhead.podFixed: kata-deploy's values for the handler, or
-    for the hypervisor its name says."""
-    h = handler.lower()
-    if h in _KATA_DEPLOY:
-        return _KATA_DEPLOY[h]
-    if "nvidia-gpu" in h:
-        return ("20480Mi", '"1"') if _CONFIDENTIAL.search(h) else ("4096Mi", '"1"')
-    if _CONFIDENTIAL.search(h):
-        return "2048Mi", '"1"'
-    if "remote" in h:
-        return "120Mi", "250m"
-    if any(x in h for x in ("clh", "cloud-hypervisor", "-fc", "firecracker", "dragonball", "stratovirt")):
-        return "130Mi", "250m"
-    return "160Mi", "250m"
-
-
 @fixer("RCL403")
 def fix_vm_overhead(f: Finding, src: Source, ctx: FixContext) -> Optional[Fix]:
     rc = ctx.runtime_class_at(f, lambda rc: rc.handler_path, "handler")
@@ -478,7 +448,7 @@ def fix_vm_overhead(f: Finding, src: Source, ctx: FixContext) -> Optional[Fix]:
         handler = rc.handler_str
         if handler is None:
             return None
-        memory, cpu = suggested_overhead(handler)
+        memory, cpu = suggested_overhead(handler)  # what the finding's help suggests
         what = f"add overhead.podFixed (memory: {memory}, cpu: {cpu}, kata-deploy's values for this hypervisor)"
         doc, base = obj.doc, obj.base
         overhead = obj.get(("overhead",))

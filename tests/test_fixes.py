@@ -566,3 +566,14 @@ def test_json_fixes_match_the_report_schema(project):
     jsonschema.Draft7Validator(schema).validate(doc)
     doc["findings"][0]["fix"]["edits"] = []
     assert not jsonschema.Draft7Validator(schema).is_valid(doc)
+
+
+@pytest.mark.parametrize("handler,memory,cpu", [("kata-qemu", "160Mi", "250m"), ("kata-fc", "130Mi", "250m"),
+                                                ("kata-remote", "120Mi", "250m"), ("kata-qemu-tdx", "2048Mi", '"1"'),
+                                                ("kata-qemu-nvidia-gpu", "4096Mi", '"1"')])
+def test_rcl403_help_and_fix_suggest_the_same_overhead(tmp_path, handler, memory, cpu):
+    write_files(tmp_path, {"rc.yaml": f"apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: k\n"
+                                      f"handler: {handler}\n"})
+    (f,) = lint(tmp_path, select=["RCL403"]).findings
+    assert f.help == f"overhead: {{podFixed: {{memory: {memory}, cpu: {cpu}}}}}"
+    assert f.fix.edits[0].replacement == f"overhead:\n  podFixed:\n    memory: {memory}\n    cpu: {cpu}\n"

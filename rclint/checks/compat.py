@@ -19,6 +19,7 @@ from rclint.checks.placement import (
     pods_with_classes,
     reachable_pools,
 )
+from rclint.kube.runtimeclass import suggested_overhead
 from rclint.model import Finding, Related, Severity
 
 
@@ -96,7 +97,7 @@ def vm_runtime_without_overhead(ctx: Context) -> Iterable[Finding]:
             "RCL403",
             f'{rc.describe()}: VM handler "{handler}" but no overhead',
             rc.path, rc.obj.value_span(rc.handler_path), rc.obj.ref, field="handler",
-            help="overhead: {podFixed: {memory: 160Mi, cpu: 250m}}",
+            help="overhead: {podFixed: {memory: %s, cpu: %s}}" % suggested_overhead(handler),
             notes=("the scheduler and quotas undercount each pod by the VM's memory and CPU",
                    "kata-deploy uses memory: 160Mi, cpu: 250m for kata-qemu"),
         )

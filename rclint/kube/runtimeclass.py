@@ -3,6 +3,7 @@ scheduling at the top level; v1alpha1 keeps them under `spec` (handler as `runti
 
 from __future__ import annotations
 
+import re
 from typing import Any, Optional, Tuple
 
 from rclint.kube.objects import KubeObject
@@ -68,3 +69,34 @@ class RuntimeClassView:
 
     def describe(self) -> str:
         return f'RuntimeClass "{self.name}"' if self.name else "RuntimeClass <unnamed>"
+
+
+# kata-deploy's RuntimeClasses (tools/packaging/kata-deploy/runtimeclasses/): the VM's footprint.
+_KATA_DEPLOY = {
+    "kata-qemu": ("160Mi", "250m"), "kata-qemu-runtime-rs": ("160Mi", "250m"),
+    "kata-qemu-coco-dev": ("160Mi", "250m"), "kata-qemu-coco-dev-runtime-rs": ("160Mi", "250m"),
+    "kata-qemu-se-runtime-rs": ("160Mi", "250m"),
+    "kata-clh": ("130Mi", "250m"), "kata-cloud-hypervisor": ("130Mi", "250m"), "kata-dragonball": ("130Mi", "250m"),
+    "kata-fc": ("130Mi", "250m"), "kata-stratovirt": ("130Mi", "250m"), "kata-remote": ("120Mi", "250m"),
+    "kata-qemu-nvidia-gpu": ("4096Mi", '"1"'), "kata-qemu-nvidia-gpu-snp": ("20480Mi", '"1"'),
+    "kata-qemu-nvidia-gpu-tdx": ("20480Mi", '"1"'), "kata-qemu-se": ("2048Mi", '"1"'),
+    "kata-qemu-snp": ("2048Mi", '"1"'), "kata-qemu-tdx": ("2048Mi", '"1"'), "kata-qemu-cca": ("2048Mi", '"1"'),
+}
+_CONFIDENTIAL = re.compile(r"(tdx|snp|sev|cca|(^|-)se($|-))")
+
+
+def suggested_overhead(handler: str) -> Tuple[str, str]:
+    """(memory, cpu) as YAML text for overhead.podFixed: kata-deploy's values for the handler, or
+    for the hypervisor its name says."""
+    h = handler.lower()
+    if h in _KATA_DEPLOY:
+        return _KATA_DEPLOY[h]
+    if "nvidia-gpu" in h:
+        return ("20480Mi", '"1"') if _CONFIDENTIAL.search(h) else ("4096Mi", '"1"')
+    if _CONFIDENTIAL.search(h):
+        return "2048Mi", '"1"'
+    if "remote" in h:
+        return "120Mi", "250m"
+    if any(x in h for x in ("clh", "cloud-hypervisor", "-fc", "firecracker", "dragonball", "stratovirt")):
+        return "130Mi", "250m"
+    return "160Mi", "250m"
