@@ -1,7 +1,7 @@
-"""Finding the input files: walk the paths, skip what users never want linted, classify by name.
+"""Finding the input files: walk the paths, skip what users never want linted.
 
-The name only decides which loader looks at a file; what a file *is* (a Kubernetes manifest,
-a containerd config, other TOML) is decided from its content by that loader.
+Which loader looks at a file is decided by `rclint.classify.candidate` from its name; what a
+node runtime config candidate *is* (containerd, CRI-O, neither) by `rclint.classify.recognise`.
 """
 
 from __future__ import annotations
@@ -12,38 +12,18 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import List, Optional, Sequence
 
+from rclint.classify import candidate as classify
 from rclint.settings import DEFAULT_EXCLUDES, ConfigError, Settings, display_path
-
-MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
-_NOT_CONFIG = frozenset(["Makefile", "LICENSE", "Dockerfile", "Containerfile", "OWNERS", "CODEOWNERS",
-                         "NOTICE", "AUTHORS", "VERSION", "Vagrantfile", "Jenkinsfile", "Gemfile", "Procfile"])
-TOML_SUFFIXES = (".toml",)
 
 
 @dataclass
 class InputFile:
     path: Optional[str]  # None for stdin
     display: str
-    kind: str  # "manifest", "toml" (containerd candidate), "crio"
+    kind: str  # "manifest" or "node" (maybe a node runtime config): see rclint.classify.candidate
     explicit: bool = False
     data: Optional[bytes] = None
-
-
-def classify(path: str, explicit: bool = False) -> Optional[str]:
-    name = os.path.basename(path)
-    lower = name.lower()
-    parent = os.path.basename(os.path.dirname(path))
-    if lower.endswith(MANIFEST_SUFFIXES):
-        return "manifest"
-    if lower.endswith(TOML_SUFFIXES):
-        return "toml"
-    if parent == "crio.conf.d" or lower == "crio.conf" or lower.endswith(".conf"):
-        return "crio"
-    if "." not in name.lstrip(".") and name not in _NOT_CONFIG:
-        return "maybe-crio"  # extension-less: CRI-O files if they hold [crio...] tables
-    if explicit:
-        return "manifest"
-    return None
+    named: Optional[str] = None  # why it was named as a node runtime config (--node-config, a pool's runtime-config)
 
 
 class Excluder:
@@ -91,6 +71,30 @@ def _walk(top: str, excluder: Excluder):
             kind = classify(entry.path)
             if kind is not None and not excluder.excluded(entry.path, False):
                 yield entry.path, kind
+
+
+def named_node_configs(settings: Settings, seen: Optional[set] = None) -> List[InputFile]:
+    """Files named as node runtime configs: `--node-config`/`node-config` and each declared
+    pool's `runtime-config`. A named file is a node config whatever it holds; the files of a
+    named directory are candidates like discovered ones."""
+    seen = set() if seen is None else seen
+    out: List[InputFile] = []
+    named = [(arg, "named with --node-config or node-config") for arg in settings.node_configs]
+    named += [(p, f"the runtime-config of node pool {pool.name}") for pool in settings.node_pools
+              for p in pool.runtime_configs]
+    for arg, why in named:
+        if not os.path.exists(arg):
+            raise ConfigError(f"--node-config {arg}: no such file or directory")
+        if os.path.isfile(arg):
+            found = [(arg, why)]
+        else:
+            found = [(p, None) for p, k in _walk(arg, Excluder([], arg)) if k == "node"]
+        for path, reason in found:
+            key = os.path.abspath(path)
+            if key not in seen:
+                seen.add(key)
+                out.append(InputFile(path, display_path(path), "node", explicit=reason is not None, named=reason))
+    return out
 
 
 def discover(settings: Settings) -> List[InputFile]:

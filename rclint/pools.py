@@ -59,6 +59,8 @@ class NodePool:
 
 
 def _handlers_from_configs(configs: List[RuntimeConfig]) -> Optional[Dict[str, PoolHandler]]:
+    if any(c.handlers_unknown is not None for c in configs):
+        return None  # a handler missing from the known files may be in the unknown one
     known = [c for c in configs if c.path not in c.broken_sources]
     if not known:
         return None

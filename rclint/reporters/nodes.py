@@ -19,6 +19,26 @@ def _sources(pool) -> list:
     return out
 
 
+def _recognised(pool) -> list:
+    """How each node runtime config file of the pool was recognised (rclint.classify)."""
+    out = []
+    for cfg in pool.runtime_configs:
+        for i, src in enumerate(cfg.sources):
+            if i == 0:
+                how = cfg.recognised
+            elif cfg.kind == "containerd" and cfg.semantics != "template":
+                how = f"imported by {cfg.path}"
+            else:
+                how = "a drop-in CRI-O reads with " + cfg.path if cfg.path != src else cfg.recognised
+            out.append({"path": src, "kind": cfg.kind, "how": how})
+    return out
+
+
+def _unknown_because(pool):
+    reasons = [c.handlers_unknown for c in pool.runtime_configs if c.handlers_unknown]
+    return reasons[0] if reasons and pool.handlers is None else None
+
+
 def _handler_json(h) -> dict:
     table = h.table
     if table is not None:
@@ -52,6 +72,8 @@ def pool_to_json(pool) -> dict:
         "taints": pool.taints,
         "nodes": pool.nodes,
         "handlers": None if pool.handlers is None else [_handler_json(h) for h in pool.handlers.values()],
+        "recognised": _recognised(pool),
+        "handlers_unknown": _unknown_because(pool),
     }
 
 
@@ -68,13 +90,17 @@ def render_nodes(pools, fmt: str = "text") -> str:
         if pool.source == "node":
             out.append(f"  runtime: reported by the Node ({pool.path})")
         for cfg in configs:
-            if cfg.kind == "containerd":
+            if cfg.semantics == "template":
+                out.append(f"  runtime: {'containerd' if cfg.kind == 'containerd' else 'CRI-O'} (a template, not linted)")
+            elif cfg.kind == "containerd":
                 out.append(f"  runtime: containerd (config version {cfg.config_version or 1}, {cfg.semantics} rules)")
             else:
                 out.append("  runtime: CRI-O")
         sources = _sources(pool)
         if sources:
             out.append("  sources: " + ", ".join(sources))
+        for entry in _recognised(pool):
+            out.append(f"  recognised: {entry['path']}: {entry['how']}")
         if pool.labels is not None:
             labels = ", ".join(f"{k}={v}" for k, v in sorted(pool.labels.items())) or "(none)"
             out.append(f"  labels: {labels}")
@@ -94,8 +120,9 @@ def render_nodes(pools, fmt: str = "text") -> str:
         out.append(f"  default handler: {default_text}")
         out.append("  handlers:")
         if pool.handlers is None:
+            why = _unknown_because(pool)
             out.append("    (unknown: status.runtimeHandlers is empty or missing)" if pool.source == "node"
-                       else "    (unknown)")
+                       else f"    (unknown: {why})" if why else "    (unknown)")
         elif not pool.handlers:
             out.append("    (none)")
         else:

@@ -161,16 +161,13 @@ def _flatten(value: Any, prefix: Tuple[Any, ...] = ()) -> List[Tuple[Any, ...]]:
 # --------------------------------------------------------------------------- helpers
 
 
-def detect_node_root(path: str, tail: Sequence[str] = ("etc", "containerd", "config.toml")) -> Optional[str]:
-    """For .../etc/containerd/config.toml, the part before `etc/` (a mirrored node tree)."""
-    norm = os.path.normpath(path)
-    parts = norm.replace("\\", "/").split("/")
-    if len(parts) >= len(tail) and tuple(parts[-len(tail):]) == tuple(tail):
-        root = "/".join(parts[: -len(tail)])
-        if root == "" and norm.startswith("/"):
-            return "/"
-        return root or "."
-    return None
+def detect_node_root(path: str, tail: Optional[Sequence[str]] = None) -> Optional[str]:
+    """The part of `path` standing for the node's `/`, from the main config's conventional
+    location (`<root>/etc/containerd/config.toml`, Talos `<root>/etc/cri/containerd.toml`, k0s
+    `<root>/etc/k0s/containerd.toml`, ...: `rclint.classify.NODE_LAYOUTS`), or from `tail`."""
+    from rclint.classify import node_root
+
+    return node_root(path, tail)
 
 
 def _go_glob_regex(component: str) -> "re.Pattern[str]":
@@ -308,6 +305,22 @@ def _get_variant(table: Dict[str, Any], name: str, semantics: str) -> Tuple[Opti
     return None, None
 
 
+def missing_import_finding(entry: str, resolved: str, loc: Location) -> Finding:
+    """RCL311: a non-glob import that does not exist stops containerd at start-up."""
+    shown = entry if len(entry) <= 60 else entry[:57] + "..."
+    return Finding(
+        "RCL311",
+        f"imported file {shown!r} does not exist",
+        loc.path,
+        loc.span,
+        field="imports",
+        help="create the file, remove the entry, or import a glob (`conf.d/*.toml`), which may match nothing",
+        notes=("containerd refuses to start when a listed (non-glob) import is missing: "
+               "`failed to load TOML: ...: open ...: no such file or directory`",
+               f"looked for it at {resolved}; this config's runtime handlers count as unknown"),
+    )
+
+
 # --------------------------------------------------------------------------- the loader
 
 
@@ -326,6 +339,7 @@ class _Loader:
         self.missing: List[Tuple[str, str, str, Span]] = []
         self.semantics = "1.x"
         self.replacements: List[Tuple[str, str]] = []  # (replaced file, replacing file), containerd 1.x
+        self.unknown: Optional[str] = None  # why the handler set is unknown (an import not read)
 
     # ------------------------------------------------------------------ notes/findings
 
@@ -356,13 +370,13 @@ class _Loader:
                 except Exception as exc:  # noqa: BLE001 - an unreadable import must not stop the run
                     importer = self.files[origin[0]]
                     loc = self._import_location(importer, origin[1])
-                    reason = "does not exist" if isinstance(exc, FileNotFoundError) else f"cannot be read ({exc})"
                     self.missing.append((origin[2], self.display(real), loc.path, loc.span))
-                    self.note(
-                        f"{loc.path}:{loc.span.line}: import {origin[2]!r} ({self.display(real)}) {reason}; "
-                        "containerd refuses to start when a listed (non-glob) import is missing "
-                        "(`failed to load TOML: ...: no such file or directory`)"
-                    )
+                    self.unknown = self.unknown or f"import {origin[2]!r} could not be read"
+                    if isinstance(exc, FileNotFoundError):
+                        self.findings.append(missing_import_finding(origin[2], self.display(real), loc))
+                    else:
+                        self.note(f"{loc.path}:{loc.span.line}: import {origin[2]!r} ({self.display(real)}) "
+                                  f"cannot be read ({exc}); its runtime handlers are unknown")
                     continue
             loaded.add(key)
             index = len(self.files)
@@ -411,6 +425,8 @@ class _Loader:
                         "mirrored node tree (…/etc/containerd/config.toml), so rclint cannot tell which files it "
                         "names on the node"
                     )
+                    if not is_glob:  # a file containerd requires, whose runtimes rclint cannot see
+                        self.unknown = self.unknown or f"import {entry!r} was not followed (no node root)"
                     continue
                 real = os.path.join(self.node_root, cleaned.lstrip("/"))
             else:
@@ -656,6 +672,7 @@ class _Loader:
         cfg.findings = self.findings
         cfg.notes = self.notes
         cfg.missing_imports = self.missing
+        cfg.handlers_unknown = self.unknown
         return cfg
 
     def loc(self, prov: Prov, rel: Tuple[Any, ...], header: bool = False) -> Optional[Location]:
