@@ -76,13 +76,13 @@ PROJECT_FILES = frozenset(["pyproject.toml", "cargo.toml"])
 
 # (path tail, what the layout is): the part before the tail is the node's `/`
 NODE_LAYOUTS: Tuple[Tuple[Tuple[str, ...], str], ...] = tuple(
-    [(("var", "lib", "rancher", dist, "agent", "etc", "containerd", name), f"{dist} containerd config")
+    [(("var", "lib", "rancher", dist, "agent", "etc", "containerd", name), f"the {dist} containerd config")
      for dist in ("k3s", "rke2") for name in ("config.toml", "config.toml.tmpl", "config-v3.toml.tmpl")]
     + [
         (("etc", "containerd", "config.toml"), "containerd's config"),
-        (("etc", "cri", "containerd.toml"), "Talos containerd config"),
-        (("etc", "k0s", "containerd.toml"), "k0s containerd config"),
-        (("etc", "containerd", "containerd.toml"), "containerd config"),
+        (("etc", "cri", "containerd.toml"), "the Talos containerd config"),
+        (("etc", "k0s", "containerd.toml"), "the k0s containerd config"),
+        (("etc", "containerd", "containerd.toml"), "a containerd config"),
     ]
 )
 
@@ -126,7 +126,7 @@ def containerd_by_name(path: str) -> Optional[str]:
     name, parent = parts[-1], (parts[-2] if len(parts) > 1 else "")
     for tail, what in NODE_LAYOUTS:
         if parts[-len(tail):] == tail:
-            return f"located like the {what} ({'/'.join(tail[-3:])})"
+            return f"located like {what} ({'/'.join(tail[-3:])})"
     if parent == "containerd" and name in ("config.toml", "config.toml.tmpl", "config-v3.toml.tmpl"):
         return f"named like containerd's config (containerd/{name})"
     if name == "containerd.toml":
