@@ -35,9 +35,9 @@ class ConfigError(Exception):
 _DOCS: Dict[str, tuple] = {}
 
 
-def _where(path, key: tuple = ()) -> str:
-    """`path:line:col` of a key of rclint's configuration table (the path relative to the
-    working directory); just the path when the position is unknown."""
+def _where(path, key: tuple = (), at_key: bool = False) -> str:
+    """`path:line:col` of a value (or, with at_key, of the key itself) in rclint's configuration
+    table, the path relative to the working directory; just the path when no file was read."""
     shown = display_path(str(path))
     entry = _DOCS.get(str(path))
     if entry is None:
@@ -46,8 +46,8 @@ def _where(path, key: tuple = ()) -> str:
     full = tuple(base) + tuple(key)
     span = None
     while span is None:
-        span = doc.value_span(full) if full else None
-        span = span or doc.key_span(full) or doc.table_span(full)
+        span = doc.value_span(full) if full and not at_key else None
+        span = span or doc.key_span(full) or doc.table_span(full) or (doc.value_span(full) if full else None)
         if span is None:
             if not full:
                 break
@@ -191,7 +191,7 @@ def read_config(path: Path) -> dict:
         hint = difflib.get_close_matches(unknown[0], sorted(CONFIG_KEYS), n=1)
         extra = f" (did you mean '{hint[0]}'?)" if hint else ""
         raise ConfigError(
-            f"{_where(path, (unknown[0],))}: unknown configuration key '{unknown[0]}' in {where}{extra}; "
+            f"{_where(path, (unknown[0],), at_key=True)}: unknown configuration key '{unknown[0]}' in {where}{extra}; "
             f"known keys: {', '.join(sorted(CONFIG_KEYS))}"
         )
     return data
@@ -214,7 +214,8 @@ def apply_config(settings: Settings, data: dict, path: Path) -> None:
     for key in ("select", "ignore", "extend-select"):
         if key in data:
             values = _str_list(data, key, path)
-            validate_selectors(values, f"{_where(path, (key,))}: '{key}'")
+            for i, value in enumerate(values):  # each entry checked where it is written
+                validate_selectors([value], f"{_where(path, (key, i) if isinstance(data[key], list) else (key,))}: '{key}'")
             if key == "select":
                 settings.select = values
             elif key == "ignore":
@@ -225,7 +226,8 @@ def apply_config(settings: Settings, data: dict, path: Path) -> None:
         sev = data["severity"]
         if not isinstance(sev, dict):
             raise ConfigError(f"{_where(path, ('severity',))}: 'severity' must be a table of CODE = \"error|warning|info\"")
-        validate_selectors(list(sev), f"{_where(path, ('severity',))}: 'severity'", exact=True)
+        for code in sev:
+            validate_selectors([code], f"{_where(path, ('severity', code), at_key=True)}: 'severity'", exact=True)
         for code, level in sev.items():
             try:
                 settings.severity[code] = Severity.parse(level)
@@ -255,13 +257,15 @@ def apply_config(settings: Settings, data: dict, path: Path) -> None:
 def _node_pools(value, path: Path) -> List[NodePoolConfig]:
     def where(i=None, key=None) -> str:
         keys = ("node-pool",) + (() if i is None else (i,)) + (() if key is None else (key,))
-        return f"{_where(path, keys)}: node-pool"
+        return f"{_where(path, keys, at_key=key in unknown_keys)}: node-pool"
 
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise ConfigError(f"{where()} must be an array of tables ([[node-pool]] / [[tool.rclint.node-pool]])")
     pools: List[NodePoolConfig] = []
+    unknown_keys: set = set()
     for i, entry in enumerate(value):
         unknown = sorted(set(entry) - NODE_POOL_KEYS)
+        unknown_keys.update(unknown)
         if unknown:
             raise ConfigError(f"{where(i, unknown[0])}[{i}]: unknown key '{unknown[0]}' (known: {', '.join(sorted(NODE_POOL_KEYS))})")
         name = entry.get("name")
