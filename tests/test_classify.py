@@ -325,6 +325,7 @@ def test_missing_import_is_an_error_and_leaves_the_handlers_unknown(tmp_path, mo
     assert pool["handlers_unknown"] == "import '/etc/containerd/conf.d/kata.toml' could not be read"
     text = invoke("nodes", "--isolated", ".").stdout
     assert "    (unknown: import '/etc/containerd/conf.d/kata.toml' could not be read)" in text
+    assert "  default handler: (unknown)" in text
 
 
 # --------------------------------------------------------------------------- acceptance: templates

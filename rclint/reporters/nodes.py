@@ -110,7 +110,7 @@ def render_nodes(pools, fmt: str = "text") -> str:
         default = pool.default_handler
         cfg = configs[0] if len(configs) == 1 else None
         if default is None:
-            default_text = "(unknown)" if pool.source == "node" else "(none)"
+            default_text = "(unknown)" if pool.source == "node" or pool.handlers is None else "(none)"
         elif default == "":
             default_text = "(reported, name not given)"
         elif cfg is not None and cfg.default_span is not None and cfg.default_path and cfg.default_explicit:
