@@ -452,3 +452,15 @@ def test_the_real_corpus_has_no_phantom_pool(shared, tmp_path, monkeypatch):
     before = [p["name"] for p in nodes_json("--isolated", ".")["pools"]]
     write_files(dst, {"pyproject.toml": PROJECT + '[tool.black]\nline-length = 99\n', **UNRELATED})
     assert [p["name"] for p in nodes_json("--isolated", ".")["pools"]] == before
+
+
+def test_an_import_that_does_not_parse_leaves_the_handlers_unknown(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_files(tmp_path, {
+        "etc/containerd/config.toml": 'version = 2\nimports = ["kata.toml"]\n',
+        "etc/containerd/kata.toml": "[plugins.cri\n",
+        "rcs.yaml": RUNTIME_CLASSES.split("---")[1].lstrip("\n"),
+    })
+    assert positions(check_json("--isolated", "--ignore", "RCL109", ".")) == [("etc/containerd/kata.toml", 1, 13, "RCL002")]
+    [pool] = nodes_json("--isolated", ".")["pools"]
+    assert (pool["handlers"], pool["handlers_unknown"]) == (None, "import etc/containerd/kata.toml does not parse")

@@ -672,6 +672,9 @@ class _Loader:
         cfg.findings = self.findings
         cfg.notes = self.notes
         cfg.missing_imports = self.missing
+        broken_imports = [f.display for f in self.files[1:] if f.doc is None]
+        if broken_imports and self.unknown is None:  # its runtimes cannot be read (RCL002 says why)
+            self.unknown = f"import {broken_imports[0]} does not parse"
         cfg.handlers_unknown = self.unknown
         return cfg
 
