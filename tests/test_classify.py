@@ -464,3 +464,19 @@ def test_an_import_that_does_not_parse_leaves_the_handlers_unknown(tmp_path, mon
     assert positions(check_json("--isolated", "--ignore", "RCL109", ".")) == [("etc/containerd/kata.toml", 1, 13, "RCL002")]
     [pool] = nodes_json("--isolated", ".")["pools"]
     assert (pool["handlers"], pool["handlers_unknown"]) == (None, "import etc/containerd/kata.toml does not parse")
+
+
+def test_recognition_lines_cannot_start_a_log_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_files(tmp_path, {
+        "pyproject.toml": ('[tool.rclint]\n[[tool.rclint.node-pool]]\nname = "a\\n::error::x\\u001b[31m"\n'
+                           'runtime-config = ["etc/containerd/config.toml"]\n'),
+        "etc/containerd/config.toml": 'version = 2\nimports = ["x\\n::warning::y.toml"]\n',
+    })
+    (tmp_path / ".git").mkdir()
+    out = invoke("nodes", ".").stdout
+    ours = [line for line in out.splitlines() if line.startswith(("  recognised:", "    (unknown"))]
+    assert ours == [
+        "  recognised: etc/containerd/config.toml: the runtime-config of node pool a\\n::error::x\\x1b[31m",
+        "    (unknown: import 'x\\n::warning::y.toml' could not be read)",
+    ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from rclint.textio import visible
+
 
 def _runtime(pool) -> str:
     if pool.source == "node":
@@ -100,7 +102,7 @@ def render_nodes(pools, fmt: str = "text") -> str:
         if sources:
             out.append("  sources: " + ", ".join(sources))
         for entry in _recognised(pool):
-            out.append(f"  recognised: {entry['path']}: {entry['how']}")
+            out.append(visible(f"  recognised: {entry['path']}: {entry['how']}"))
         if pool.labels is not None:
             labels = ", ".join(f"{k}={v}" for k, v in sorted(pool.labels.items())) or "(none)"
             out.append(f"  labels: {labels}")
@@ -122,7 +124,7 @@ def render_nodes(pools, fmt: str = "text") -> str:
         if pool.handlers is None:
             why = _unknown_because(pool)
             out.append("    (unknown: status.runtimeHandlers is empty or missing)" if pool.source == "node"
-                       else f"    (unknown: {why})" if why else "    (unknown)")
+                       else visible(f"    (unknown: {why})") if why else "    (unknown)")
         elif not pool.handlers:
             out.append("    (none)")
         else:
