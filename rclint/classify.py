@@ -10,19 +10,22 @@ Two questions, asked at two moments:
   containerd config, a CRI-O config, or neither, and why. The decision uses, in this order:
 
   1. explicit configuration: a file named with `--node-config` or a pool's `runtime-config`
-     is a node config whatever it holds (containerd unless it looks like CRI-O's);
-  2. the decoded top level: a project or tool manifest (`pyproject.toml`, `Cargo.toml`, or any
-     file with a top-level `project`, `package`, `tool`, `build-system`, `workspace` or
-     `dependencies` table) is never a node config; `[crio...]` tables make a CRI-O config; a
-     `plugins` table keyed by containerd plugin IDs (`io.containerd.grpc.v1.cri`, or the
-     version 1 short ID `cri`) makes a containerd config; so does a top level made only of
-     containerd's own keys with an integer `version` 1-4 or a key only containerd uses
-     (`imports`, `oom_score`, `disabled_plugins`, ...);
+     is a node config whatever it holds (CRI-O when it looks like CRI-O's, else containerd);
+  2. project and tool manifests are never node configs: `pyproject.toml`, `Cargo.toml`, or any
+     file whose decoded top level has a `project`, `package`, `tool`, `build-system`,
+     `workspace` or `dependencies` table;
   3. the name and location: `containerd/config.toml`, `etc/cri/containerd.toml` (Talos),
      `k0s/containerd.toml`, any `containerd.toml`, a `config.toml.tmpl` under `containerd/`
      (k3s); `crio.conf` and files under `crio.conf.d/` for CRI-O. These count even when the
      file is empty or holds only comments (the runtime then runs with its built-in defaults),
-     and a file named like one that does not parse is still one (RCL002 says why).
+     or does not parse (RCL002 says why); a decoded top level of the other runtime wins;
+  4. the decoded top level: `[crio...]` tables make a CRI-O config; a `plugins` table keyed by
+     containerd plugin IDs (`io.containerd.grpc.v1.cri`, or the version 1 short ID `cri`)
+     makes a containerd config; so does a top level made only of containerd's own keys with
+     an integer `version` 1-4 or a key only containerd uses (`imports`, `oom_score`, ...).
+
+  A template usually does not parse: its lines before the first placeholder are decoded
+  instead.
 
   A file that another containerd config imports is part of that config whatever it holds;
   `runtimes.sources` decides that once every main config is loaded.
