@@ -4,8 +4,8 @@ Two questions, asked at two moments:
 
 * `candidate(path)`, from the name alone while walking the tree: which loader looks at the
   file at all ("manifest" for `.yaml`/`.yml`/`.json`, "node" for a file that may be a node
-  runtime config: `.toml`, `.toml.tmpl`, `.conf`, anything under `crio.conf.d/`, extension-less
-  files), or None.
+  runtime config: `.toml`, a `.toml` template (`.toml.tmpl`, `.toml.tpl`, `.toml.gtpl`,
+  `.toml.j2`), `.conf`, anything under `crio.conf.d/`, extension-less files), or None.
 * `recognise(path, text, named=...)`, for a "node" candidate once its text is read: is it a
   containerd config, a CRI-O config, or neither, and why. The decision uses, in this order:
 
@@ -51,7 +51,8 @@ except ImportError:  # pragma: no cover - Python 3.10
 from rclint.model import Span
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
-NODE_SUFFIXES = (".toml", ".toml.tmpl", ".conf")
+TEMPLATE_SUFFIXES = (".tmpl", ".tpl", ".gtpl", ".j2", ".jinja", ".jinja2")
+NODE_SUFFIXES = (".toml", ".conf") + tuple(".toml" + t for t in TEMPLATE_SUFFIXES)
 _NOT_CONFIG = frozenset(["Makefile", "LICENSE", "Dockerfile", "Containerfile", "OWNERS", "CODEOWNERS",
                          "NOTICE", "AUTHORS", "VERSION", "Vagrantfile", "Jenkinsfile", "Gemfile", "Procfile"])
 
@@ -80,7 +81,7 @@ PROJECT_FILES = frozenset(["pyproject.toml", "cargo.toml"])
 # (path tail, what the layout is): the part before the tail is the node's `/`
 NODE_LAYOUTS: Tuple[Tuple[Tuple[str, ...], str], ...] = tuple(
     [(("var", "lib", "rancher", dist, "agent", "etc", "containerd", name), f"the {dist} containerd config")
-     for dist in ("k3s", "rke2") for name in ("config.toml", "config.toml.tmpl", "config-v3.toml.tmpl")]
+     for dist in ("k3s", "rke2") for name in ("config.toml", "config-v3.toml")]
     + [
         (("etc", "containerd", "config.toml"), "containerd's config"),
         (("etc", "cri", "containerd.toml"), "the Talos containerd config"),
@@ -121,17 +122,26 @@ def candidate(path: str, explicit: bool = False) -> Optional[str]:
     return None
 
 
+def _untemplated(name: str) -> str:
+    """`config.toml.j2` -> `config.toml`: a template is named after the file it renders."""
+    for suffix in TEMPLATE_SUFFIXES:
+        if name.endswith(".toml" + suffix):
+            return name[: -len(suffix)]
+    return name
+
+
 def containerd_by_name(path: str) -> Optional[str]:
     """Why a path is named or located like a containerd config, or None."""
     parts = _parts(path)
     if not parts:
         return None
+    parts = parts[:-1] + (_untemplated(parts[-1]),)
     name, parent = parts[-1], (parts[-2] if len(parts) > 1 else "")
     for tail, what in NODE_LAYOUTS:
         if parts[-len(tail):] == tail:
             return f"located like {what} ({'/'.join(tail[-3:])})"
-    if parent == "containerd" and name in ("config.toml", "config.toml.tmpl", "config-v3.toml.tmpl"):
-        return f"named like containerd's config (containerd/{name})"
+    if parent == "containerd" and name in ("config.toml", "config-v3.toml"):
+        return f"named like containerd's config (containerd/{os.path.basename(path)})"
     if name == "containerd.toml":
         return "named like containerd's config (containerd.toml)"
     return None
@@ -154,6 +164,7 @@ def node_root(path: str, tail: Optional[Sequence[str]] = None) -> Optional[str]:
     path is not laid out like a node."""
     norm = os.path.normpath(path)
     parts = norm.replace("\\", "/").split("/")
+    parts[-1] = _untemplated(parts[-1])
     tails = [tuple(tail)] if tail is not None else [t for t, _what in NODE_LAYOUTS]
     for t in tails:
         if len(parts) >= len(t) and tuple(parts[-len(t):]) == t:
@@ -208,21 +219,22 @@ def by_structure(value: Dict[str, Any]) -> Optional[Recognition]:
 
 # --------------------------------------------------------------------------- templates
 
-_PLACEHOLDER = re.compile(r"\{\{|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Z_][A-Z0-9_]*\b")
+_PLACEHOLDER = re.compile(r"\{\{|\{%|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Z_][A-Z0-9_]*\b")
 
 
 def find_placeholder(text: str) -> Optional[Tuple[Span, str]]:
     """The first template placeholder (`{{`, `${VAR}`, `$VAR`) outside a TOML comment."""
     for lineno, line in enumerate(text.split("\n"), 1):
-        if "{{" not in line and "$" not in line:
+        if "{{" not in line and "{%" not in line and "$" not in line:
             continue
         code = _strip_comment(line)
         m = _PLACEHOLDER.search(code)
         if m:
             token = m.group(0)
-            if token == "{{":
-                end = code.find("}}", m.end())
-                token = code[m.start(): end + 2] if end >= 0 else "{{"
+            if token in ("{{", "{%"):
+                close = "}}" if token == "{{" else "%}"
+                end = code.find(close, m.end())
+                token = code[m.start(): end + 2] if end >= 0 else token
             return Span(lineno, m.start() + 1), token
     return None
 
@@ -265,7 +277,7 @@ def recognise(path: str, text: str, named: Optional[str] = None, given: bool = F
     ctd_name, crio_name = containerd_by_name(path), crio_by_name(path)
     if named:
         if (structure is not None and structure.kind == CRIO) or crio_name or (
-                structure is None and not ctd_name and not path.lower().endswith((".toml", ".toml.tmpl"))):
+                structure is None and not ctd_name and not _untemplated(path.lower()).endswith(".toml")):
             kind = CRIO
         else:
             kind = CONTAINERD

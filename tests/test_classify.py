@@ -69,6 +69,9 @@ CONTAINERD_V2 = 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.ru
     ("k0s/containerd.toml", "", "containerd"),
     ("deploy/containerd.toml", "", "containerd"),
     ("k3s/containerd/config.toml.tmpl", "{{ template \"base\" . }}\n", "containerd"),
+    # an Ansible template: its lines before the first placeholder are containerd's
+    ("roles/containerd/templates/config.toml.j2", 'version = 2\nroot = "{{ containerd_storage_dir }}"\n', "containerd"),
+    ("charts/x/files/other.toml.tpl", '{{ .Values.x }}\n[server]\nport = 1\n', None),
     # CRI-O
     ("a/b.conf", '[crio.runtime]\ndefault_runtime = "crun"\n', "crio"),
     ("etc/crio/crio.conf", "", "crio"),
@@ -97,9 +100,9 @@ def test_reasons_say_how_a_file_was_recognised():
 
 
 def test_candidates_by_name():
-    assert [candidate(p) for p in ("a.yaml", "b.json", "c.toml", "d.toml.tmpl", "e.conf", "crio.conf.d/x.y",
-                                   "Makefile", "README.md", "extensionless")] == \
-        ["manifest", "manifest", "node", "node", "node", "node", None, None, "node"]
+    assert [candidate(p) for p in ("a.yaml", "b.json", "c.toml", "d.toml.tmpl", "d.toml.j2", "e.conf", "crio.conf.d/x.y",
+                                   "Makefile", "README.md", "extensionless", "x.yml.tmpl")] == \
+        ["manifest", "manifest", "node", "node", "node", "node", "node", None, None, "node", None]
 
 
 def test_node_root_from_the_conventional_location():
@@ -114,6 +117,7 @@ def test_node_root_from_the_conventional_location():
     ('snapshotter = "${SNAPSHOTTER}"\n', (1, 16, "${SNAPSHOTTER}")),
     ('bin_dir = "$SNAP_DATA/opt/cni/bin"\n', (1, 12, "$SNAP_DATA")),
     ("a = 1\n{{hypervisors}}\n", (2, 1, "{{hypervisors}}")),
+    ("{% if kata %}\n", (1, 1, "{% if kata %}")),
     ('# ${NOT} a placeholder in a comment\nroot = "/var/lib/containerd" # $HOME\n', None),
     ("password = 'pa$$word'\nx = \"$lower\"\n", None),
 ])
