@@ -398,7 +398,7 @@ def test_an_imported_template_makes_the_pool_unknown(tmp_path, monkeypatch):
     ("pyproject.toml", "[tool]\nrclint = 3\n", "pyproject.toml:2:10: [tool.rclint] must be a table"),
     ("pyproject.toml", '[tool.rclint]\nselect = 1\n', "pyproject.toml:2:10: 'select' must be a list of strings"),
     ("pyproject.toml", "[tool.rclint]\nx = " + "[" * 3000 + "]" * 3000 + "\n",
-     "pyproject.toml:1:1: invalid TOML: TOML nesting too deep"),
+     "pyproject.toml:2:5: invalid TOML: TOML nesting too deep"),
     ("pyproject.toml", '[tool.rclint]\n\n[[tool.rclint.node-pool]]\nname = "a"\nlabels = { a = 1 }\n',
      "pyproject.toml:5:10: node-pool 'a': 'labels' must be a table of strings"),
     (".rclint.toml", 'select = ["RCL1"]\nseverity = { RCL101 = "loud" }\n',
