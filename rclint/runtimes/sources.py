@@ -99,10 +99,7 @@ def _priority(c: _Candidate) -> Tuple[int, str]:
 
 def _mains_only(configs: List[Tuple[_Candidate, RuntimeConfig]]) -> List[RuntimeConfig]:
     """Drop every config another one imports; in an import cycle the first by _priority stays."""
-    imported = {}
-    for cand, cfg in configs:
-        for src in cfg.sources[1:]:
-            imported.setdefault(src, []).append(cfg.path)
+    imported = {src for _cand, cfg in configs for src in cfg.sources[1:]}
     kept: List[RuntimeConfig] = []
     covered = set()
     ordered = sorted(configs, key=lambda pair: (pair[1].path in imported, _priority(pair[0])))
@@ -158,8 +155,9 @@ def load_runtime_sources(candidates, display: Callable[[str], str], max_size: in
             continue
         texts: Dict[str, str] = {}
 
-        def read_recording(path: str) -> str:
-            text = read(path)
+        def read_recording(path: str, main: _Candidate = cand) -> str:
+            # the main file was read to recognise it; imports are read here, once each
+            text = main.text if path == main.path and path not in texts else read(path)
             texts[path] = text
             return text
 
