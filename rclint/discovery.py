@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import List, Optional, Sequence
 
 from rclint.classify import candidate as classify
-from rclint.settings import DEFAULT_EXCLUDES, ConfigError, Settings, display_path
+from rclint.settings import DEFAULT_EXCLUDES, ConfigError, Settings, display_path, named_at
 
 
 @dataclass
@@ -84,6 +84,9 @@ def named_node_configs(settings: Settings, seen: Optional[set] = None) -> List[I
               for p in pool.runtime_configs]
     for arg, why in named:
         if not os.path.exists(arg):
+            where = named_at(arg)
+            if where is not None:  # named by the configuration file: point at the entry
+                raise ConfigError(f"{where}: {display_path(arg)}: no such file or directory")
             raise ConfigError(f"--node-config {arg}: no such file or directory")
         if os.path.isfile(arg):
             found = [(arg, why)]

@@ -55,6 +55,15 @@ def _where(path, key: tuple = (), at_key: bool = False) -> str:
     return f"{shown}:{span.line}:{span.column}" if span else f"{shown}:1:1"
 
 
+# a path named by a configuration file (node-config, a pool's runtime-config) -> where it is written
+_NAMED_AT: Dict[str, str] = {}
+
+
+def named_at(path: str) -> Optional[str]:
+    """`file:line:col` of the configuration entry that named `path`, or None (a command-line flag)."""
+    return _NAMED_AT.get(path)
+
+
 def _load_toml_config(path: Path):
     """The file's decoded document with positions; ConfigError at the parser's position."""
     from rclint.textio import DecodeError, decode
@@ -251,6 +260,8 @@ def apply_config(settings: Settings, data: dict, path: Path) -> None:
     if "node-config" in data:
         base = path.parent
         settings.node_configs = [str(base / p) for p in _str_list(data, "node-config", path)]
+        for i, named in enumerate(settings.node_configs):
+            _NAMED_AT[named] = _where(path, ("node-config", i) if isinstance(data["node-config"], list) else ("node-config",))
     if "node-pool" in data:
         settings.node_pools = _node_pools(data["node-pool"], path)
 
@@ -291,6 +302,9 @@ def _node_pools(value, path: Path) -> List[NodePoolConfig]:
         nodes = entry.get("nodes")
         if nodes is not None and (not isinstance(nodes, int) or isinstance(nodes, bool) or nodes < 1):
             raise ConfigError(f"{where(i, 'nodes')} '{name}': 'nodes' must be a positive integer")
+        for j, c in enumerate(configs):
+            keys = (i, "runtime-config", j) if isinstance(entry.get("runtime-config"), list) else (i, "runtime-config")
+            _NAMED_AT[str(path.parent / c)] = _where(path, ("node-pool",) + keys)
         pools.append(NodePoolConfig(name, dict(labels), list(taints), [str(path.parent / c) for c in configs],
                                     nodes, str(path)))
     return pools

@@ -410,6 +410,9 @@ def test_an_imported_template_makes_the_pool_unknown(tmp_path, monkeypatch):
     (".rclint.toml", '[[node-pool]]\nname = "a"\nfoo = 1\n',
      ".rclint.toml:3:1: node-pool[0]: unknown key 'foo' (known: labels, name, nodes, runtime-config, taints)"),
     (".rclint.toml", 'max-file-size = "big"\n', ".rclint.toml:1:17: max-file-size: 'big' is not a size (e.g. 5000000 or '20MiB')"),
+    (".rclint.toml", 'node-config = ["rcs.yaml",\n  "nodes/missing"]\n', ".rclint.toml:2:3: nodes/missing: no such file or directory"),
+    ("pyproject.toml", '[tool.rclint]\n[[tool.rclint.node-pool]]\nname = "x"\nruntime-config = ["gone/config.toml"]\n',
+     "pyproject.toml:4:19: gone/config.toml: no such file or directory"),
 ])
 def test_configuration_errors_point_at_the_place(tmp_path, monkeypatch, name, text, message):
     monkeypatch.chdir(tmp_path)
