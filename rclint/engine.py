@@ -6,13 +6,13 @@ No click and no printing here: `run(settings)` returns a Result that reporters r
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set
 
 from rclint.catalog import expand_selector, load_catalog
 from rclint.checks import Context, load_all
 from rclint.discovery import InputFile, discover
+from rclint.fspolicy import FsPolicy, Refused, TooLarge
 from rclint.inventory import Inventory, build_inventory
 from rclint.loader import LoadedFile, load_manifest_bytes
 from rclint.model import Finding, Severity, Stats
@@ -54,28 +54,40 @@ def enabled_codes(settings: Settings) -> Set[str]:
     return enabled
 
 
-def _read(inp: InputFile) -> bytes:
+def _read(inp: InputFile, policy: FsPolicy) -> bytes:
     if inp.path is None:
         if inp.data is None:
-            inp.data = sys.stdin.buffer.read()
+            inp.data = policy.read_stdin()
         return inp.data
-    with open(inp.path, "rb") as fh:
-        return fh.read()
+    return policy.read_bytes(inp.path, trusted=inp.explicit or None)
 
 
-def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats) -> List[LoadedFile]:
+def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats,
+                policy: Optional[FsPolicy] = None) -> List[LoadedFile]:
+    from rclint.model import Span
+
+    policy = policy or FsPolicy.for_settings(settings)
     loaded: List[LoadedFile] = []
     for inp in inputs:
         if inp.kind != "manifest":
             continue
         stats.files += 1
         try:
-            data = _read(inp)
+            data = _read(inp, policy)
         except OSError as exc:
-            from rclint.model import Span
-
+            if (not inp.explicit and inp.path is not None and isinstance(exc, FileNotFoundError)
+                    and os.path.islink(inp.path) and policy.resolves_inside(inp.path)):
+                stats.files -= 1  # a dangling symlink inside the tree names no file: nothing to lint
+                continue
             lf = LoadedFile(inp.display, looks_like_manifest=True)
-            lf.findings.append(Finding("RCL003", f"cannot read file: {exc.strerror or exc}", inp.display, Span(1, 1), field="read"))
+            stats.manifests += 1  # not linted, but reported: the run has input
+            if isinstance(exc, TooLarge):
+                lf.findings.append(Finding("RCL003", exc.reason, inp.display, Span(1, 1), field="size"))
+            elif isinstance(exc, Refused):
+                lf.findings.append(exc.finding("file", inp.display))
+            else:
+                lf.findings.append(Finding("RCL003", f"cannot read file: {exc.strerror or exc}", inp.display,
+                                           Span(1, 1), field="read"))
             loaded.append(lf)
             continue
         lf = load_manifest_bytes(inp.display, data, max_file_size=settings.max_file_size, parse_all=settings.parse_all)
@@ -98,15 +110,18 @@ def node_config_candidates(inputs: List[InputFile], settings: Settings) -> List[
     return named + [i for i in inputs if i.kind == "node" and i.path is not None and os.path.abspath(i.path) not in keys]
 
 
-def load_everything(settings: Settings, stats: Stats, require_input: bool = True):
+def load_everything(settings: Settings, stats: Stats, require_input: bool = True,
+                    policy: Optional[FsPolicy] = None):
     """discover -> load manifests and runtime configs -> inventory with node pools."""
     from rclint.pools import build_pools
     from rclint.runtimes.sources import load_runtime_sources
     from rclint.settings import display_path
 
+    policy = policy or FsPolicy.for_settings(settings)
     inputs = discover(settings)
-    files = load_inputs(inputs, settings, stats)
-    runtime = load_runtime_sources(node_config_candidates(inputs, settings), display_path, settings.max_file_size)
+    files = load_inputs(inputs, settings, stats, policy)
+    runtime = load_runtime_sources(node_config_candidates(inputs, settings), display_path, settings.max_file_size,
+                                   policy)
     stats.runtime_configs = len(runtime.configs)
     stats.files += runtime.files
     stats.bytes += runtime.bytes
@@ -126,7 +141,8 @@ def run(settings: Settings) -> Result:
     catalog = load_catalog()
     enabled = enabled_codes(settings)
     stats = Stats()
-    files, inventory, raw = load_everything(settings, stats)
+    policy = FsPolicy.for_settings(settings)
+    files, inventory, raw = load_everything(settings, stats, policy=policy)
     ctx = Context(inventory, settings)
     for code, fn in sorted(load_all().items()):
         if code in enabled:
@@ -136,14 +152,14 @@ def run(settings: Settings) -> Result:
     suppressions = list(object_suppressions(inventory))
     for f in files:
         suppressions.extend(f.suppressions)
-    suppressions.extend(_config_comment_suppressions(inventory.runtime_configs))
+    suppressions.extend(_config_comment_suppressions(inventory.runtime_configs, policy))
     raw = apply_suppressions(raw, suppressions)
     if "RCL006" in enabled:
         raw.extend(unused_suppressions(suppressions, set(catalog), enabled))
     if settings.baseline:
         from rclint import baseline
 
-        raw, matched, stale = baseline.apply(raw, baseline.load(settings.baseline), enabled)
+        raw, matched, stale = baseline.apply(raw, baseline.load(settings.baseline, settings.max_file_size, policy), enabled)
         stale_text = ("1 baseline entry no longer matches anything" if stale == 1
                       else f"{stale} baseline entries no longer match anything")
         stats.notes.append(f"baseline {settings.baseline}: {matched} known finding{'s' if matched != 1 else ''} hidden"
@@ -161,7 +177,9 @@ def run(settings: Settings) -> Result:
     return Result(findings, stats, enabled, inventory)
 
 
-def _config_comment_suppressions(configs) -> List:
+def _config_comment_suppressions(configs, policy: Optional[FsPolicy] = None) -> List:
+    from rclint.textio import decode
+
     out = []
     seen = set()
     for cfg in configs:
@@ -170,10 +188,8 @@ def _config_comment_suppressions(configs) -> List:
                 continue
             seen.add(src)
             try:
-                with open(src, "rb") as fh:
-                    from rclint.textio import decode
-
-                    out.extend(scan_comments(src, decode(fh.read())))
+                data = policy.read_again(src) if policy is not None else FsPolicy(trusted=[src]).read_bytes(src)
+                out.extend(scan_comments(src, decode(data)))
             except Exception:  # unreadable sources were reported when loading
                 continue
     return out

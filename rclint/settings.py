@@ -69,9 +69,10 @@ def _load_toml_config(path: Path):
     from rclint.textio import DecodeError, decode
     from rclint.tomlsource import TomlSyntaxError, load_toml
 
+    from rclint.fspolicy import read_config_file
+
     try:
-        with open(path, "rb") as fh:
-            text = decode(fh.read())
+        text = decode(read_config_file(str(path)))
     except OSError as exc:
         raise ConfigError(f"{display_path(str(path))}: cannot read configuration: {exc.strerror or exc}") from None
     except DecodeError as exc:
@@ -155,11 +156,11 @@ def find_config(start: str) -> Optional[Path]:
     while True:
         candidate = p / ".rclint.toml"
         if candidate.is_file():
-            return candidate
+            return _inside_its_directory(candidate)
         candidate = p / "pyproject.toml"
         if candidate.is_file():
             try:
-                text = candidate.read_text(encoding="utf-8")
+                text = _config_text(_inside_its_directory(candidate))
                 data = tomllib.loads(text)
             except (OSError, UnicodeDecodeError):
                 data, text = {}, ""
@@ -175,6 +176,39 @@ def find_config(start: str) -> Optional[Path]:
         if (p / ".git").exists() or p.parent == p:
             return None
         p = p.parent
+
+
+def _config_text(path: Path) -> str:
+    """A configuration file's text: a regular file, bounded (rclint.fspolicy)."""
+    from rclint.fspolicy import read_config_file
+
+    return read_config_file(str(path)).decode("utf-8")
+
+
+def _inside_its_directory(candidate: Path) -> Path:
+    """A configuration file found by walking up is part of the scanned tree: it must not be a
+    symlink to a file outside its own directory."""
+    from rclint.fspolicy import inside
+
+    if not inside(os.path.realpath(candidate), os.path.realpath(candidate.parent)):
+        raise ConfigError(f"{candidate}: is a symbolic link to a file outside its directory; rclint does not "
+                          "follow it (pass --config FILE or --isolated)")
+    return candidate
+
+
+def _inside_config_dir(paths: List[str], path: Path, key: str, at: Optional[tuple] = None) -> List[str]:
+    """Paths the configuration names are untrusted: each must resolve inside the configuration
+    file's directory (a path outside it can be given with --node-config on the command line)."""
+    from rclint.fspolicy import inside
+    from rclint.textio import visible
+
+    base = os.path.realpath(path.parent)
+    for i, p in enumerate(paths):
+        if not inside(os.path.realpath(p), base):
+            raise ConfigError(f"{_where(path, (at or (key,)) + (i,))}: {key} {visible(repr(os.path.relpath(p, path.parent)))} resolves outside "
+                              f"{visible(str(path.parent))}; rclint reads only files inside the configuration's "
+                              "directory (name it with --node-config on the command line instead)")
+    return paths
 
 
 def read_config(path: Path) -> dict:
@@ -259,7 +293,8 @@ def apply_config(settings: Settings, data: dict, path: Path) -> None:
             raise ConfigError(f"{_where(path, ('max-file-size',))}: {exc}") from None
     if "node-config" in data:
         base = path.parent
-        settings.node_configs = [str(base / p) for p in _str_list(data, "node-config", path)]
+        settings.node_configs = _inside_config_dir([str(base / p) for p in _str_list(data, "node-config", path)],
+                                                   path, "node-config")
         for i, named in enumerate(settings.node_configs):
             _NAMED_AT[named] = _where(path, ("node-config", i) if isinstance(data["node-config"], list) else ("node-config",))
     if "node-pool" in data:
@@ -302,10 +337,12 @@ def _node_pools(value, path: Path) -> List[NodePoolConfig]:
         nodes = entry.get("nodes")
         if nodes is not None and (not isinstance(nodes, int) or isinstance(nodes, bool) or nodes < 1):
             raise ConfigError(f"{where(i, 'nodes')} '{name}': 'nodes' must be a positive integer")
+        configs = _inside_config_dir([str(path.parent / c) for c in configs], path, "runtime-config",
+                                     ("node-pool", i, "runtime-config"))
         for j, c in enumerate(configs):
             keys = (i, "runtime-config", j) if isinstance(entry.get("runtime-config"), list) else (i, "runtime-config")
-            _NAMED_AT[str(path.parent / c)] = _where(path, ("node-pool",) + keys)
-        pools.append(NodePoolConfig(name, dict(labels), list(taints), [str(path.parent / c) for c in configs],
+            _NAMED_AT[c] = _where(path, ("node-pool",) + keys)
+        pools.append(NodePoolConfig(name, dict(labels), list(taints), configs,
                                     nodes, str(path)))
     return pools
 

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from rclint.classify import CONTAINERD, CRIO, Recognition, containerd_by_name, crio_by_name, find_placeholder, recognise
+from rclint.fspolicy import FsPolicy, Refused
 from rclint.model import Finding, Span
 from rclint.runtimes.base import RuntimeConfig
-from rclint.runtimes.containerd import load_containerd
-from rclint.runtimes.crio import find_crio_dropins, load_crio
+from rclint.runtimes.containerd import detect_node_root, load_containerd
+from rclint.runtimes.crio import load_crio
 from rclint.textio import DecodeError, decode
 
 TEMPLATE_UNKNOWN = "a template: its values are filled in when the node starts"
@@ -32,13 +33,11 @@ class RuntimeSources:
     bytes: int = 0
 
 
-def read_config_text(path: str, max_size: int) -> str:
-    """Read a runtime config file as text; OSError/DecodeError are the caller's to report."""
-    with open(path, "rb") as fh:
-        data = fh.read(max_size + 1)
-    if len(data) > max_size:
-        raise DecodeError(f"file is over the {max_size:,}-byte limit")
-    return decode(data)
+def read_config_text(path: str, max_size: int, policy: Optional[FsPolicy] = None, explicit: bool = False) -> str:
+    """Read a runtime config file as text through the filesystem policy (inside the scanned
+    roots unless the user named it, regular, bounded); OSError/DecodeError are the caller's."""
+    policy = policy or FsPolicy(trusted=[path])
+    return decode(policy.read_bytes(path, trusted=explicit or None, max_size=max_size))
 
 
 def _crio_dir(path: str) -> Optional[str]:
@@ -51,6 +50,8 @@ def _crio_dir(path: str) -> Optional[str]:
 
 
 def _unreadable(display: str, exc: Exception) -> Finding:
+    if isinstance(exc, Refused) and exc.kind != "size":
+        return exc.finding("runtime config", display)
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     return Finding("RCL003", f"cannot read runtime config: {reason}", display, Span(1, 1), field="read")
 
@@ -111,12 +112,32 @@ def _mains_only(configs: List[Tuple[_Candidate, RuntimeConfig]]) -> List[Runtime
     return kept
 
 
-def load_runtime_sources(candidates, display: Callable[[str], str], max_size: int) -> RuntimeSources:
-    """candidates: discovered or named files (`rclint.discovery.InputFile` with kind "node")."""
+def load_runtime_sources(candidates, display: Callable[[str], str], max_size: int,
+                         policy: Optional[FsPolicy] = None) -> RuntimeSources:
+    """candidates: discovered or named files (`rclint.discovery.InputFile` with kind "node").
+    policy: the run's filesystem policy (default: every candidate path is trusted)."""
     out = RuntimeSources()
+    candidates = [c for c in candidates if c.path is not None]
+    if policy is None:
+        policy = FsPolicy(trusted=[c.path for c in candidates], max_size=max_size)
+        for c in candidates:
+            policy.add_root(os.path.dirname(os.path.abspath(c.path)))
+    explicit_paths = {os.path.abspath(c.path) for c in candidates if c.explicit or getattr(c, "named", None)}
 
-    def read(path: str) -> str:
-        return read_config_text(path, max_size)
+    def reader(path: str, node_root: Optional[str]):
+        """read_text for one node config: imports and drop-ins only inside its node root."""
+        explicit = os.path.abspath(path) in explicit_paths
+        return policy.reader(path, explicit, policy.region(path, node_root))
+
+    def dropins_of(d: str, main: str) -> List[str]:
+        try:
+            files, refused = policy.dropins(d, policy.region(main, None))
+        except Refused as exc:
+            out.findings.append(exc.finding("drop-in directory", display(d)))
+            return []
+        for p, reason in refused:
+            out.findings.append(Refused(reason, p, "outside").finding("drop-in", display(p)))
+        return files
 
     containerd_mains: List[_Candidate] = []
     crio_mains: List[_Candidate] = []
@@ -127,9 +148,7 @@ def load_runtime_sources(candidates, display: Callable[[str], str], max_size: in
         explicit = bool(getattr(inp, "explicit", False))
         speaks_up = explicit or bool(named) or bool(containerd_by_name(path) or crio_by_name(path))
         try:
-            if not speaks_up and os.path.getsize(path) > max_size:
-                continue  # an unnamed large file is not a node config candidate worth reading
-            text = read(path)
+            text = read_config_text(path, max_size, policy, explicit or bool(named))
         except (OSError, DecodeError) as exc:
             if speaks_up:
                 out.findings.append(_unreadable(display(path), exc))
@@ -154,15 +173,18 @@ def load_runtime_sources(candidates, display: Callable[[str], str], max_size: in
             loaded.append((cand, _template_config(CONTAINERD, cand.path, cand.rec, display)))
             continue
         texts: Dict[str, str] = {}
+        root = detect_node_root(cand.path)
+        read = reader(cand.path, root)
 
-        def read_recording(path: str, main: _Candidate = cand) -> str:
+        def read_recording(path: str, main: _Candidate = cand, read: Callable[[str], str] = read) -> str:
             # the main file was read to recognise it; imports are read here, once each
             text = main.text if path == main.path and path not in texts else read(path)
             texts[path] = text
             return text
 
         try:
-            cfg = load_containerd(cand.path, read_text=read_recording, display_path=display)
+            cfg = load_containerd(cand.path, read_text=read_recording, display_path=display,
+                                  glob=policy.globber(policy.region(cand.path, root)))
         except (OSError, DecodeError) as exc:
             out.findings.append(_unreadable(display(cand.path), exc))
             continue
@@ -179,8 +201,9 @@ def load_runtime_sources(candidates, display: Callable[[str], str], max_size: in
         if os.path.basename(path) == "crio.conf":
             d = os.path.join(os.path.dirname(path), "crio.conf.d")
             if os.path.isdir(d):
-                dropins = find_crio_dropins(d)
+                dropins = dropins_of(d, path)
                 claimed.add(os.path.abspath(d))
+        read = reader(path, None)
         template = _first_template(cand, dropins, read)
         if template is not None:
             tpath, trec = template
@@ -199,8 +222,9 @@ def load_runtime_sources(candidates, display: Callable[[str], str], max_size: in
         if os.path.abspath(d) in claimed:
             continue
         out.files += len(files)
-        dropins = find_crio_dropins(d)
+        dropins = dropins_of(d, d)
         first = files[0]
+        read = reader(d, None)
         template = _first_template(None, dropins, read)
         if template is not None:
             tpath, trec = template
@@ -217,6 +241,16 @@ def load_runtime_sources(candidates, display: Callable[[str], str], max_size: in
         out.configs.append(cfg)
     for cfg in out.configs:
         out.findings.extend(cfg.findings)
+    # a file refused by the filesystem policy is reported once, however many readers met it
+    unreadable = set()
+    kept = []
+    for f in out.findings:
+        if f.code == "RCL003" and f.field == "read":
+            if f.path in unreadable:
+                continue
+            unreadable.add(f.path)
+        kept.append(f)
+    out.findings = kept
     out.configs.sort(key=lambda c: c.path)
     return out
 
