@@ -405,8 +405,10 @@ def test_an_imported_template_makes_the_pool_unknown(tmp_path, monkeypatch):
      ".rclint.toml:2:23: severity.RCL101: unknown severity 'loud' (expected error, warning or info)"),
     (".rclint.toml", "[broken\n", ".rclint.toml:1:8: invalid TOML: Expected ']' at the end of a table declaration"),
     (".rclint.toml", 'select = ["RCL1",\n  "RCL999"]\n',
-     ".rclint.toml:2:3: 'select': 'RCL999' matches no rule code (codes look like RCL101, or a prefix like RCL1)"),
-    (".rclint.toml", '[severity]\nRCL101 = "error"\nRCL9 = "error"\n', ".rclint.toml:3:1: 'severity': unknown rule code 'RCL9'"),
+     ".rclint.toml:2:3: 'select': 'RCL999' matches no rule code or name (codes look like RCL101, a prefix like RCL1, "
+     "or a name like unknown-runtime-class)"),
+    (".rclint.toml", '[severity]\nRCL101 = "error"\nRCL9 = "error"\n',
+     ".rclint.toml:3:1: 'severity': 'RCL9' is not a rule code or name (did you mean RCL109 unused-runtime-class?)"),
     (".rclint.toml", '[[node-pool]]\nname = "a"\nfoo = 1\n',
      ".rclint.toml:3:1: node-pool[0]: unknown key 'foo' (known: labels, name, nodes, runtime-config, taints)"),
     (".rclint.toml", 'max-file-size = "big"\n', ".rclint.toml:1:17: max-file-size: 'big' is not a size (e.g. 5000000 or '20MiB')"),
