@@ -92,10 +92,10 @@ DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
 
 CONFIG_KEYS = {
     "select", "ignore", "extend-select", "severity", "exclude", "fail-on",
-    "known-runtime-classes", "max-file-size", "node-config", "node-pool",
+    "known-runtime-classes", "max-file-size", "node-config", "node-pool", "containerd", "crio",
     "extend-exclude", "respect-gitignore",
 }
-NODE_POOL_KEYS = {"name", "labels", "taints", "runtime-config", "nodes"}
+NODE_POOL_KEYS = {"name", "labels", "taints", "runtime-config", "nodes", "containerd", "crio"}
 
 
 @dataclass
@@ -108,6 +108,8 @@ class NodePoolConfig:
     runtime_configs: List[str]  # paths, resolved against the configuration file's directory
     nodes: Optional[int]
     source: str  # the configuration file
+    containerd: Optional[tuple] = None  # release lines, e.g. ("1.7",) (rclint.runtimes.versions)
+    crio: Optional[str] = None  # e.g. "1.31"
 
 
 @dataclass
@@ -127,6 +129,8 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     node_configs: List[str] = field(default_factory=list)
     node_pools: List["NodePoolConfig"] = field(default_factory=list)
+    containerd_version: Optional[tuple] = None  # default for pools that do not declare one
+    crio_version: Optional[str] = None
     stdin_filename: str = "<stdin>"
     config_path: Optional[str] = None
     config_dir: Optional[str] = None
@@ -146,8 +150,9 @@ def parse_size(value) -> int:
     if isinstance(value, int) and value > 0:
         return value
     m = _SIZE.match(str(value))
-    if not m or int(m.group(1)) <= 0:
-        raise ConfigError(f"max-file-size: {value!r} is not a size (e.g. 5000000 or '20MiB')")
+    if not m or len(m.group(1)) > 18 or int(m.group(1)) <= 0:  # 18 digits: never near Python's int limit
+        shown = repr(value) if len(str(value)) <= 40 else repr(str(value)[:36]) + "..."
+        raise ConfigError(f"max-file-size: {shown} is not a size (e.g. 5000000 or '20MiB')")
     return int(m.group(1)) * _UNITS[(m.group(2) or "b").lower()]
 
 
@@ -234,10 +239,10 @@ def read_config(path: Path) -> dict:
         raise ConfigError(f"{_where(path)}: {where} must be a table")
     unknown = sorted(set(data) - CONFIG_KEYS)
     if unknown:
-        import difflib
+        from rclint.suggest import closest
 
-        hint = difflib.get_close_matches(unknown[0], sorted(CONFIG_KEYS), n=1)
-        extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+        hint = closest(unknown[0], CONFIG_KEYS)
+        extra = f" (did you mean '{hint}'?)" if hint else ""
         raise ConfigError(
             f"{_where(path, (unknown[0],), at_key=True)}: unknown configuration key '{unknown[0]}' in {where}{extra}; "
             f"known keys: {', '.join(sorted(CONFIG_KEYS))}"
@@ -311,9 +316,26 @@ def apply_config(settings: Settings, data: dict, path: Path) -> None:
             _NAMED_AT[named] = _where(path, ("node-config", i) if isinstance(data["node-config"], list) else ("node-config",))
     if "node-pool" in data:
         settings.node_pools = _node_pools(data["node-pool"], path)
+    settings.containerd_version, settings.crio_version = _runtime_versions(data, lambda key: _where(path, (key,)))
+
+
+def _runtime_versions(entry: dict, where):
+    """`containerd = "1.7"` / `crio = "1.31"`: the runtime version a pool runs."""
+    from rclint.runtimes.versions import VersionError, parse_containerd, parse_crio
+
+    out = []
+    for key, parse in (("containerd", parse_containerd), ("crio", parse_crio)):
+        try:
+            out.append(parse(entry[key]) if key in entry else None)
+        except VersionError as exc:
+            raise ConfigError(f"{where(key)}: {key}: {exc}") from None  # where: key -> its position
+    containerd, crio = out
+    return containerd, crio
 
 
 def _node_pools(value, path: Path) -> List[NodePoolConfig]:
+    unknown_keys: set = set()
+
     def where(i=None, key=None) -> str:
         keys = ("node-pool",) + (() if i is None else (i,)) + (() if key is None else (key,))
         return f"{_where(path, keys, at_key=key in unknown_keys)}: node-pool"
@@ -321,7 +343,6 @@ def _node_pools(value, path: Path) -> List[NodePoolConfig]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise ConfigError(f"{where()} must be an array of tables ([[node-pool]] / [[tool.rclint.node-pool]])")
     pools: List[NodePoolConfig] = []
-    unknown_keys: set = set()
     for i, entry in enumerate(value):
         unknown = sorted(set(entry) - NODE_POOL_KEYS)
         unknown_keys.update(unknown)
@@ -354,8 +375,9 @@ def _node_pools(value, path: Path) -> List[NodePoolConfig]:
         for j, c in enumerate(configs):
             keys = (i, "runtime-config", j) if isinstance(entry.get("runtime-config"), list) else (i, "runtime-config")
             _NAMED_AT[c] = _where(path, ("node-pool",) + keys)
+        containerd, crio = _runtime_versions(entry, lambda key, i=i, name=name: f"{where(i, key)} '{name}'")
         pools.append(NodePoolConfig(name, dict(labels), list(taints), configs,
-                                    nodes, str(path)))
+                                    nodes, str(path), containerd, crio))
     return pools
 
 

@@ -302,7 +302,8 @@ def test_k0s_layout_follows_its_glob_drop_ins(tmp_path, monkeypatch):
     })
     [pool] = nodes_json("--isolated", ".")["pools"]
     assert pool["sources"] == ["node/etc/k0s/containerd.toml", "node/etc/k0s/containerd.d/kata.toml"]
-    assert [h["name"] for h in pool["handlers"]] == ["kata"]
+    kata = [h for h in pool["handlers"] if h["name"] == "kata"]
+    assert [(h["path"], h["line"]) for h in kata] == [("node/etc/k0s/containerd.d/kata.toml", 2)]
 
 
 def test_import_cycle_keeps_one_pool(tmp_path, monkeypatch):
@@ -410,7 +411,9 @@ def test_an_imported_template_makes_the_pool_unknown(tmp_path, monkeypatch):
     (".rclint.toml", '[severity]\nRCL101 = "error"\nRCL9 = "error"\n',
      ".rclint.toml:3:1: 'severity': 'RCL9' is not a rule code or name (did you mean RCL109 unused-runtime-class?)"),
     (".rclint.toml", '[[node-pool]]\nname = "a"\nfoo = 1\n',
-     ".rclint.toml:3:1: node-pool[0]: unknown key 'foo' (known: labels, name, nodes, runtime-config, taints)"),
+     ".rclint.toml:3:1: node-pool[0]: unknown key 'foo' (known: containerd, crio, labels, name, nodes, runtime-config, taints)"),
+    (".rclint.toml", "node-pool = 1\n",
+     ".rclint.toml:1:13: node-pool must be an array of tables ([[node-pool]] / [[tool.rclint.node-pool]])"),
     (".rclint.toml", 'max-file-size = "big"\n', ".rclint.toml:1:17: max-file-size: 'big' is not a size (e.g. 5000000 or '20MiB')"),
     (".rclint.toml", 'node-config = ["rcs.yaml",\n  "nodes/missing"]\n', ".rclint.toml:2:3: nodes/missing: no such file or directory"),
     ("pyproject.toml", '[tool.rclint]\n[[tool.rclint.node-pool]]\nname = "x"\nruntime-config = ["gone/config.toml"]\n',
@@ -489,3 +492,14 @@ def test_recognition_lines_cannot_start_a_log_line(tmp_path, monkeypatch):
         "  recognised: etc/containerd/config.toml: the runtime-config of node pool a\\n::error::x\\x1b[31m",
         "    (unknown: import 'x\\n::warning::y.toml' could not be read)",
     ]
+
+
+def test_a_crio_dropin_template_next_to_a_plain_crio_conf(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_files(tmp_path, {
+        "etc/crio/crio.conf": '[crio.runtime]\ndefault_runtime = "crun"\n',
+        "etc/crio/crio.conf.d/10-kata.conf": '[crio.runtime.runtimes.kata]\nruntime_path = "${KATA}"\n',
+    })
+    assert positions(check_json("--isolated", ".")) == [("etc/crio/crio.conf.d/10-kata.conf", 2, 17, "RCL005")]
+    [pool] = nodes_json("--isolated", ".")["pools"]
+    assert (pool["name"], pool["handlers"]) == ("etc/crio/crio.conf", None)

@@ -235,6 +235,8 @@ def test_checks_over_the_snapshot_match_checks_over_the_raw_node_list(apiserver,
         ("pods.yaml", 16, 21, "RCL105"),  # gvisor: runsc only on the tainted sandbox nodes
         ("pods.yaml", 26, 21, "RCL105"),  # kata-local: likewise, and it has no toleration
         ("pods.yaml", 36, 21, "RCL101"),  # katta: neither in the repository nor in the cluster
+        # kata-local's handler is only on tainted nodes: its pods are bound to the untainted ones
+        ("runtimeclass.yaml", 5, 10, "RCL103"),
         ("runtimeclass.yaml", 5, 10, "RCL403"),  # a VM handler without overhead
     ]
     # the pools: one per group, with its node count

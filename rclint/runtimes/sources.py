@@ -74,13 +74,17 @@ def template_finding(kind: str, display: str, placeholder: Tuple[Span, str]) -> 
 
 
 def _template_config(kind: str, path: str, rec: Recognition, display: Callable[[str], str],
-                     extra_sources: Sequence[str] = ()) -> RuntimeConfig:
+                     extra_sources: Sequence[str] = (),
+                     template: Optional[Tuple[str, Tuple[Span, str]]] = None) -> RuntimeConfig:
+    """The config of a pool one of whose files is a template (`template`: that file and its first
+    placeholder; default: the main file's own)."""
+    tpath, placeholder = template if template is not None else (path, rec.template)
+    assert placeholder is not None
     shown = display(path)
-    assert rec.template is not None
     return RuntimeConfig(
         kind=kind, path=shown, sources=[shown] + [display(p) for p in extra_sources], handlers={},
-        findings=[template_finding(kind, shown, rec.template)], semantics="template", recognised=rec.reason,
-        handlers_unknown=TEMPLATE_UNKNOWN,
+        findings=[template_finding(kind, display(tpath), placeholder)], semantics="template",
+        recognised=rec.reason, handlers_unknown=TEMPLATE_UNKNOWN,
     )
 
 
@@ -112,10 +116,17 @@ def _mains_only(configs: List[Tuple[_Candidate, RuntimeConfig]]) -> List[Runtime
     return kept
 
 
-def load_runtime_sources(candidates, display: Callable[[str], str], max_size: int,
-                         policy: Optional[FsPolicy] = None) -> RuntimeSources:
+def load_runtime_sources(
+    candidates,
+    display: Callable[[str], str],
+    max_size: int,
+    policy: Optional[FsPolicy] = None,
+    versions_for: Optional[Callable[[str], Tuple[Optional[tuple], Optional[str]]]] = None,
+) -> RuntimeSources:
     """candidates: discovered or named files (`rclint.discovery.InputFile` with kind "node").
-    policy: the run's filesystem policy (default: every candidate path is trusted)."""
+    policy: the run's filesystem policy (default: every candidate path is trusted).
+    versions_for: display path of a main config -> (containerd release lines, CRI-O version)
+    declared for the pool it belongs to (None: infer from the config)."""
     out = RuntimeSources()
     candidates = [c for c in candidates if c.path is not None]
     if policy is None:
@@ -123,6 +134,9 @@ def load_runtime_sources(candidates, display: Callable[[str], str], max_size: in
         for c in candidates:
             policy.add_root(os.path.dirname(os.path.abspath(c.path)))
     explicit_paths = {os.path.abspath(c.path) for c in candidates if c.explicit or getattr(c, "named", None)}
+
+    def declared(path: str) -> Tuple[Optional[tuple], Optional[str]]:
+        return versions_for(display(path)) if versions_for else (None, None)
 
     def reader(path: str, node_root: Optional[str]):
         """read_text for one node config: imports and drop-ins only inside its node root."""
@@ -184,7 +198,8 @@ def load_runtime_sources(candidates, display: Callable[[str], str], max_size: in
 
         try:
             cfg = load_containerd(cand.path, read_text=read_recording, display_path=display,
-                                  glob=policy.globber(policy.region(cand.path, root)))
+                                  glob=policy.globber(policy.region(cand.path, root)),
+                                  versions=declared(cand.path)[0])
         except (OSError, DecodeError) as exc:
             out.findings.append(_unreadable(display(cand.path), exc))
             continue
@@ -206,13 +221,10 @@ def load_runtime_sources(candidates, display: Callable[[str], str], max_size: in
         read = reader(path, None)
         template = _first_template(cand, dropins, read)
         if template is not None:
-            tpath, trec = template
-            cfg = _template_config(CRIO, path, cand.rec, display, dropins)
-            cfg.findings = [template_finding(CRIO, display(tpath), trec)]
-            out.configs.append(cfg)
+            out.configs.append(_template_config(CRIO, path, cand.rec, display, dropins, template))
             continue
         try:
-            cfg = load_crio(path, dropins, read_text=read, display_path=display)
+            cfg = load_crio(path, dropins, read_text=read, display_path=display, crio_version=declared(path)[1])
         except (OSError, DecodeError) as exc:
             out.findings.append(_unreadable(display(path), exc))
             continue
@@ -227,13 +239,11 @@ def load_runtime_sources(candidates, display: Callable[[str], str], max_size: in
         read = reader(d, None)
         template = _first_template(None, dropins, read)
         if template is not None:
-            tpath, trec = template
-            cfg = _template_config(CRIO, dropins[0], first.rec, display, dropins[1:])
-            cfg.findings = [template_finding(CRIO, display(tpath), trec)]
-            out.configs.append(cfg)
+            out.configs.append(_template_config(CRIO, dropins[0], first.rec, display, dropins[1:], template))
             continue
         try:
-            cfg = load_crio(None, dropins, read_text=read, display_path=display)
+            cfg = load_crio(None, dropins, read_text=read, display_path=display,
+                            crio_version=declared(first.path)[1])
         except (OSError, DecodeError, ValueError) as exc:
             out.findings.append(_unreadable(display(first.path), exc))
             continue
