@@ -173,6 +173,7 @@ def test_extensionless_crio_dropin_given_with_node_config(shared, tmp_path, monk
         "handlers_unknown": None,
         "runtime_versions": NO_VERSIONS,
         "views": [],
+        "reported_runtime": None,
     }]}
     assert (doc["pools"][0]["default_handler"], handlers_of(doc["pools"][0])) == \
         CRIO_EXTENSIONLESS["sno-etc-crio.conf.d-00-default"]
@@ -206,6 +207,7 @@ def test_nodes_json_aks_nvidia_default(real):
         "handlers_unknown": None,
         "runtime_versions": {"containerd": ALL, "crio": None, "declared": False},
         "views": views(path, ["nvidia", "runc", "untrusted"], ["runc", "nvidia", "untrusted"], "nvidia"),
+        "reported_runtime": None,
     }]}
 
 
@@ -230,6 +232,7 @@ def test_nodes_json_kind_test_handler(real):
         "handlers_unknown": None,
         "runtime_versions": {"containerd": ALL, "crio": None, "declared": False},
         "views": views(path, ["runc", "test-handler"], ["runc", "test-handler"], "runc"),
+        "reported_runtime": None,
     }]}
 
 
@@ -256,6 +259,7 @@ def test_nodes_json_containerd2_extract_with_crun_default(real):
         "handlers_unknown": None,
         "runtime_versions": {"containerd": V2X, "crio": None, "declared": False},
         "views": views(path, None, ["runc", "crun", "gvisor", "kata"], "crun"),
+        "reported_runtime": None,
     }]}
 
 
@@ -279,6 +283,7 @@ def test_nodes_json_crio_packaging_dropin(real):
         "handlers_unknown": None,
         "runtime_versions": NO_VERSIONS,
         "views": [],
+        "reported_runtime": None,
     }]}
 
 

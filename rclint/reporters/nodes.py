@@ -105,6 +105,8 @@ def pool_to_json(pool) -> dict:
         "views": _views_json(pool),
         "recognised": _recognised(pool),
         "handlers_unknown": _unknown_because(pool),
+        # what a Node object reports (status.nodeInfo.containerRuntimeVersion), e.g. "containerd://2.0.5"
+        "reported_runtime": getattr(pool, "runtime_version", None),
     }
 
 
@@ -131,7 +133,9 @@ def render_nodes(pools, fmt: str = "text") -> str:
         out.append(pool.describe())
         configs = pool.runtime_configs
         if pool.source == "node":
-            out.append(f"  runtime: reported by the Node ({pool.path})")
+            version = getattr(pool, "runtime_version", None)
+            shown = visible(version.replace("://", " ", 1)) if version else "not reported"
+            out.append(f"  runtime: {shown} (status.nodeInfo of the Node, {visible(pool.path)})")
         for cfg in configs:
             how = "declared" if cfg.versions_declared else "inferred from the config"
             if cfg.semantics == "template":
