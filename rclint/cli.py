@@ -591,7 +591,8 @@ def rule_cmd(code, fmt) -> None:
             "remediation": rule.remediation, "references": list(rule.references),
             "fix": rule.fix, "fix_summary": rule.fix_summary,
             "finding": dict(rule.parts),
-            "examples": [{"name": ex.name, "kind": ex.kind, "files": ex.files} for ex in rule.examples],
+            "examples": [dict({"name": ex.name, "kind": ex.kind, "files": ex.files},
+                              **({"fixed": ex.fixed} if ex.fixed is not None else {})) for ex in rule.examples],
         }, indent=2))
         return
     out = [f"{rule.id} {rule.name} [{rule.severity.label}]", "", rule.title, "", "Why:", _indent(rule.rationale), "",
@@ -608,6 +609,9 @@ def rule_cmd(code, fmt) -> None:
             out += ["", f"{heading}: {ex.name}"]
             for name, text in ex.files.items():
                 out += [f"  # {name}"] + [f"  {line}".rstrip() for line in _strip_markers(text).splitlines()]
+            for name, text in (ex.fixed or {}).items():
+                how = "--fix" if rule.fix == "safe" else "--fix --unsafe-fixes"
+                out += [f"  # {name}, after `rclint check {how}`"] + [f"  {line}".rstrip() for line in text.splitlines()]
     if rule.references:
         out += ["", "References:"] + [f"  - {r}" for r in rule.references]
     click.echo("\n".join(out))

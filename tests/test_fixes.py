@@ -348,7 +348,11 @@ def test_rule_command_and_readme_show_fixes():
     assert "\nAutofix (unsafe; `rclint check --fix --unsafe-fixes`):\n  Adds overhead.podFixed" in r.stdout
     doc = json.loads(CliRunner().invoke(main, ["rule", "RCL207", "--format", "json"]).stdout)
     assert doc["fix"] == "safe" and doc["fix_summary"].startswith("Replaces the deprecated label key")
+    assert doc["examples"][1]["fixed"]["gvisor.yaml"].endswith("    topology.kubernetes.io/zone: europe-west1-b\n")
+    assert "fixed" not in doc["examples"][-1]  # a good example
     assert json.loads(CliRunner().invoke(main, ["rule", "RCL102", "--format", "json"]).stdout)["fix"] == "none"
+    assert "  # pod.yaml, after `rclint check --fix --unsafe-fixes`\n" not in r.stdout
+    assert "  # runtimeclass.yaml, after `rclint check --fix --unsafe-fixes`\n" in r.stdout
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     (snippet,) = re.findall(r"```yaml\n(repos:.*?)```", readme, re.S)
     (doc,) = parse_chunk(Chunk(snippet, 0, 0), "snippet")
