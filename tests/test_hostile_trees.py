@@ -243,6 +243,12 @@ def _hostile_names(tree: Path, outside: Path) -> None:
             fh.write(POD.encode())
 
 
+def _hostile_content(tree: Path) -> None:
+    from test_hostile_content import hostile_tree
+
+    hostile_tree(tree)
+
+
 def _expect_no_raw_controls(report: dict, run: "Run") -> None:
     for text in (run.stdout, run.stderr):
         assert "\n::error file=x" not in text and "\x1b" not in text and "\u2028" not in text
@@ -273,6 +279,9 @@ TREES: List[Tree] = [
          args=("--write-baseline", ".rclint-baseline.json"), nodes=False, exit_codes=(2,)),
     # hostile file names (not UTF-8, a newline and a workflow command, ESC): no crash, no raw control characters
     Tree("hostile-names", {"rc.yaml": RC}, _hostile_names, expect=_expect_no_raw_controls),
+    # hostile content: workflow commands, ESC and bidi characters in names, labels and handlers of
+    # manifests, containerd and CRI-O configs; integers of thousands of digits (see test_hostile_content)
+    Tree("hostile-content", {}, lambda t, o: _hostile_content(t), expect=_expect_no_raw_controls),
 ] + [
     Tree(f"baseline-{name}", {"rc.yaml": RC}, _baseline(kind), args=("--baseline", "baseline.json"), nodes=False,
          exit_codes=(2,))
