@@ -26,6 +26,8 @@ from rclint.kube.scheduling import (
 )
 from rclint.kube.validation import is_dns1123_label
 from rclint.model import Finding, Related, format_path
+from rclint import perf
+from rclint.perf import memo
 from rclint.pools import NodePool
 
 OS_LABEL = "kubernetes.io/os"
@@ -97,31 +99,68 @@ def _pod_finding(code: str, ref: PodSpecRef, path: tuple, message: str, related=
                    severity=severity)
 
 
-def pods_with_classes(ctx: Context) -> Iterable[Tuple[PodSpecRef, RuntimeClassView]]:
-    for ref in ctx.inventory.pod_specs:
-        name = referenced_class(ref)
-        if name is None:
-            continue
-        rc = ctx.inventory.runtime_class(name)
-        if rc is not None:
-            yield ref, rc
+def pods_with_classes(ctx: Context) -> List[Tuple[PodSpecRef, RuntimeClassView]]:
+    """Every pod spec naming a RuntimeClass defined in the inputs, with that class (computed once)."""
+    out = memo(ctx, "pods_with_classes").get("all")
+    if out is None:
+        out = []
+        for ref in ctx.inventory.pod_specs:
+            name = referenced_class(ref)
+            if name is None:
+                continue
+            rc = ctx.inventory.runtime_class(name)
+            if rc is not None:
+                out.append((ref, rc))
+        memo(ctx, "pods_with_classes")["all"] = out
+    return out
+
+
+def placement_key(*values) -> str:
+    """A hashable key for placement inputs taken from YAML (dicts, lists, scalars).
+
+    repr keeps types apart (True vs 1, "1" vs 1), so two inputs share a key only when equal."""
+    return repr(values)
+
+
+def _pools_with(ctx: Context, handler: str) -> List[NodePool]:
+    """Pools whose handlers are known to include `handler` (in pool order)."""
+    table = memo(ctx, "pools_with")
+    out = table.get(handler)
+    if out is None:
+        out = table[handler] = [p for p in ctx.inventory.pools if p.has(handler)]
+    return out
 
 
 def reachable_pools(ctx: Context, ref: PodSpecRef, rc: RuntimeClassView, handler: str) -> List[NodePool]:
     """Pools with the handler where this pod can land: labels known and matching the pod's
     nodeSelector merged with the RuntimeClass's, and taints tolerated after the admission
-    merge. A RuntimeClass's nodeSelector picks the node set; other pools do not count."""
-    merged_sel, conflicts = merge_node_selector(ref.spec.get("nodeSelector"), rc.node_selector)
+    merge. A RuntimeClass's nodeSelector picks the node set; other pools do not count.
+
+    Pods share a handful of (RuntimeClass, nodeSelector, tolerations) combinations: the pools
+    are computed once per distinct combination."""
+    spec = ref.spec
+    pod_sel, pod_tols = spec.get("nodeSelector"), spec.get("tolerations")
+    table = memo(ctx, "reachable")
+    key = (id(rc), handler, placement_key(pod_sel, pod_tols))
+    out = table.get(key)
+    if out is not None:
+        return out
+    merged_sel, conflicts = merge_node_selector(pod_sel, rc.node_selector)
     if conflicts:
-        return []
-    tolerations = merge_tolerations(ref.spec.get("tolerations"), rc.tolerations)
-    return [p for p in ctx.inventory.pools
-            if p.has(handler) and _selector_matches(p, merged_sel) is True
-            and not blocking_taints(p.taints, tolerations)]
+        out = []
+    else:
+        tolerations = merge_tolerations(pod_tols, rc.tolerations)
+        out = [p for p in _pools_with(ctx, handler)
+               if _selector_matches(p, merged_sel) is True and not blocking_taints(p.taints, tolerations)]
+    table[key] = out
+    return out
 
 
 def handler_kinds(ctx: Context, handler: str) -> set:
     """Kinds of a handler across the pools that have it; by name when no pool tells."""
+    table = memo(ctx, "handler_kinds")
+    if handler in table:
+        return set(table[handler])
     kinds = set()
     for pool in ctx.inventory.pools:
         if pool.handlers and handler in pool.handlers:
@@ -131,6 +170,7 @@ def handler_kinds(ctx: Context, handler: str) -> set:
         by_name = classify_handler_name(handler)
         if by_name:
             kinds.add(by_name)
+    table[handler] = frozenset(kinds)
     return kinds
 
 
@@ -258,15 +298,16 @@ def untolerated_taints(ctx: Context) -> Iterable[Finding]:
                 field="scheduling.tolerations",
             )
             continue
+        verdicts = memo(ctx, f"RCL105:{id(rc)}")  # (pool_set, left) or None per distinct placement
         for ref in pods:
-            merged_tols = merge_tolerations(ref.spec.get("tolerations"), rc.tolerations)
-            merged_sel, conflicts = merge_node_selector(ref.spec.get("nodeSelector"), selector)
-            if conflicts:
-                continue  # RCL106
-            pool_set = [p for p in capable if _selector_matches(p, merged_sel) is True]
-            if not pool_set or any(not blocking_taints(p.taints, merged_tols) for p in pool_set):
+            pod_sel, pod_tols = ref.spec.get("nodeSelector"), ref.spec.get("tolerations")
+            key = placement_key(pod_sel, pod_tols)
+            if key not in verdicts or not perf.FAST:
+                verdicts[key] = _pod_blocked(capable, selector, rc.tolerations, pod_sel, pod_tols)
+            verdict = verdicts[key]
+            if verdict is None:
                 continue
-            left = _blocking_union(pool_set, merged_tols)
+            pool_set, left = verdict
             yield _pod_finding(
                 "RCL105", ref, ref.field("runtimeClassName"),
                 f'{ref.describe()}: every node with handler "{handler}" ({_names(pool_set)}) carries a taint that '
@@ -275,6 +316,18 @@ def untolerated_taints(ctx: Context) -> Iterable[Finding]:
                 f"{_toleration_fix(left)}",
                 [_pool_related(p, f"{p.describe()} is tainted") for p in pool_set[:5]],
             )
+
+
+def _pod_blocked(capable: List[NodePool], selector, rc_tolerations, pod_sel, pod_tols):
+    """(pools the pod selects, taints it leaves untolerated) when every such pool blocks it, else None."""
+    merged_tols = merge_tolerations(pod_tols, rc_tolerations)
+    merged_sel, conflicts = merge_node_selector(pod_sel, selector)
+    if conflicts:
+        return None  # RCL106
+    pool_set = [p for p in capable if _selector_matches(p, merged_sel) is True]
+    if not pool_set or any(not blocking_taints(p.taints, merged_tols) for p in pool_set):
+        return None
+    return pool_set, _blocking_union(pool_set, merged_tols)
 
 
 # --------------------------------------------------------------------------- RCL106
@@ -358,33 +411,19 @@ def pod_unschedulable(ctx: Context) -> Iterable[Finding]:
         spec = ref.spec
         if handler is None or not _pod_placement_set(spec):
             continue
-        merged, conflicts = merge_node_selector(spec.get("nodeSelector"), rc.node_selector)
-        if conflicts:
-            continue  # RCL106
-        candidates = [p for p in ctx.inventory.pools if p.has(handler)]
+        candidates = _pools_with(ctx, handler)
         if not candidates:
             continue  # RCL102 says the handler exists nowhere
         node_name = spec.get("nodeName")
         affinity = spec.get("affinity")
         os_name = spec.get("os", {}).get("name") if isinstance(spec.get("os"), dict) else None
-        verdicts = []
-        for p in candidates:
-            if p.labels is None and (merged or affinity or os_name):
-                verdicts.append(None)
-                continue
-            if node_name:
-                if p.source != "node":
-                    verdicts.append(None)
-                    continue
-                if p.node_name != node_name:
-                    verdicts.append(False)
-                    continue
-            labels = p.labels or {}
-            ok = (node_selector_matches(merged, labels)
-                  and required_affinity_matches(affinity, labels, p.node_name)
-                  and pod_os_matches(os_name, labels))
-            verdicts.append(ok)
-        if any(v is None or v for v in verdicts):
+        table = memo(ctx, "RCL110")
+        key = (id(rc), handler, placement_key(spec.get("nodeSelector"), node_name, affinity, os_name))
+        blocked = table.get(key)
+        if blocked is None:
+            blocked = table[key] = _unschedulable(candidates, spec.get("nodeSelector"), rc.node_selector,
+                                                 node_name, affinity, os_name)
+        if not blocked:
             continue
         outcome = ("nodeName bypasses the scheduler, so the pod is sent to a node without the handler and its "
                    "sandbox fails" if node_name else "the pod stays Pending")
@@ -396,6 +435,31 @@ def pod_unschedulable(ctx: Context) -> Iterable[Finding]:
             "constraints or add the handler to the nodes it targets",
             [_pool_related(p, f"{p.describe()} has the handler but does not match") for p in candidates[:5]],
         )
+
+
+def _unschedulable(candidates: List[NodePool], pod_selector, rc_selector, node_name, affinity, os_name) -> bool:
+    """True when no pool with the handler can take the pod; False when one can or might."""
+    merged, conflicts = merge_node_selector(pod_selector, rc_selector)
+    if conflicts:
+        return False  # RCL106
+    verdicts = []
+    for p in candidates:
+        if p.labels is None and (merged or affinity or os_name):
+            verdicts.append(None)
+            continue
+        if node_name:
+            if p.source != "node":
+                verdicts.append(None)
+                continue
+            if p.node_name != node_name:
+                verdicts.append(False)
+                continue
+        labels = p.labels or {}
+        ok = (node_selector_matches(merged, labels)
+              and required_affinity_matches(affinity, labels, p.node_name)
+              and pod_os_matches(os_name, labels))
+        verdicts.append(ok)
+    return not any(v is None or v for v in verdicts)
 
 
 # --------------------------------------------------------------------------- RCL111
@@ -483,9 +547,8 @@ def handler_feature_missing(ctx: Context) -> Iterable[Finding]:
         if handler is None:
             continue
         spec = ref.spec
-        reachable = reachable_pools(ctx, ref, rc, handler)
         if spec.get("hostUsers") is False:
-            ok, pools = _feature_verdict(reachable, handler, "userNamespaces")
+            ok, pools = _feature_verdict(reachable_pools(ctx, ref, rc, handler), handler, "userNamespaces")
             if ok is False:
                 yield _pod_finding(
                     "RCL112", ref, ref.field("hostUsers"),
@@ -500,7 +563,8 @@ def handler_feature_missing(ctx: Context) -> Iterable[Finding]:
                 continue
             for j, m in enumerate(mounts):
                 if isinstance(m, dict) and m.get("recursiveReadOnly") == "Enabled":
-                    ok, pools = _feature_verdict(reachable, handler, "recursiveReadOnlyMounts")
+                    ok, pools = _feature_verdict(reachable_pools(ctx, ref, rc, handler), handler,
+                                                 "recursiveReadOnlyMounts")
                     if ok is False:
                         yield _pod_finding(
                             "RCL112", ref, ref.field(group, i, "volumeMounts", j, "recursiveReadOnly"),
