@@ -18,9 +18,11 @@ raises YamlLimitError; bad syntax raises YamlSyntaxError; both carry a position.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
+from rclint import perf
 from rclint.model import Span
 
 try:  # ruamel.yaml.clib provides the libyaml binding as a top-level module
@@ -191,19 +193,29 @@ class YamlDoc:
     path: str
     index: int
     value: Any
-    positions: Dict[Path, tuple]
-    key_positions: Dict[Path, tuple]
+    positions: Optional[Dict[Path, tuple]]  # None until asked for (see `source`)
+    key_positions: Optional[Dict[Path, tuple]]
     # (path, span of the repeated key, span of its first occurrence)
     duplicates: List[Tuple[Path, Span, Span]] = field(default_factory=list)
     flow_template: Optional[Span] = None
+    # (chunk, number of the document in the chunk, max_nodes): where positions are recovered
+    # from when a finding points into this document; most documents never need them
+    source: Optional[tuple] = field(default=None, repr=False, compare=False)
+
+    def _ensure_positions(self) -> None:
+        if self.positions is None:
+            chunk, number, max_nodes = self.source
+            self.positions, self.key_positions = _recover_positions(chunk, number, max_nodes)
 
     @property
     def start(self) -> Span:
+        self._ensure_positions()
         t = self.positions.get(())
         return Span(*t) if t is not None else Span(1, 1)
 
     def value_span(self, path: Path) -> Span:
         """The value's span, or the nearest enclosing node's when the path is absent."""
+        self._ensure_positions()
         path = tuple(path)
         while path:
             t = self.positions.get(path)
@@ -214,6 +226,7 @@ class YamlDoc:
 
     def key_span(self, path: Path) -> Span:
         """The span of the key holding `path`, else its value's span."""
+        self._ensure_positions()
         t = self.key_positions.get(tuple(path))
         return Span(*t) if t is not None else self.value_span(path)
 
@@ -301,7 +314,9 @@ class _Converter:
         self.positions[path] = _mark_tuple(node, self.line_offset)
         cls = node.__class__.__name__
         if cls == "ScalarNode":
-            tag = node.ctag.suffix  # the raw tag string; `node.tag` is a slow property
+            tag = node.ctag  # the raw tag string (light nodes); `node.tag` is a slow property
+            if tag.__class__ is not str:
+                tag = tag.suffix
             if tag == _PLAIN:
                 value = type_plain_scalar(node.value)
             elif tag == _STR:
@@ -342,7 +357,9 @@ class _Converter:
             kcls = knode.__class__.__name__
             if kcls == "ScalarNode":
                 k = knode.value
-                ktag = knode.ctag.suffix
+                ktag = knode.ctag
+                if ktag.__class__ is not str:
+                    ktag = ktag.suffix
                 if k == "<<" and ktag == _PLAIN:
                     merges.append(vnode)
                     continue
@@ -434,22 +451,132 @@ def check_syntax(chunk: Chunk) -> None:
 
 def parse_chunk(chunk: Chunk, path: str, first_index: int = 0,
                 max_nodes: int = MAX_EXPANDED_NODES) -> Iterator[YamlDoc]:
-    """Parse one chunk; yields a YamlDoc per document (usually one)."""
+    """Parse one chunk; yields a YamlDoc per document (usually one).
+
+    The common document (no anchors, duplicate keys, merge keys, complex or tagged keys, or
+    template-like flow mappings) is converted without positions; they are recovered from the
+    chunk when first asked for. Anything else takes the full path at once."""
     require_c_parser()
     try:
         _check_depth(chunk)
-        parser = _Parser(chunk.text)
-        index = first_index
-        while parser.check_node():
-            node = parser.get_node()
+        nodes = _compose_all(chunk.text)
+        lazy = perf.FAST and "&" not in chunk.text and 2 * len(chunk.text) + 1 < max_nodes
+        for number, node in enumerate(nodes):
+            if lazy:
+                try:
+                    value = _fast_value(node, chunk.text, 0)
+                except _NeedFull:
+                    pass
+                else:
+                    yield YamlDoc(path, first_index + number, value, None, None,
+                                  source=(chunk, number, max_nodes))
+                    continue
             conv = _Converter(chunk.text, chunk.line, max_nodes)
             value, _ = conv.convert(node, ())
-            yield YamlDoc(path, index, value, conv.positions, conv.key_positions,
+            yield YamlDoc(path, first_index + number, value, conv.positions, conv.key_positions,
                           conv.duplicates, conv.flow_template)
-            index += 1
     except (YamlLimitError, YamlSyntaxError):
         raise
     except RecursionError:
         raise YamlLimitError(f"nesting deeper than {MAX_DEPTH} levels", Span(chunk.line + 1, 1)) from None
     except Exception as exc:  # libyaml scanner/parser/composer/reader errors
         raise YamlSyntaxError(_error_text(exc), _error_span(exc, chunk.line)) from None
+
+
+def _recover_positions(chunk: Chunk, number: int, max_nodes: int):
+    """Positions of the `number`-th document of a chunk that parsed before (same text, same nodes)."""
+    node = _compose_all(chunk.text)[number]
+    conv = _Converter(chunk.text, chunk.line, max_nodes)
+    conv.convert(node, ())
+    return conv.positions, conv.key_positions
+
+
+# ------------------------------------------------------------------ composing, fast path
+
+
+class _LightNode:
+    """What libyaml's composer builds for us when the fast paths are on: the fields we read,
+    in slots, set by a constructor of the same signature as ruamel.yaml's nodes (whose
+    Python-side __init__ also wraps every tag in an object)."""
+
+    __slots__ = ("ctag", "value", "start_mark", "end_mark", "flow_style")
+
+    def __init__(self, tag, value, start_mark=None, end_mark=None, flow_style=None, comment=None, anchor=None):
+        self.ctag = tag
+        self.value = value
+        self.start_mark = start_mark
+        self.end_mark = end_mark
+        self.flow_style = flow_style
+
+
+class ScalarNode(_LightNode):
+    __slots__ = ()
+
+
+class SequenceNode(_LightNode):
+    __slots__ = ()
+
+
+class MappingNode(_LightNode):
+    __slots__ = ()
+
+
+def _compose_all(text: str) -> list:
+    """Every document of `text` as nodes (light ones when the fast paths are on)."""
+    module = sys.modules.get(_CParser.__module__) if perf.FAST else None
+    saved = None
+    if module is not None and getattr(module, "ScalarNode", None) is not None:
+        saved = (module.ScalarNode, module.SequenceNode, module.MappingNode)
+        module.ScalarNode, module.SequenceNode, module.MappingNode = ScalarNode, SequenceNode, MappingNode
+    try:
+        parser = _Parser(text)
+        nodes = []
+        while parser.check_node():
+            nodes.append(parser.get_node())
+        return nodes
+    finally:
+        if saved is not None:
+            module.ScalarNode, module.SequenceNode, module.MappingNode = saved
+
+
+class _NeedFull(Exception):
+    """The document needs the full converter (aliases, duplicates, merges, odd keys, depth)."""
+
+
+_intern = sys.intern
+
+
+def _fast_value(node, text: str, depth: int) -> Any:
+    """A node as a plain value, no positions: the common case of `_Converter.convert`."""
+    cls = node.__class__.__name__
+    if cls == "ScalarNode":
+        tag = node.ctag
+        if tag.__class__ is not str:
+            tag = tag.suffix
+        value = node.value
+        if len(value) <= 16:  # names, ports, flags, units: repeated across documents, shared once
+            value = _intern(value)
+        if tag == _PLAIN:
+            return type_plain_scalar(value)
+        if tag == _STR:
+            return value
+        return _type_tagged(tag, value)
+    if depth >= MAX_DEPTH:
+        raise _NeedFull
+    depth += 1
+    if cls == "SequenceNode":
+        return [_fast_value(child, text, depth) for child in node.value]
+    if node.flow_style and text.startswith("{{", node.start_mark.index):
+        raise _NeedFull
+    out: Dict[Any, Any] = {}
+    for knode, vnode in node.value:
+        if knode.__class__.__name__ != "ScalarNode":
+            raise _NeedFull
+        ktag = knode.ctag
+        if ktag.__class__ is not str:
+            ktag = ktag.suffix
+        k = knode.value
+        if (ktag != _PLAIN and ktag != _STR) or k in out or (k == "<<" and ktag == _PLAIN):
+            raise _NeedFull
+        out[_intern(k)] = _fast_value(vnode, text, depth)
+    return out
