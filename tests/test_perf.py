@@ -61,12 +61,38 @@ def test_identical_output_on_the_real_corpus(shared, monkeypatch, fast_switch):
     assert out["summary"]["findings"] > 100
 
 
+EDGE_CASES = {
+    # anchors and merge keys, a duplicate key, a tagged key, a complex key: the full converter
+    "edge/anchors.yaml": (
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: anchored\n  labels: &l {app: x}\nspec:\n"
+        "  runtimeClassName: kata-qmeu\n  nodeSelector: *l\n  containers:\n    - &c {name: a, image: x}\n"
+        "    - <<: *c\n      name: b\n"
+        "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: dup\n  name: dup2\nspec:\n"
+        "  runtimeClassName: gvisor\n  hostNetwork: true\n  containers: [{name: a, image: x}]\n"
+        "---\napiVersion: v1\nkind: Pod\nmetadata: {name: tagged, !!str labels: {a: b}}\nspec:\n"
+        "  runtimeClassName: \"kata\"\n  overhead: {cpu: 1}\n  ? [complex]\n  : key\n"
+        "  containers: [{name: a, image: x}]\n"
+    ),
+    # a template-like flow mapping, a syntax error, CRLF line ends, a JSON document
+    "edge/template.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {{name: x}}\nspec:\n  runtimeClassName: kata\n",
+    "edge/broken.yaml": "apiVersion: v1\nkind: Pod\nspec:\n  runtimeClassName: [kata\n",
+    "edge/crlf.yaml": "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: crlf\r\nspec:\r\n"
+                      "  runtimeClassName: kata-qmeu\r\n  hostUsers: false\r\n",
+    "edge/pod.json": '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "j"},\n'
+                     ' "spec": {"runtimeClassName": "kata-qmeu", "overhead": {"cpu": "1"}}}\n',
+}
+
+
 def test_identical_output_on_a_heavy_tree(tmp_path, monkeypatch, fast_switch):
     _heavy().generate(tmp_path, pods=400, nodes=24, pools=12)
+    for name, text in EDGE_CASES.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(text.encode())
     out = _same_both_ways(tmp_path, monkeypatch, fast_switch)
     codes = {f["code"] for f in out["findings"]}
     # the tree exercises the placement rules whose work is memoised
-    assert {"RCL101", "RCL107", "RCL112", "RCL401"} <= codes
+    assert {"RCL001", "RCL005", "RCL101", "RCL107", "RCL112", "RCL401"} <= codes
+    assert any(f["path"].startswith("edge/anchors") for f in out["findings"])
     assert out["summary"]["findings"] > 50
 
 
