@@ -205,11 +205,11 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
         sys.exit(0)
 
     try:
-        from rclint.catalog import load_catalog
+        from rclint.catalog import LazyCatalog
         from rclint.reporters import get_reporter
         from rclint.reporters.text import summary
 
-        catalog = load_catalog()
+        catalog = LazyCatalog()
         for fmt, out in pairs:
             render = get_reporter(fmt)
             if fmt == "text":

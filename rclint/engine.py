@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set
 
-from rclint.catalog import expand_selector, load_catalog
+from rclint.catalog import expand_selector, rule_severities
 from rclint.checks import Context, load_all
 from rclint.discovery import InputFile, discover
 from rclint.inventory import Inventory, build_inventory
@@ -46,7 +46,7 @@ class Result:
 
 
 def enabled_codes(settings: Settings) -> Set[str]:
-    codes = sorted(load_catalog())
+    codes = sorted(rule_severities())
     if settings.select is None:
         enabled = set(codes)
     else:
@@ -154,7 +154,7 @@ def _no_gc_while_loading():
 
 
 def run(settings: Settings) -> Result:
-    catalog = load_catalog()
+    catalog = rule_severities()
     enabled = enabled_codes(settings)
     stats = Stats()
     files, inventory, raw = load_everything(settings, stats)
@@ -184,7 +184,7 @@ def run(settings: Settings) -> Result:
         raw = [f for f in raw if f.path in only]
     findings = []
     for f in raw:
-        sev = settings.severity.get(f.code) or f.severity or catalog[f.code].severity
+        sev = settings.severity.get(f.code) or f.severity or catalog[f.code]
         if sev < settings.min_severity:
             continue
         findings.append(_with_severity(f, sev))

@@ -151,3 +151,75 @@ def test_placement_work_is_bounded_by_distinct_placements(tmp_path, monkeypatch,
     lint(tmp_path)
     assert counts["n"] > pods * pools / 2
     assert counts["n"] > 3 * work
+
+
+# --------------------------------------------------------------------------- start-up shortcuts
+
+
+def test_rule_index_is_in_sync_with_the_rule_files():
+    """rclint/_rule_index.py is generated; regenerate with `python -m rclint.catalog --write-index`."""
+    from rclint import catalog
+
+    index = Path(catalog.__file__).resolve().parent / "_rule_index.py"
+    assert index.read_text(encoding="utf-8") == catalog.index_source()
+    assert catalog.rule_severities() == {code: rule.severity for code, rule in catalog.load_catalog().items()}
+
+
+def test_a_stale_rule_index_is_not_trusted(monkeypatch):
+    from rclint import _rule_index, catalog
+
+    catalog.rule_severities.cache_clear()
+    monkeypatch.setattr(_rule_index, "DIGEST", "stale")
+    monkeypatch.setattr(_rule_index, "SEVERITIES", {"RCL001": "info"})
+    try:
+        assert catalog.rule_severities()["RCL001"] == catalog.load_catalog()["RCL001"].severity
+        assert len(catalog.rule_severities()) == len(catalog.load_catalog())
+    finally:
+        catalog.rule_severities.cache_clear()
+
+
+def _mutations(value, path=()):
+    """The object with one node at a time replaced by a value of another type, or removed."""
+    yield value
+    replacements = [None, 1, 1.5, True, "x", [], {}, ["x"], {"x": 1}]
+    if isinstance(value, dict):
+        for key in list(value):
+            for sub in _mutations(value[key]):
+                yield {**value, key: sub}
+            yield {k: v for k, v in value.items() if k != key}
+        yield {**value, "unknownField": 1}
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            for sub in _mutations(item):
+                yield value[:i] + [sub] + value[i + 1:]
+    else:
+        for r in replacements:
+            if type(r) is not type(value):
+                yield r
+
+
+def test_quick_schema_check_never_passes_an_object_jsonschema_rejects():
+    import test_runtimeclass_schemas as schemas
+    from jsonschema import Draft202012Validator
+
+    from rclint.kube.quickschema import surely_valid
+
+    seeds = [schemas.KATA_V1, schemas._v1beta1(schemas.KATA_V1), schemas.KATA_V1ALPHA1]
+    for mark in ("test_valid_objects", "test_v1_errors", "test_v1alpha1_errors"):
+        for params in getattr(schemas, mark).pytestmark[0].args[1]:
+            seeds.extend(p for p in params if isinstance(p, dict))
+    passed = rejected = 0
+    for version in schemas.VERSIONS:
+        schema = schemas._schema(version)
+        validator = Draft202012Validator(schema)
+        for seed in seeds:
+            for obj in _mutations(seed):
+                if surely_valid(schema, obj):
+                    assert list(validator.iter_errors(obj)) == [], (version, obj)
+                    passed += 1
+                else:
+                    rejected += 1
+    assert passed > 100 and rejected > 100
+    # valid objects take the quick path
+    assert surely_valid(schemas._schema("v1"), schemas.KATA_V1)
+    assert surely_valid(schemas._schema("v1alpha1"), schemas.KATA_V1ALPHA1)

@@ -17,8 +17,6 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 from rclint.model import Finding, Span
 from rclint.runtimes.base import RuntimeConfig
-from rclint.runtimes.containerd import load_containerd
-from rclint.runtimes.crio import find_crio_dropins, load_crio
 from rclint.textio import DecodeError, decode
 
 CONTAINERD_HINT = re.compile(r"^[ \t]*(?:version[ \t]*=|\[[ \t]*plugins\b|plugins[ \t]*[.=])", re.M)
@@ -71,6 +69,10 @@ def load_runtime_sources(
 ) -> RuntimeSources:
     """candidates: (path, kind, explicit) with kind "toml", "crio" or "maybe-crio"."""
     out = RuntimeSources()
+    if not candidates:
+        return out
+    from rclint.runtimes.containerd import load_containerd  # imported when there is something to load
+    from rclint.runtimes.crio import find_crio_dropins, load_crio
 
     def read(path: str) -> str:
         return read_config_text(path, max_size)
