@@ -143,11 +143,21 @@ def _pair_outputs(raw_args):
                    "but report only findings in those files (for pre-commit).")
 @click.option("--sarif-category", "automation_id", default=None,
               help="SARIF runAutomationDetails.id (the code scanning category).")
+@click.option("--diff-base", "diff_base", default=None, metavar="REV",
+              help="Report only findings that are not already there at git revision REV (e.g. the pull request's "
+                   "base), in any file, including files the change did not touch.")
+@click.option("--cluster", is_flag=True,
+              help="Also read the RuntimeClasses and Nodes of the live cluster, through kubectl, as `rclint snapshot` "
+                   "would write them.")
+@click.option("--context", "kube_context", default=None, help="With --cluster: the kubectl context to use.")
+@click.option("--kubeconfig", default=None, type=click.Path(dir_okay=False),
+              help="With --cluster: the kubeconfig file kubectl should use.")
+@click.option("--kubectl", default="kubectl", show_default=True, help="With --cluster: the kubectl command.")
 @click.option("--color/--no-color", "colour", default=None, help="Colour the text output [default: only on a terminal].")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_select, ignore, known, fail_on,
               min_severity, exit_zero, stdin_filename, max_file_size, node_configs, baseline, write_baseline,
-              changed_only, automation_id, colour, debug) -> None:
+              changed_only, diff_base, cluster, kube_context, kubeconfig, kubectl, automation_id, colour, debug) -> None:
     """Lint PATHS (files or directories; '-' reads standard input). Default: the current directory."""
     from rclint.settings import ConfigError, display_path, load_settings, parse_size
 
@@ -183,9 +193,27 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
             settings.max_file_size = parse_size(max_file_size)
         if baseline and not write_baseline:
             settings.baseline = baseline
+        if cluster:
+            from rclint import cluster as cluster_mod
+
+            opts = cluster_mod.KubectlOptions(kubectl=kubectl, context=kube_context, kubeconfig=kubeconfig)
+            classes, nodes = cluster_mod.fetch(opts)
+            text = cluster_mod.snapshot_text(classes, nodes)
+            settings.extra_inputs = settings.extra_inputs + [(cluster_mod.LIVE_DISPLAY, text.encode("utf-8"))]
+        elif kube_context or kubeconfig:
+            raise ConfigError("--context and --kubeconfig go with --cluster")
         from rclint.engine import run
 
+        if diff_base is not None and "-" in settings.paths:
+            raise ConfigError("--diff-base lints files in a git repository, not standard input")
         result = run(settings)
+        if diff_base is not None:
+            from rclint import diffbase
+
+            before, commit = diffbase.base_findings(settings, diff_base, run)
+            result.findings, known = diffbase.new_findings(result.findings, before)
+            result.stats.notes.append(f"diff base {diff_base} ({commit[:12]}): {known} finding"
+                                      f"{'s' if known != 1 else ''} already there not reported")
     except ConfigError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
@@ -262,6 +290,45 @@ def nodes_cmd(paths, fmt, node_configs, config_file, isolated, debug) -> None:
         _fail(str(exc))
     except Exception as exc:
         _internal_error(exc, debug)
+
+
+@main.command("snapshot")
+@click.option("--output", "-o", "output", default=None, type=click.Path(dir_okay=False),
+              help="Where to write the snapshot ('-' for standard output) [default: cluster-snapshot.yaml].")
+@click.option("--context", "kube_context", default=None, help="The kubectl context to read (default: the current one).")
+@click.option("--kubeconfig", default=None, type=click.Path(dir_okay=False), help="The kubeconfig file kubectl should use.")
+@click.option("--kubectl", default="kubectl", show_default=True, help="The kubectl command to run.")
+@click.option("--timeout", default=120.0, show_default=True, type=click.FloatRange(min=1),
+              help="Seconds to wait for each kubectl call.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def snapshot_cmd(output, kube_context, kubeconfig, kubectl, timeout, debug) -> None:
+    """Write the cluster's RuntimeClasses and node groups to a small YAML file that `rclint check` reads.
+
+    Runs your own kubectl (every context and auth plugin works) for two read-only lists; needs get
+    and list on runtimeclasses.node.k8s.io and nodes. The file is deterministic: refreshing it from an
+    unchanged cluster gives the same bytes.
+    """
+    from rclint import cluster as cluster_mod
+    from rclint.settings import ConfigError
+
+    target = output or cluster_mod.DEFAULT_SNAPSHOT
+    try:
+        opts = cluster_mod.KubectlOptions(kubectl=kubectl, context=kube_context, kubeconfig=kubeconfig,
+                                          timeout=timeout)
+        classes, nodes = cluster_mod.fetch(opts)
+        text = cluster_mod.snapshot_text(classes, nodes)
+    except ConfigError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:
+        _internal_error(exc, debug)
+    try:
+        _write(text, target)
+    except OSError as exc:
+        _fail(f"cannot write {target}: {exc.strerror}")
+    if target != "-":
+        click.echo(f"rclint: wrote {cluster_mod.summary(classes, nodes)} to {target}", err=True)
 
 
 @main.command("rules")

@@ -119,4 +119,6 @@ def discover(settings: Settings) -> List[InputFile]:
             seen.add(key)
             rel = os.path.relpath(full, arg).replace(os.sep, "/")
             out.append(InputFile(full, prefix + rel, kind))
+    for display, data in settings.extra_inputs:
+        out.append(InputFile(None, display, "manifest", explicit=True, data=data))
     return out

@@ -21,6 +21,10 @@ from rclint.model import Span
 from rclint.runtimes.base import Handler, RuntimeConfig
 
 
+# On a Node object, the number of identical nodes it stands for (written by `rclint snapshot`).
+NODE_COUNT_ANNOTATION = "rclint.io/node-count"
+
+
 @dataclass
 class PoolHandler:
     name: str
@@ -47,6 +51,8 @@ class NodePool:
 
     def describe(self) -> str:
         if self.source == "node":
+            if self.nodes and self.nodes > 1:
+                return f"node {self.node_name} and {self.nodes - 1} like it"
             return f"node {self.node_name}"
         count = f" ({self.nodes} node{'s' if self.nodes != 1 else ''})" if self.nodes else ""
         return f"pool {self.name}{count}"
@@ -92,8 +98,17 @@ def _node_pool(obj) -> NodePool:
                                          features=features)
     return NodePool(
         name=f"node/{obj.name}", source="node", path=obj.path, span=obj.value_span(("metadata", "name")),
-        labels=labels, taints=taints, handlers=handlers, default_handler=default, nodes=1, node_name=obj.name,
+        labels=labels, taints=taints, handlers=handlers, default_handler=default, nodes=_node_count(obj),
+        node_name=obj.name,
     )
+
+
+def _node_count(obj) -> int:
+    """How many nodes a Node object stands for: 1, or the count a cluster snapshot folded into it."""
+    text = obj.get(("metadata", "annotations", NODE_COUNT_ANNOTATION))
+    if isinstance(text, str) and text.isdigit() and 0 < len(text) <= 9:
+        return int(text)
+    return 1
 
 
 def build_pools(inventory, settings) -> List[NodePool]:

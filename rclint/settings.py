@@ -71,6 +71,7 @@ class Settings:
     parse_all: bool = False
     baseline: Optional[str] = None          # report only findings not in this baseline file
     only_paths: Optional[List[str]] = None  # report only findings in these files (pre-commit)
+    extra_inputs: List[tuple] = field(default_factory=list)  # (display name, bytes): e.g. the live cluster
 
 
 _SIZE = re.compile(r"^\s*(\d+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$", re.I)

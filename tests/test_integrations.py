@@ -60,7 +60,8 @@ def test_hooks_manifest_is_valid_and_as_documented():
     hooks = {h["id"]: h for h in load_yaml((REPO / ".pre-commit-hooks.yaml").read_text())}
     assert hooks["rclint"]["entry"] == "rclint check"
     assert hooks["rclint"]["pass_filenames"] is False and hooks["rclint"]["require_serial"] is True
-    assert hooks["rclint-changed"]["entry"] == "rclint check --changed-only"
+    assert hooks["rclint-changed"]["entry"] == "rclint check --diff-base HEAD"
+    assert hooks["rclint-changed"]["pass_filenames"] is False
     files = re.compile(hooks["rclint"]["files"])
     for name in ("a.yaml", "b.yml", "c.json", "etc/containerd/config.toml", "crio.conf", "etc/crio/crio.conf.d/10-x"):
         assert files.search(name), name
@@ -73,12 +74,16 @@ def test_pre_commit_try_repo_both_hooks(tmp_path, pre_commit_home):
     proc = try_repo(bad, pre_commit_home, "rclint", "--all-files")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert 'pod.yaml:6:21: RCL101 [error] Pod p: runtimeClassName "kata-qemu"' in proc.stdout
-    # the changed-files hook reads the whole repository but reports only the given files
-    proc = try_repo(bad, pre_commit_home, "rclint-changed", "--files", "ok.yaml")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # the new-findings hook: what is already at HEAD passes ...
     proc = try_repo(bad, pre_commit_home, "rclint-changed", "--files", "pod.yaml", "ok.yaml")
-    assert proc.returncode == 1
-    assert "pod.yaml:6:21: RCL101" in proc.stdout
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # ... and a staged change is judged against HEAD, in every file: renaming the RuntimeClass
+    # breaks the untouched ok.yaml
+    (bad / "rc.yaml").write_text(RC.replace("name: kata", "name: kata-vm"))
+    git(bad, "add", "rc.yaml")
+    proc = try_repo(bad, pre_commit_home, "rclint-changed", "--files", "rc.yaml")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "ok.yaml:6:21: RCL101" in proc.stdout and "pod.yaml:6:21" not in proc.stdout
 
     clean = make_repo(tmp_path / "clean", {"rc.yaml": RC, "pod.yaml": POD.format("kata")})
     proc = try_repo(clean, pre_commit_home, "rclint", "--all-files")
@@ -96,6 +101,8 @@ def test_action_is_composite_and_passes_inputs_through_env():
         assert "${{" not in step["run"], f"step {step['name']!r} interpolates into run:"
     run_step = action["runs"]["steps"][1]["run"]
     assert "--format github" in run_step and "--format sarif --output" in run_step
+    assert action["inputs"]["diff-base"]["default"] == ""
+    assert 'outputs+=(--diff-base "$RCLINT_DIFF_BASE")' in run_step
 
 
 def readme_blocks(lang: str):
