@@ -112,13 +112,15 @@ def discover(settings: Settings) -> List[InputFile]:
             continue
         prefix = display_path(arg)
         prefix = "" if prefix == "." else prefix.rstrip("/") + "/"
+        # every walked path is `arg` + separator + names: slice instead of relpath/abspath per file
+        abs_arg = os.path.abspath(arg)
         for full, kind in _walk(arg, excluder):
-            key = os.path.abspath(full)
+            rel = full[len(arg):].lstrip(os.sep)
+            key = os.path.join(abs_arg, rel)
             if key in seen:
                 continue
             seen.add(key)
-            rel = os.path.relpath(full, arg).replace(os.sep, "/")
-            out.append(InputFile(full, prefix + rel, kind))
+            out.append(InputFile(full, prefix + rel.replace(os.sep, "/"), kind))
     for display, data in settings.extra_inputs:
         out.append(InputFile(None, display, "manifest", explicit=True, data=data))
     return out

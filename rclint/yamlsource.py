@@ -440,6 +440,14 @@ def _check_depth(chunk: Chunk) -> None:
 def check_syntax(chunk: Chunk) -> None:
     """Run libyaml's parser over a chunk without building anything (raises YamlSyntaxError)."""
     require_c_parser()
+    if perf.FAST:
+        # libyaml's event parser keeps its own stack, so deep nesting costs it nothing: bound the
+        # depth (an event loop in Python) only to judge a document that has a syntax error
+        try:
+            _Parser(chunk.text).raw_parse()
+            return
+        except Exception:  # noqa: BLE001 - judged below exactly as without the shortcut
+            pass
     try:
         _check_depth(chunk)
         _Parser(chunk.text).raw_parse()
