@@ -153,11 +153,18 @@ def _pair_outputs(raw_args):
 @click.option("--kubeconfig", default=None, type=click.Path(dir_okay=False),
               help="With --cluster: the kubeconfig file kubectl should use.")
 @click.option("--kubectl", default="kubectl", show_default=True, help="With --cluster: the kubectl command.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              help="Where to keep results for re-runs over unchanged inputs [default: rclint in the user cache "
+                   "directory]. Never inside a scanned path.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
+              help="Processes for loading files [default: 0, every core when the input is big enough].")
 @click.option("--color/--no-color", "colour", default=None, help="Colour the text output [default: only on a terminal].")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_select, ignore, known, fail_on,
               min_severity, exit_zero, stdin_filename, max_file_size, node_configs, baseline, write_baseline,
-              changed_only, diff_base, cluster, kube_context, kubeconfig, kubectl, automation_id, colour, debug) -> None:
+              changed_only, diff_base, cluster, kube_context, kubeconfig, kubectl, automation_id, cache_dir, no_cache,
+              jobs, colour, debug) -> None:
     """Lint PATHS (files or directories; '-' reads standard input). Default: the current directory."""
     from rclint.settings import ConfigError, display_path, load_settings, parse_size
 
@@ -193,6 +200,11 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
             settings.max_file_size = parse_size(max_file_size)
         if baseline and not write_baseline:
             settings.baseline = baseline
+        if not no_cache:
+            from rclint.cache import default_dir
+
+            settings.cache_dir = cache_dir or default_dir()
+        settings.jobs = jobs
         if cluster:
             from rclint import cluster as cluster_mod
 

@@ -65,27 +65,39 @@ def _read(inp: InputFile) -> bytes:
         return fh.read()
 
 
-def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats) -> List[LoadedFile]:
-    loaded: List[LoadedFile] = []
-    for inp in inputs:
-        if inp.kind != "manifest":
-            continue
-        stats.files += 1
-        try:
-            data = _read(inp)
-        except OSError as exc:
-            from rclint.model import Span
+def load_one(inp: InputFile, max_file_size: int, parse_all: bool):
+    """(LoadedFile, whether the file could be read) for one manifest input."""
+    try:
+        data = _read(inp)
+    except OSError as exc:
+        from rclint.model import Span
 
-            lf = LoadedFile(inp.display, looks_like_manifest=True)
-            lf.findings.append(Finding("RCL003", f"cannot read file: {exc.strerror or exc}", inp.display, Span(1, 1), field="read"))
-            loaded.append(lf)
-            continue
-        lf = load_manifest_bytes(inp.display, data, max_file_size=settings.max_file_size, parse_all=settings.parse_all)
-        stats.bytes += lf.size
-        stats.documents += lf.chunks
-        stats.parsed_documents += lf.parsed
-        if lf.looks_like_manifest:
-            stats.manifests += 1
+        lf = LoadedFile(inp.display, looks_like_manifest=True)
+        lf.findings.append(Finding("RCL003", f"cannot read file: {exc.strerror or exc}", inp.display, Span(1, 1), field="read"))
+        return lf, False
+    return load_manifest_bytes(inp.display, data, max_file_size=max_file_size, parse_all=parse_all), True
+
+
+def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats) -> List[LoadedFile]:
+    from rclint import perf
+
+    manifests = [inp for inp in inputs if inp.kind == "manifest"]
+    results = None
+    if perf.FAST:
+        from rclint.parallel import load_in_workers
+
+        results = load_in_workers(manifests, settings.max_file_size, settings.parse_all, workers=settings.jobs)
+    if results is None:
+        results = (load_one(inp, settings.max_file_size, settings.parse_all) for inp in manifests)
+    loaded: List[LoadedFile] = []
+    for lf, read in results:
+        stats.files += 1
+        if read:
+            stats.bytes += lf.size
+            stats.documents += lf.chunks
+            stats.parsed_documents += lf.parsed
+            if lf.looks_like_manifest:
+                stats.manifests += 1
         loaded.append(lf)
     return loaded
 
@@ -110,13 +122,14 @@ def node_config_candidates(inputs: List[InputFile], settings: Settings):
     return out
 
 
-def load_everything(settings: Settings, stats: Stats, require_input: bool = True):
+def load_everything(settings: Settings, stats: Stats, require_input: bool = True, inputs=None):
     """discover -> load manifests and runtime configs -> inventory with node pools."""
     from rclint.pools import build_pools
     from rclint.runtimes.sources import load_runtime_sources
     from rclint.settings import display_path
 
-    inputs = discover(settings)
+    if inputs is None:
+        inputs = discover(settings)
     with _no_gc_while_loading():
         files = load_inputs(inputs, settings, stats)
     runtime = load_runtime_sources(node_config_candidates(inputs, settings), display_path, settings.max_file_size)
@@ -153,11 +166,35 @@ def _no_gc_while_loading():
         gc.enable()
 
 
+def _open_cache(settings: Settings, stats: Stats):
+    """(cache, key, inputs) when the result cache is on and usable, else (None, None, None)."""
+    from rclint import perf
+
+    if not settings.cache_dir or not perf.FAST:
+        return None, None, None
+    from rclint import cache as cache_mod
+    from rclint.textio import visible
+
+    reason = cache_mod.unusable_reason(settings.cache_dir, settings.paths)
+    if reason is not None:
+        stats.notes.append(f"cache directory {visible(settings.cache_dir)} not used: {reason}")
+        return None, None, None
+    inputs = discover(settings)
+    key = cache_mod.run_key(settings, inputs, node_config_candidates(inputs, settings))
+    return cache_mod.ResultCache(settings.cache_dir), key, inputs
+
+
 def run(settings: Settings) -> Result:
     catalog = rule_severities()
     enabled = enabled_codes(settings)
     stats = Stats()
-    files, inventory, raw = load_everything(settings, stats)
+    cache, key, inputs = _open_cache(settings, stats)
+    if cache is not None:
+        hit = cache.load(key)
+        if hit is not None:
+            findings, cached_stats, cached_enabled = hit
+            return Result(findings, cached_stats, cached_enabled, None)
+    files, inventory, raw = load_everything(settings, stats, inputs=inputs)
     ctx = Context(inventory, settings)
     for code, fn in sorted(load_all().items()):
         if code in enabled:
@@ -189,6 +226,9 @@ def run(settings: Settings) -> Result:
             continue
         findings.append(_with_severity(f, sev))
     findings.sort(key=Finding.sort_key)
+    if cache is not None:
+        sources = [src for cfg in inventory.runtime_configs for src in cfg.sources]
+        cache.store(key, sources, findings, stats, enabled)
     return Result(findings, stats, enabled, inventory)
 
 

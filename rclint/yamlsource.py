@@ -202,21 +202,20 @@ class YamlDoc:
     # from when a finding points into this document; most documents never need them
     source: Optional[tuple] = field(default=None, repr=False, compare=False)
 
-    def _ensure_positions(self) -> None:
-        if self.positions is None:
-            chunk, number, max_nodes = self.source
-            self.positions, self.key_positions = _recover_positions(chunk, number, max_nodes)
-
     @property
     def start(self) -> Span:
-        self._ensure_positions()
+        if self.positions is None:
+            return self.value_span(())
         t = self.positions.get(())
         return Span(*t) if t is not None else Span(1, 1)
 
     def value_span(self, path: Path) -> Span:
         """The value's span, or the nearest enclosing node's when the path is absent."""
-        self._ensure_positions()
         path = tuple(path)
+        if self.positions is None:
+            found, index, _keyed = _locate(self.value, path)
+            spans = self._compact()
+            return Span(*spans[8 * index + 4:8 * index + 8])
         while path:
             t = self.positions.get(path)
             if t is not None:
@@ -226,9 +225,24 @@ class YamlDoc:
 
     def key_span(self, path: Path) -> Span:
         """The span of the key holding `path`, else its value's span."""
-        self._ensure_positions()
+        if self.positions is None:
+            path = tuple(path)
+            found, index, keyed = _locate(self.value, path)
+            if found and keyed:
+                spans = self._compact()
+                return Span(*spans[8 * index:8 * index + 4])
+            return self.value_span(path)
         t = self.key_positions.get(tuple(path))
         return Span(*t) if t is not None else self.value_span(path)
+
+    def _compact(self):
+        """Spans of every node in document order, recovered from the chunk on first use."""
+        spans = self.source[3] if len(self.source) > 3 else None
+        if spans is None:
+            chunk, number, max_nodes = self.source[:3]
+            spans = _recover_positions(chunk, number)
+            self.source = (chunk, number, max_nodes, spans)
+        return spans
 
     def get(self, path: Path, default: Any = None) -> Any:
         node = self.value
@@ -491,12 +505,68 @@ def parse_chunk(chunk: Chunk, path: str, first_index: int = 0,
         raise YamlSyntaxError(_error_text(exc), _error_span(exc, chunk.line)) from None
 
 
-def _recover_positions(chunk: Chunk, number: int, max_nodes: int):
-    """Positions of the `number`-th document of a chunk that parsed before (same text, same nodes)."""
+def _recover_positions(chunk: Chunk, number: int):
+    """Spans of the `number`-th document of a chunk that parsed before on the fast path (no
+    aliases, merges or duplicates: its nodes and its value correspond one to one), in document
+    order, 8 ints a node: the span of the key holding it (0s when none), then its own."""
+    from array import array
+
     node = _compose_all(chunk.text)[number]
-    conv = _Converter(chunk.text, chunk.line, max_nodes)
-    conv.convert(node, ())
-    return conv.positions, conv.key_positions
+    off = chunk.line + 1
+    out = array("i")
+    none = (0, 0, 0, 0)
+    stack = [(node, None)]
+    while stack:
+        node, key = stack.pop()
+        if key is None:
+            out.extend(none)
+        else:
+            s, e = key.start_mark, key.end_mark
+            out.extend((s.line + off, s.column + 1, e.line + off, e.column + 1))
+        s, e = node.start_mark, node.end_mark
+        out.extend((s.line + off, s.column + 1, e.line + off, e.column + 1))
+        cls = node.__class__.__name__
+        if cls == "MappingNode":
+            stack.extend((v, k) for k, v in reversed(node.value))
+        elif cls == "SequenceNode":
+            stack.extend((c, None) for c in reversed(node.value))
+    return out
+
+
+def _size(value: Any) -> int:
+    """Nodes in a value's subtree (a fast-path value: one node per dict, list and scalar)."""
+    if isinstance(value, dict):
+        return 1 + sum(_size(v) for v in value.values())
+    if isinstance(value, list):
+        return 1 + sum(_size(v) for v in value)
+    return 1
+
+
+def _locate(value: Any, path: Path) -> Tuple[bool, int, bool]:
+    """(whole path found, document-order index of the deepest node found, held by a mapping key)."""
+    index = 0
+    keyed = False
+    for part in path:
+        if isinstance(value, dict):
+            if isinstance(part, (list, dict)) or part not in value:
+                return False, index, keyed
+            here = index
+            index += 1
+            for k, v in value.items():
+                if k == part and type(k) is type(part):
+                    break
+                index += _size(v)
+            else:
+                return False, here, keyed
+            value, keyed = value[part], True
+        elif isinstance(value, list):
+            if type(part) is not int or not 0 <= part < len(value):
+                return False, index, keyed
+            index += 1 + sum(_size(v) for v in value[:part])
+            value, keyed = value[part], False
+        else:
+            return False, index, keyed
+    return True, index, keyed
 
 
 # ------------------------------------------------------------------ composing, fast path

@@ -41,7 +41,7 @@ def fast_switch(monkeypatch):
 
 def report(root: Path, monkeypatch, *extra: str) -> str:
     monkeypatch.chdir(root)
-    r = CliRunner().invoke(main, ["check", ".", "--format", "json", "--exit-zero", "--no-color", *extra],
+    r = CliRunner().invoke(main, ["check", ".", "--format", "json", "--exit-zero", "--no-color", "--no-cache", *extra],
                            catch_exceptions=False)
     assert r.exit_code == 0, r.stderr
     return r.stdout
