@@ -61,7 +61,10 @@ def _load_batch(indices: range):
 
 
 def load_in_workers(inputs, max_file_size: int, parse_all: bool, workers: Optional[int] = None):
-    """[(LoadedFile, read)] in input order, or None when one process should do it."""
+    """[(LoadedFile, read)] in input order, or None when one process should do it.
+
+    The main process loads the first share of the files itself while `workers - 1` forked
+    processes load the rest (their results are pickled back: the main process's share is not)."""
     global _JOB
     workers = workers or min(usable_cores(), 8)
     if workers < 2 or len(inputs) < MIN_FILES or not sys.platform.startswith("linux"):
@@ -75,11 +78,16 @@ def load_in_workers(inputs, max_file_size: int, parse_all: bool, workers: Option
     sizes = _sizes(inputs)
     if sizes is None or sum(sizes) < MIN_BYTES:
         return None
+    batches = _batches(sizes, workers * BATCHES_PER_WORKER)
+    mine = len(batches) // workers  # the main process's share: the first batches
     _JOB = (inputs, max_file_size, parse_all)
     try:
-        with ctx.Pool(workers) as pool:
+        with ctx.Pool(workers - 1) as pool:
+            theirs = pool.map_async(_load_batch, batches[mine:], chunksize=1)
             out = []
-            for part in pool.imap(_load_batch, _batches(sizes, workers * BATCHES_PER_WORKER)):
+            for batch in batches[:mine]:
+                out.extend(_load_batch(batch))
+            for part in theirs.get():
                 out.extend(part)
             return out
     finally:

@@ -73,7 +73,7 @@ class Chunk:
 
 def split_documents(text: str) -> List[Chunk]:
     """Split at `---` lines; a chunk holding only comments/directives joins the next one."""
-    starts = [m.start() for m in _DOC_START.finditer(text)]
+    starts = [m.start() for m in _DOC_START.finditer(text)] if "---" in text else []
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     chunks: List[Chunk] = []
@@ -625,36 +625,39 @@ _intern = sys.intern
 
 
 def _fast_value(node, text: str, depth: int) -> Any:
-    """A node as a plain value, no positions: the common case of `_Converter.convert`."""
-    cls = node.__class__.__name__
-    if cls == "ScalarNode":
-        tag = node.ctag
-        if tag.__class__ is not str:
-            tag = tag.suffix
-        value = node.value
-        if len(value) <= 16:  # names, ports, flags, units: repeated across documents, shared once
-            value = _intern(value)
-        if tag == _PLAIN:
-            return type_plain_scalar(value)
-        if tag == _STR:
-            return value
-        return _type_tagged(tag, value)
+    """A node as a plain value, no positions: the common case of `_Converter.convert`.
+
+    Only light nodes (whose tag is the plain string the resolver gave) take this path."""
+    cls = node.__class__
+    if cls is ScalarNode:
+        return _scalar_value(node.ctag, node.value)
     if depth >= MAX_DEPTH:
         raise _NeedFull
     depth += 1
-    if cls == "SequenceNode":
+    if cls is SequenceNode:
         return [_fast_value(child, text, depth) for child in node.value]
-    if node.flow_style and text.startswith("{{", node.start_mark.index):
+    if cls is not MappingNode or (node.flow_style and text.startswith("{{", node.start_mark.index)):
         raise _NeedFull
     out: Dict[Any, Any] = {}
     for knode, vnode in node.value:
-        if knode.__class__.__name__ != "ScalarNode":
+        if knode.__class__ is not ScalarNode:
             raise _NeedFull
         ktag = knode.ctag
-        if ktag.__class__ is not str:
-            ktag = ktag.suffix
         k = knode.value
         if (ktag != _PLAIN and ktag != _STR) or k in out or (k == "<<" and ktag == _PLAIN):
             raise _NeedFull
-        out[_intern(k)] = _fast_value(vnode, text, depth)
+        if vnode.__class__ is ScalarNode:  # most values: no call for them
+            out[_intern(k)] = _scalar_value(vnode.ctag, vnode.value)
+        else:
+            out[_intern(k)] = _fast_value(vnode, text, depth)
     return out
+
+
+def _scalar_value(tag: str, value: str) -> Any:
+    if len(value) <= 16:  # names, ports, flags, units: repeated across documents, shared once
+        value = _intern(value)
+    if tag == _PLAIN:
+        return type_plain_scalar(value)
+    if tag == _STR:
+        return value
+    return _type_tagged(tag, value)
