@@ -38,17 +38,36 @@ def render(findings: List[Finding]) -> str:
     return json.dumps({"version": VERSION, "tool": "rclint", "findings": entries}, indent=2, ensure_ascii=False) + "\n"
 
 
-def load(path: str) -> Counter:
+def load(path: str, max_size: int = 64 * 1024 * 1024, policy=None) -> Counter:
+    """The baseline's (code, fingerprint) entries. The file is read through the filesystem policy
+    (a regular file, at most `max_size` bytes); anything that is not an rclint baseline is a
+    ConfigError naming what is wrong, never a crash."""
+    from rclint.fspolicy import DEFAULT_MAX_SIZE, FsPolicy
+    from rclint.textio import visible
+
+    shown = visible(path)
+    policy = policy or FsPolicy()
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
+        raw = policy.read_bytes(path, trusted=True, regular_only=True, max_size=max(max_size, DEFAULT_MAX_SIZE))
     except OSError as exc:
-        raise ConfigError(f"--baseline {path}: {exc.strerror}") from None
+        raise ConfigError(f"--baseline {shown}: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"--baseline {shown}: not a baseline file (not UTF-8 at byte {exc.start})") from None
+    except RecursionError:
+        raise ConfigError(f"--baseline {shown}: not a baseline file (nested too deeply)") from None
     except ValueError as exc:
-        raise ConfigError(f"--baseline {path}: not a baseline file ({exc})") from None
+        raise ConfigError(f"--baseline {shown}: not a baseline file ({exc})") from None
     if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("findings"), list):
-        raise ConfigError(f"--baseline {path}: not an rclint baseline (expected version {VERSION})")
-    return Counter((e.get("code"), e.get("fingerprint")) for e in data["findings"] if isinstance(e, dict))
+        raise ConfigError(f"--baseline {shown}: not an rclint baseline (expected version {VERSION})")
+    out: Counter = Counter()
+    for n, e in enumerate(data["findings"]):
+        if not (isinstance(e, dict) and isinstance(e.get("code"), str) and isinstance(e.get("fingerprint"), str)):
+            raise ConfigError(f"--baseline {shown}: entry {n} is malformed (each entry needs a string "
+                              "'code' and 'fingerprint'; rewrite it with --write-baseline)")
+        out[(e["code"], e["fingerprint"])] += 1
+    return out
 
 
 def apply(findings: List[Finding], baseline: Counter, enabled) -> Tuple[List[Finding], int, int]:

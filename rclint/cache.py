@@ -1,8 +1,9 @@
 """The result cache: a re-run over unchanged inputs replays the previous result.
 
 Keyed by the content of every input (manifests, runtime configs, the files those import or
-drop in, the configuration and baseline files, standard input, cluster data), the run's
-settings, the working directory, the rclint version and a fingerprint of rclint's own code.
+drop in, the configuration and baseline files, cluster data), the run's settings, the working
+directory, the rclint version and a fingerprint of rclint's own code; a run that reads
+standard input is not cached.
 What is stored is the engine's Result (findings and statistics), as JSON with an allowlist of
 types, so a corrupt or foreign cache file can only cause a miss, never run code.
 
@@ -66,12 +67,13 @@ def _hasher():
     return hashlib.blake2b(digest_size=20)
 
 
-def file_digest(path: str) -> str:
+def file_digest(path: str, policy, trusted: Optional[bool] = None) -> str:
+    """The digest of a file read under the run's filesystem policy (bounded; never a FIFO or a
+    file outside the scanned tree unless the user named it), or why it could not be read."""
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        data = policy.read_bytes(path, trusted=trusted)
     except OSError as exc:
-        return f"unreadable:{exc.errno}"
+        return f"unreadable:{type(exc).__name__}:{exc.errno}:{exc.strerror}"
     h = _hasher()
     h.update(data)
     return h.hexdigest()
@@ -95,7 +97,7 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def run_key(settings, inputs, candidates) -> str:
+def run_key(settings, inputs, candidates, policy) -> str:
     """The key of a run: everything its result depends on, except files found while loading."""
     h = _hasher()
 
@@ -114,18 +116,14 @@ def run_key(settings, inputs, candidates) -> str:
         add("extra", display, d.hexdigest())
     for path in (settings.config_path, settings.baseline, *(p.source for p in settings.node_pools)):
         if path:
-            add("file", path, file_digest(path))
+            add("file", path, file_digest(path, policy, trusted=True))
     for inp in inputs:
         if inp.path is None:
-            from rclint.engine import _read
-
-            d = _hasher()
-            d.update(_read(inp))
-            add("stdin", inp.display, d.hexdigest())
-        else:
-            add("input", inp.path, inp.display, inp.kind, inp.explicit, file_digest(inp.path))
+            raise ValueError("standard input is not cached")
+        add("input", inp.path, inp.display, inp.kind, inp.explicit,
+            file_digest(inp.path, policy, trusted=inp.explicit or None))
     for path, kind, explicit in candidates:
-        add("node-config", path, kind, explicit, file_digest(path))
+        add("node-config", path, kind, explicit, file_digest(path, policy, trusted=explicit or None))
     return h.hexdigest()
 
 
@@ -176,7 +174,7 @@ class ResultCache:
     def _entry(self, key: str) -> str:
         return os.path.join(self.directory, f"{key}.json")
 
-    def load(self, key: str) -> Optional[Tuple[list, Stats, set]]:
+    def load(self, key: str, policy) -> Optional[Tuple[list, Stats, set]]:
         """(findings, stats, enabled) when a whole, matching entry exists and its sources are unchanged."""
         try:
             fd = os.open(self._entry(key), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
@@ -191,7 +189,7 @@ class ResultCache:
             if entry.get("format") != FORMAT or entry.get("key") != key:
                 return None
             for path, digest in entry["sources"]:
-                if file_digest(path) != digest:
+                if file_digest(path, policy) != digest:
                     return None
             findings = _decode(entry["findings"])
             stats = _decode(entry["stats"])
@@ -202,13 +200,13 @@ class ResultCache:
         except Exception:  # noqa: BLE001 - a corrupt or foreign entry is a miss
             return None
 
-    def store(self, key: str, sources: List[str], findings: list, stats: Stats, enabled: set) -> None:
+    def store(self, key: str, sources: List[str], findings: list, stats: Stats, enabled: set, policy) -> None:
         """Write the entry atomically; any failure only means no cache."""
         import tempfile
 
         try:
             entry = {"format": FORMAT, "key": key,
-                     "sources": [[p, file_digest(p)] for p in sorted(set(sources))],
+                     "sources": [[p, file_digest(p, policy)] for p in sorted(set(sources))],
                      "findings": _encode(list(findings)), "stats": _encode(stats), "enabled": sorted(enabled)}
             data = json.dumps(entry, ensure_ascii=True, separators=(",", ":")).encode()
             os.makedirs(self.directory, mode=0o700, exist_ok=True)

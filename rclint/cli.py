@@ -15,6 +15,7 @@ import click
 
 from rclint import __version__
 from rclint.model import Severity
+from rclint.textio import visible
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -42,13 +43,26 @@ def _internal_error(exc: BaseException, debug: bool) -> "None":
     sys.exit(2)
 
 
-def _write(text: str, output: Optional[str]) -> None:
+def _write(text: str, output: Optional[str], roots=()) -> None:
     if output and output != "-":
-        with open(output, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        from rclint.fspolicy import write_file
+
+        write_file(output, text, roots)  # atomic, never through a symlink
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+
+
+def _check_outputs(outputs, roots) -> None:
+    """Refuse, before any work, an output that would be written through a symlink."""
+    from rclint.fspolicy import check_writable
+
+    for out in outputs:
+        if out and out != "-":
+            try:
+                check_writable(out, roots)
+            except OSError as exc:
+                _fail(f"cannot write {visible(out)}: {exc.strerror}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -200,6 +214,7 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
             settings.max_file_size = parse_size(max_file_size)
         if baseline and not write_baseline:
             settings.baseline = baseline
+        _check_outputs([out for _f, out in pairs] + [write_baseline], settings.paths)
         if not no_cache:
             from rclint.cache import default_dir
 
@@ -237,9 +252,9 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
         from rclint import baseline as baseline_mod
 
         try:
-            _write(baseline_mod.render(result.findings), write_baseline)
+            _write(baseline_mod.render(result.findings), write_baseline, settings.paths)
         except OSError as exc:
-            _fail(f"cannot write {write_baseline}: {exc.strerror}")
+            _fail(f"cannot write {visible(write_baseline)}: {exc.strerror}")
         n = len(result.findings)
         click.echo(f"rclint: wrote {n} finding{'s' if n != 1 else ''} to the baseline {write_baseline}", err=True)
         sys.exit(0)
@@ -260,16 +275,17 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
                 text = render(result, catalog, automation_id=automation_id)
             else:
                 text = render(result, catalog)
-            _write(text, out)
+            _write(text, out, settings.paths)
             if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
                 from rclint.reporters.github import step_summary_markdown
 
-                with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as fh:
-                    fh.write(step_summary_markdown(result, catalog))
+                from rclint.fspolicy import append_file
+
+                append_file(os.environ["GITHUB_STEP_SUMMARY"], step_summary_markdown(result, catalog))
         if not any(fmt == "github" and out in (None, "-") for fmt, out in pairs):
             click.echo(summary(result), err=True)  # github annotations end with their own summary
     except OSError as exc:
-        _fail(f"cannot write {exc.filename}: {exc.strerror}")
+        _fail(f"cannot write {visible(str(exc.filename))}: {exc.strerror}")
     except Exception as exc:
         _internal_error(exc, debug)
 

@@ -82,6 +82,13 @@ def _safe_parts(path: str) -> Optional[List[str]]:
     return parts
 
 
+def _stays_in(directory: str, dest: str) -> bool:
+    """Does `directory` (to be created below `dest`) resolve inside `dest` (rclint.fspolicy)?"""
+    from rclint.fspolicy import inside
+
+    return inside(os.path.realpath(directory), os.path.realpath(dest))
+
+
 def materialise(root: str, commit: str, dest: str) -> None:
     """Write the tree of `commit` under `dest`: regular files (mode kept) and symlinks as symlinks."""
     listing = _git(["ls-tree", "-r", "-z", "--full-tree", commit], root)
@@ -107,6 +114,8 @@ def materialise(root: str, commit: str, dest: str) -> None:
         if parts is None:
             continue
         target = os.path.join(dest, *parts)
+        if not _stays_in(os.path.dirname(target), dest):
+            continue  # a crafted tree: a symlink entry standing for a directory of later entries
         os.makedirs(os.path.dirname(target), exist_ok=True)
         if mode == "120000":
             try:

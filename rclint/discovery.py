@@ -81,7 +81,9 @@ def _walk(top: str, excluder: Excluder):
     for entry in entries:
         try:
             is_dir = entry.is_dir(follow_symlinks=False)
-            is_file = not is_dir and entry.is_file()
+            # files, special files and symlinks not leading to a directory: whether one may be
+            # read is the filesystem policy's decision (rclint.fspolicy), which reports refusals
+            is_file = not is_dir and not entry.is_dir()
         except OSError:
             continue
         if is_dir:
@@ -104,11 +106,14 @@ def discover(settings: Settings) -> List[InputFile]:
             continue
         if not os.path.exists(arg):
             raise ConfigError(f"{arg}: no such file or directory")
-        if os.path.isfile(arg):
+        if not os.path.isdir(arg):  # a file, or a pipe the user named (`<(helm template ...)`): read, bounded
             key = os.path.abspath(arg)
             if key not in seen:
                 seen.add(key)
-                out.append(InputFile(arg, display_path(arg), classify(arg, explicit=True) or "manifest", explicit=True))
+                kind = classify(arg, explicit=True) or "manifest"
+                if kind == "maybe-crio" and (not os.path.isfile(arg) or arg.startswith(("/dev/", "/proc/"))):
+                    kind = "manifest"  # a pipe can be read once: as the manifests `helm template` prints
+                out.append(InputFile(arg, display_path(arg), kind, explicit=True))
             continue
         prefix = display_path(arg)
         prefix = "" if prefix == "." else prefix.rstrip("/") + "/"

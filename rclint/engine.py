@@ -8,13 +8,13 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import sys
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set
 
 from rclint.catalog import expand_selector, rule_severities
 from rclint.checks import Context, load_all
 from rclint.discovery import InputFile, discover
+from rclint.fspolicy import FsPolicy, Refused, TooLarge
 from rclint.inventory import Inventory, build_inventory
 from rclint.loader import LoadedFile, load_manifest_bytes
 from rclint.model import Finding, Severity, Stats
@@ -56,43 +56,59 @@ def enabled_codes(settings: Settings) -> Set[str]:
     return enabled
 
 
-def _read(inp: InputFile) -> bytes:
+def _read(inp: InputFile, policy: FsPolicy) -> bytes:
     if inp.path is None:
         if inp.data is None:
-            inp.data = sys.stdin.buffer.read()
+            inp.data = policy.read_stdin()
         return inp.data
-    with open(inp.path, "rb") as fh:
-        return fh.read()
+    return policy.read_bytes(inp.path, trusted=inp.explicit or None)
 
 
-def load_one(inp: InputFile, max_file_size: int, parse_all: bool):
-    """(LoadedFile, whether the file could be read) for one manifest input."""
+def load_one(inp: InputFile, settings: Settings, policy: FsPolicy):
+    """(LoadedFile or None, status) for one manifest input; status "ok", "unread" (the file is
+    reported, not linted) or "none" (a dangling symlink inside the tree: nothing to lint)."""
+    from rclint.model import Span
+
     try:
-        data = _read(inp)
+        data = _read(inp, policy)
     except OSError as exc:
-        from rclint.model import Span
-
+        if (not inp.explicit and inp.path is not None and isinstance(exc, FileNotFoundError)
+                and os.path.islink(inp.path) and policy.resolves_inside(inp.path)):
+            return None, "none"
         lf = LoadedFile(inp.display, looks_like_manifest=True)
-        lf.findings.append(Finding("RCL003", f"cannot read file: {exc.strerror or exc}", inp.display, Span(1, 1), field="read"))
-        return lf, False
-    return load_manifest_bytes(inp.display, data, max_file_size=max_file_size, parse_all=parse_all), True
+        if isinstance(exc, TooLarge):
+            lf.findings.append(Finding("RCL003", exc.reason, inp.display, Span(1, 1), field="size"))
+        elif isinstance(exc, Refused):
+            lf.findings.append(exc.finding("file", inp.display))
+        else:
+            lf.findings.append(Finding("RCL003", f"cannot read file: {exc.strerror or exc}", inp.display,
+                                       Span(1, 1), field="read"))
+        return lf, "unread"
+    return load_manifest_bytes(inp.display, data, max_file_size=settings.max_file_size,
+                               parse_all=settings.parse_all), "ok"
 
 
-def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats) -> List[LoadedFile]:
+def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats,
+                policy: Optional[FsPolicy] = None) -> List[LoadedFile]:
     from rclint import perf
 
+    policy = policy or FsPolicy.for_settings(settings)
     manifests = [inp for inp in inputs if inp.kind == "manifest"]
     results = None
     if perf.FAST:
         from rclint.parallel import load_in_workers
 
-        results = load_in_workers(manifests, settings.max_file_size, settings.parse_all, workers=settings.jobs)
+        results = load_in_workers(manifests, settings, policy, workers=settings.jobs)
     if results is None:
-        results = (load_one(inp, settings.max_file_size, settings.parse_all) for inp in manifests)
+        results = (load_one(inp, settings, policy) for inp in manifests)
     loaded: List[LoadedFile] = []
-    for lf, read in results:
+    for lf, status in results:
+        if status == "none":
+            continue
         stats.files += 1
-        if read:
+        if status == "unread":
+            stats.manifests += 1  # not linted, but reported: the run has input
+        else:
             stats.bytes += lf.size
             stats.documents += lf.chunks
             stats.parsed_documents += lf.parsed
@@ -122,17 +138,20 @@ def node_config_candidates(inputs: List[InputFile], settings: Settings):
     return out
 
 
-def load_everything(settings: Settings, stats: Stats, require_input: bool = True, inputs=None):
+def load_everything(settings: Settings, stats: Stats, require_input: bool = True,
+                    policy: Optional[FsPolicy] = None, inputs=None):
     """discover -> load manifests and runtime configs -> inventory with node pools."""
     from rclint.pools import build_pools
     from rclint.runtimes.sources import load_runtime_sources
     from rclint.settings import display_path
 
+    policy = policy or FsPolicy.for_settings(settings)
     if inputs is None:
         inputs = discover(settings)
     with _no_gc_while_loading():
-        files = load_inputs(inputs, settings, stats)
-    runtime = load_runtime_sources(node_config_candidates(inputs, settings), display_path, settings.max_file_size)
+        files = load_inputs(inputs, settings, stats, policy)
+    runtime = load_runtime_sources(node_config_candidates(inputs, settings), display_path, settings.max_file_size,
+                                   policy)
     stats.runtime_configs = len(runtime.configs)
     stats.files += runtime.files
     stats.bytes += runtime.bytes
@@ -166,7 +185,7 @@ def _no_gc_while_loading():
         gc.enable()
 
 
-def _open_cache(settings: Settings, stats: Stats):
+def _open_cache(settings: Settings, stats: Stats, policy: FsPolicy):
     """(cache, key, inputs) when the result cache is on and usable, else (None, None, None)."""
     from rclint import perf
 
@@ -180,7 +199,9 @@ def _open_cache(settings: Settings, stats: Stats):
         stats.notes.append(f"cache directory {visible(settings.cache_dir)} not used: {reason}")
         return None, None, None
     inputs = discover(settings)
-    key = cache_mod.run_key(settings, inputs, node_config_candidates(inputs, settings))
+    if any(inp.path is None for inp in inputs):
+        return None, None, inputs  # standard input is read once, by the run itself
+    key = cache_mod.run_key(settings, inputs, node_config_candidates(inputs, settings), policy)
     return cache_mod.ResultCache(settings.cache_dir), key, inputs
 
 
@@ -188,13 +209,14 @@ def run(settings: Settings) -> Result:
     catalog = rule_severities()
     enabled = enabled_codes(settings)
     stats = Stats()
-    cache, key, inputs = _open_cache(settings, stats)
+    policy = FsPolicy.for_settings(settings)
+    cache, key, inputs = _open_cache(settings, stats, policy)
     if cache is not None:
-        hit = cache.load(key)
+        hit = cache.load(key, policy)
         if hit is not None:
             findings, cached_stats, cached_enabled = hit
             return Result(findings, cached_stats, cached_enabled, None)
-    files, inventory, raw = load_everything(settings, stats, inputs=inputs)
+    files, inventory, raw = load_everything(settings, stats, policy=policy, inputs=inputs)
     ctx = Context(inventory, settings)
     for code, fn in sorted(load_all().items()):
         if code in enabled:
@@ -204,14 +226,14 @@ def run(settings: Settings) -> Result:
     suppressions = list(object_suppressions(inventory))
     for f in files:
         suppressions.extend(f.suppressions)
-    suppressions.extend(_config_comment_suppressions(inventory.runtime_configs))
+    suppressions.extend(_config_comment_suppressions(inventory.runtime_configs, policy))
     raw = apply_suppressions(raw, suppressions)
     if "RCL006" in enabled:
         raw.extend(unused_suppressions(suppressions, set(catalog), enabled))
     if settings.baseline:
         from rclint import baseline
 
-        raw, matched, stale = baseline.apply(raw, baseline.load(settings.baseline), enabled)
+        raw, matched, stale = baseline.apply(raw, baseline.load(settings.baseline, settings.max_file_size, policy), enabled)
         stale_text = ("1 baseline entry no longer matches anything" if stale == 1
                       else f"{stale} baseline entries no longer match anything")
         stats.notes.append(f"baseline {settings.baseline}: {matched} known finding{'s' if matched != 1 else ''} hidden"
@@ -228,11 +250,13 @@ def run(settings: Settings) -> Result:
     findings.sort(key=Finding.sort_key)
     if cache is not None:
         sources = [src for cfg in inventory.runtime_configs for src in cfg.sources]
-        cache.store(key, sources, findings, stats, enabled)
+        cache.store(key, sources, findings, stats, enabled, policy)
     return Result(findings, stats, enabled, inventory)
 
 
-def _config_comment_suppressions(configs) -> List:
+def _config_comment_suppressions(configs, policy: Optional[FsPolicy] = None) -> List:
+    from rclint.textio import decode
+
     out = []
     seen = set()
     for cfg in configs:
@@ -241,10 +265,8 @@ def _config_comment_suppressions(configs) -> List:
                 continue
             seen.add(src)
             try:
-                with open(src, "rb") as fh:
-                    from rclint.textio import decode
-
-                    out.extend(scan_comments(src, decode(fh.read())))
+                data = policy.read_again(src) if policy is not None else FsPolicy(trusted=[src]).read_bytes(src)
+                out.extend(scan_comments(src, decode(data)))
             except Exception:  # unreadable sources were reported when loading
                 continue
     return out

@@ -50,18 +50,18 @@ def _batches(sizes: List[int], count: int) -> List[range]:
     return [r for r in out if len(r)]
 
 
-_JOB = None  # (inputs, max_file_size, parse_all), inherited by the forked workers
+_JOB = None  # (inputs, settings, policy), inherited by the forked workers
 
 
 def _load_batch(indices: range):
     from rclint.engine import load_one
 
-    inputs, max_file_size, parse_all = _JOB
-    return [load_one(inputs[i], max_file_size, parse_all) for i in indices]
+    inputs, settings, policy = _JOB
+    return [load_one(inputs[i], settings, policy) for i in indices]
 
 
-def load_in_workers(inputs, max_file_size: int, parse_all: bool, workers: Optional[int] = None):
-    """[(LoadedFile, read)] in input order, or None when one process should do it.
+def load_in_workers(inputs, settings, policy, workers: Optional[int] = None):
+    """[engine.load_one(input)] in input order, or None when one process should do it.
 
     The main process loads the first share of the files itself while `workers - 1` forked
     processes load the rest (their results are pickled back: the main process's share is not)."""
@@ -80,7 +80,7 @@ def load_in_workers(inputs, max_file_size: int, parse_all: bool, workers: Option
         return None
     batches = _batches(sizes, workers * BATCHES_PER_WORKER)
     mine = len(batches) // workers  # the main process's share: the first batches
-    _JOB = (inputs, max_file_size, parse_all)
+    _JOB = (inputs, settings, policy)
     try:
         with ctx.Pool(workers - 1) as pool:
             theirs = pool.map_async(_load_batch, batches[mine:], chunksize=1)

@@ -142,13 +142,13 @@ def build_pools(inventory, settings) -> List[NodePool]:
 
 def _declaration_spans(decls) -> Dict[str, Span]:
     """Where each declared pool's `name = ...` is written in its configuration file."""
+    from rclint.fspolicy import read_config_file
     from rclint.tomlsource import TomlSyntaxError, load_toml
 
     out: Dict[str, Span] = {}
     for source in sorted({d.source for d in decls}):
         try:
-            with open(source, encoding="utf-8") as fh:
-                doc = load_toml(fh.read())
+            doc = load_toml(read_config_file(source).decode("utf-8"))
         except (OSError, UnicodeDecodeError, TomlSyntaxError):
             continue
         base = ("tool", "rclint", "node-pool") if source.endswith("pyproject.toml") else ("node-pool",)

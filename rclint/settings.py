@@ -100,11 +100,11 @@ def find_config(start: str) -> Optional[Path]:
     while True:
         candidate = p / ".rclint.toml"
         if candidate.is_file():
-            return candidate
+            return _inside_its_directory(candidate)
         candidate = p / "pyproject.toml"
         if candidate.is_file():
             try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+                data = tomllib.loads(_config_text(_inside_its_directory(candidate)))
             except (OSError, ValueError, UnicodeDecodeError):
                 data = {}
             if isinstance(data.get("tool"), dict) and "rclint" in data["tool"]:
@@ -114,9 +114,42 @@ def find_config(start: str) -> Optional[Path]:
         p = p.parent
 
 
+def _config_text(path: Path) -> str:
+    """A configuration file's text: a regular file, bounded (rclint.fspolicy)."""
+    from rclint.fspolicy import read_config_file
+
+    return read_config_file(str(path)).decode("utf-8")
+
+
+def _inside_its_directory(candidate: Path) -> Path:
+    """A configuration file found by walking up is part of the scanned tree: it must not be a
+    symlink to a file outside its own directory."""
+    from rclint.fspolicy import inside
+
+    if not inside(os.path.realpath(candidate), os.path.realpath(candidate.parent)):
+        raise ConfigError(f"{candidate}: is a symbolic link to a file outside its directory; rclint does not "
+                          "follow it (pass --config FILE or --isolated)")
+    return candidate
+
+
+def _inside_config_dir(paths: List[str], path: Path, key: str) -> List[str]:
+    """Paths the configuration names are untrusted: each must resolve inside the configuration
+    file's directory (a path outside it can be given with --node-config on the command line)."""
+    from rclint.fspolicy import inside
+    from rclint.textio import visible
+
+    base = os.path.realpath(path.parent)
+    for p in paths:
+        if not inside(os.path.realpath(p), base):
+            raise ConfigError(f"{path}: {key} {visible(repr(os.path.relpath(p, path.parent)))} resolves outside "
+                              f"{visible(str(path.parent))}; rclint reads only files inside the configuration's "
+                              "directory (name it with --node-config on the command line instead)")
+    return paths
+
+
 def read_config(path: Path) -> dict:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(_config_text(path))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc.strerror}") from None
     except ValueError as exc:
@@ -188,7 +221,8 @@ def apply_config(settings: Settings, data: dict, path: Path) -> None:
         settings.max_file_size = parse_size(data["max-file-size"])
     if "node-config" in data:
         base = path.parent
-        settings.node_configs = [str(base / p) for p in _str_list(data, "node-config", path)]
+        settings.node_configs = _inside_config_dir([str(base / p) for p in _str_list(data, "node-config", path)],
+                                                   path, "node-config")
     if "node-pool" in data:
         settings.node_pools = _node_pools(data["node-pool"], path)
 
@@ -224,7 +258,8 @@ def _node_pools(value, path: Path) -> List[NodePoolConfig]:
         nodes = entry.get("nodes")
         if nodes is not None and (not isinstance(nodes, int) or isinstance(nodes, bool) or nodes < 1):
             raise ConfigError(f"{where} '{name}': 'nodes' must be a positive integer")
-        pools.append(NodePoolConfig(name, dict(labels), list(taints), [str(path.parent / c) for c in configs],
+        configs = _inside_config_dir([str(path.parent / c) for c in configs], path, "runtime-config")
+        pools.append(NodePoolConfig(name, dict(labels), list(taints), configs,
                                     nodes, str(path)))
     return pools
 

@@ -262,8 +262,8 @@ ReadText = Callable[[str], str]
 
 
 def read_text_file(path: str) -> str:
-    """Default reader: UTF-8 (BOM allowed) text of a file."""
+    """Default reader: UTF-8 (BOM allowed) text of a regular file, bounded (rclint.fspolicy)."""
+    from rclint.fspolicy import DEFAULT_MAX_SIZE, read_trusted
     from rclint.textio import decode
 
-    with open(path, "rb") as fh:
-        return decode(fh.read())
+    return decode(read_trusted(path, DEFAULT_MAX_SIZE, regular_only=True))

@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import copy
 import os
+from collections import deque
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Deque, Dict, List, Optional, Sequence, Tuple
 
+from rclint.fspolicy import Refused, file_key
 from rclint.model import Finding, Severity, Span
 from rclint.runtimes.base import (
     CgroupSetting,
@@ -91,6 +93,11 @@ _WASM_SHIMS = ("wasm", "wasmtime", "wasmedge", "wasmer", "wamr", "spin", "slight
 
 def _identity(p: str) -> str:
     return p
+
+
+def _clip(text: str, width: int = 40) -> str:
+    """An import string short enough for a one-line message."""
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 # --------------------------------------------------------------------------- file model
@@ -202,8 +209,9 @@ def _go_glob_regex(component: str) -> "re.Pattern[str]":
     return re.compile("".join(out) + r"\Z")
 
 
-def go_glob(pattern: str) -> List[str]:
-    """filepath.Glob: hidden files match `*` too; results in Go's order (sorted per directory)."""
+def go_glob(pattern: str, listdir: Callable[[str], List[str]] = os.listdir) -> List[str]:
+    """filepath.Glob: hidden files match `*` too; results in Go's order (sorted per directory).
+    `listdir` lists a directory (the filesystem policy passes one that stays in the node root)."""
     pattern = pattern.replace("\\", "/") if os.sep == "\\" else pattern
     absolute = pattern.startswith("/")
     comps = [c for c in pattern.split("/") if c != ""]
@@ -223,7 +231,7 @@ def go_glob(pattern: str) -> List[str]:
                 continue
             directory = base or "."
             try:
-                names = sorted(os.listdir(directory))
+                names = sorted(listdir(directory))
             except OSError:
                 continue
             rx = _go_glob_regex(comp)
@@ -323,6 +331,7 @@ class _Loader:
         self.files: List[_File] = []
         self.findings: List[Finding] = []
         self.notes: List[str] = []
+        self._noted: set = set()
         self.missing: List[Tuple[str, str, str, Span]] = []
         self.semantics = "1.x"
         self.replacements: List[Tuple[str, str]] = []  # (replaced file, replacing file), containerd 1.x
@@ -330,7 +339,8 @@ class _Loader:
     # ------------------------------------------------------------------ notes/findings
 
     def note(self, text: str) -> None:
-        if text not in self.notes:
+        if text not in self._noted:
+            self._noted.add(text)
             self.notes.append(text)
 
     def add(self, code: str, message: str, loc: Location, severity: Optional[Severity] = None,
@@ -341,11 +351,11 @@ class _Loader:
     # ------------------------------------------------------------------ reading files
 
     def load_files(self) -> None:
-        loaded = set()
-        pending: List[Tuple[str, Optional[Tuple[int, int, str]]]] = [(self.path, None)]
+        loaded = set()  # files already read, by the file they reach (two links to `.` are one file)
+        pending: Deque[Tuple[str, Optional[Tuple[int, int, str]]]] = deque([(self.path, None)])
         while pending:
-            real, origin = pending.pop(0)
-            key = os.path.normpath(real)
+            real, origin = pending.popleft()
+            key = file_key(real)
             if key in loaded:
                 continue
             if origin is None:
@@ -356,6 +366,10 @@ class _Loader:
                 except Exception as exc:  # noqa: BLE001 - an unreadable import must not stop the run
                     importer = self.files[origin[0]]
                     loc = self._import_location(importer, origin[1])
+                    if isinstance(exc, Refused):  # outside the node root, or not a regular file
+                        loaded.add(key)
+                        self.findings.append(exc.finding(f"import {_clip(origin[2])!r}", loc.path, loc.span, loc.field))
+                        continue
                     reason = "does not exist" if isinstance(exc, FileNotFoundError) else f"cannot be read ({exc})"
                     self.missing.append((origin[2], self.display(real), loc.path, loc.span))
                     self.note(
@@ -422,7 +436,11 @@ class _Loader:
                         "directory (/ under systemd), so on 1.x it may match nothing"
                     )
             if is_glob:
-                matches = self.glob(real)
+                try:
+                    matches = self.glob(real)
+                except Refused:
+                    out.append((real, origin))  # reading it reports the refusal at the import
+                    continue
                 if not matches:
                     self.note(f"{f.display}: import {entry!r} matches no file")
                 out.extend((m, origin) for m in matches)

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from rclint.fspolicy import Refused
 from rclint.model import Finding, Span
 from rclint.runtimes.base import (
     CgroupSetting,
@@ -57,23 +58,15 @@ def _identity(p: str) -> str:
 
 def find_crio_dropins(directory: str) -> List[str]:
     """Files CRI-O reads from a crio.conf.d directory: all regular files, recursively, in
-    filepath.Walk order (lexical per directory, depth first)."""
-    out: List[str] = []
+    filepath.Walk order (lexical per directory, depth first), each file and directory once,
+    never leaving the directory (see `rclint.fspolicy.FsPolicy.dropins`)."""
+    from rclint.fspolicy import FsPolicy
 
-    def walk(d: str) -> None:
-        try:
-            names = sorted(os.listdir(d))
-        except OSError:
-            return
-        for name in names:
-            full = os.path.join(d, name)
-            if os.path.isdir(full):
-                walk(full)
-            else:
-                out.append(full)
-
-    walk(directory)
-    return out
+    real = os.path.realpath(directory)
+    try:
+        return FsPolicy([directory]).dropins(directory, real)[0]
+    except OSError:
+        return []
 
 
 def builtin_default_runtime(crio_version: Optional[str]) -> str:
@@ -173,6 +166,9 @@ def load_crio(
             try:
                 text = read_text(real)
             except Exception as exc:  # noqa: BLE001 - an unreadable drop-in must not stop the run
+                if isinstance(exc, Refused):  # outside the tree, or not a regular file
+                    findings.append(exc.finding("drop-in", display))
+                    continue
                 note(f"{display}: drop-in cannot be read ({exc}); CRI-O refuses to start")
                 continue
         sources.append(display)

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Tuple
 
+from rclint.fspolicy import FsPolicy, Refused
 from rclint.model import Finding, Span
 from rclint.runtimes.base import RuntimeConfig
 from rclint.textio import DecodeError, decode
@@ -31,18 +32,16 @@ class RuntimeSources:
     bytes: int = 0
 
 
-def read_config_text(path: str, max_size: int) -> str:
-    """Read a runtime config file as text; OSError/DecodeError are the caller's to report."""
-    with open(path, "rb") as fh:
-        data = fh.read(max_size + 1)
-    if len(data) > max_size:
-        raise DecodeError(f"file is over the {max_size:,}-byte limit")
-    return decode(data)
+def read_config_text(path: str, max_size: int, policy: Optional[FsPolicy] = None, explicit: bool = False) -> str:
+    """Read a runtime config file as text through the filesystem policy (inside the scanned
+    roots unless the user named it, regular, bounded); OSError/DecodeError are the caller's."""
+    policy = policy or FsPolicy(trusted=[path])
+    return decode(policy.read_bytes(path, trusted=explicit or None, max_size=max_size))
 
 
-def _sniff(path: str, max_size: int) -> Optional[str]:
+def _sniff(path: str, max_size: int, policy: Optional[FsPolicy] = None, explicit: bool = False) -> Optional[str]:
     try:
-        return read_config_text(path, max_size)
+        return read_config_text(path, max_size, policy, explicit)
     except (OSError, DecodeError):
         return None
 
@@ -58,6 +57,8 @@ def _named_like_a_runtime_config(path: str) -> bool:
 
 
 def _unreadable(display: str, exc: Exception) -> Finding:
+    if isinstance(exc, Refused) and exc.kind != "size":
+        return exc.finding("runtime config", display)
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     return Finding("RCL003", f"cannot read runtime config: {reason}", display, Span(1, 1), field="read")
 
@@ -66,27 +67,47 @@ def load_runtime_sources(
     candidates: List[Tuple[str, str, bool]],
     display: Callable[[str], str],
     max_size: int,
+    policy: Optional[FsPolicy] = None,
 ) -> RuntimeSources:
-    """candidates: (path, kind, explicit) with kind "toml", "crio" or "maybe-crio"."""
+    """candidates: (path, kind, explicit) with kind "toml", "crio" or "maybe-crio".
+    policy: the run's filesystem policy (default: every candidate path is trusted)."""
     out = RuntimeSources()
     if not candidates:
         return out
-    from rclint.runtimes.containerd import load_containerd  # imported when there is something to load
-    from rclint.runtimes.crio import find_crio_dropins, load_crio
+    from rclint.runtimes.containerd import detect_node_root, load_containerd  # imported when there is something to load
+    from rclint.runtimes.crio import load_crio
 
-    def read(path: str) -> str:
-        return read_config_text(path, max_size)
+    if policy is None:
+        policy = FsPolicy(trusted=[p for p, _k, _e in candidates], max_size=max_size)
+        for p, _k, _e in candidates:
+            policy.add_root(os.path.dirname(os.path.abspath(p)))
+    explicit_paths = {os.path.abspath(p) for p, _k, e in candidates if e}
+
+    def reader(path: str, node_root: Optional[str]):
+        """read_text for one node config: imports and drop-ins only inside its node root."""
+        explicit = os.path.abspath(path) in explicit_paths
+        return policy.reader(path, explicit, policy.region(path, node_root))
+
+    def dropins_of(d: str, main: str) -> List[str]:
+        try:
+            files, refused = policy.dropins(d, policy.region(main, None))
+        except Refused as exc:
+            out.findings.append(exc.finding("drop-in directory", display(d)))
+            return []
+        for p, reason in refused:
+            out.findings.append(Refused(reason, p, "outside").finding("drop-in", display(p)))
+        return files
 
     containerd_mains: List[str] = []
     crio_mains: List[str] = []
     crio_dropin_dirs: Dict[str, List[str]] = {}
     for path, kind, explicit in candidates:
-        if kind == "maybe-crio" and os.path.getsize(path) > max_size:
-            continue
-        text = _sniff(path, max_size)
+        text = _sniff(path, max_size, policy, explicit)
         if text is None:
+            if kind == "maybe-crio" and not explicit and not _named_like_a_runtime_config(path):
+                continue
             try:
-                read(path)
+                read_config_text(path, max_size, policy, explicit)
             except (OSError, DecodeError) as exc:
                 if explicit or _named_like_a_runtime_config(path):
                     out.findings.append(_unreadable(display(path), exc))
@@ -110,7 +131,9 @@ def load_runtime_sources(
     for path in containerd_mains:
         out.files += 1
         try:
-            out.configs.append(load_containerd(path, read_text=read, display_path=display))
+            out.configs.append(load_containerd(path, read_text=reader(path, detect_node_root(path)),
+                                               display_path=display, glob=policy.globber(
+                                                   policy.region(path, detect_node_root(path)))))
         except (OSError, DecodeError) as exc:
             out.findings.append(_unreadable(display(path), exc))
     # a file another config imports belongs to that config
@@ -124,10 +147,10 @@ def load_runtime_sources(
         if os.path.basename(path) == "crio.conf":
             d = os.path.join(os.path.dirname(path), "crio.conf.d")
             if os.path.isdir(d):
-                dropins = find_crio_dropins(d)
+                dropins = dropins_of(d, path)
                 claimed.add(os.path.abspath(d))
         try:
-            out.configs.append(load_crio(path, dropins, read_text=read, display_path=display))
+            out.configs.append(load_crio(path, dropins, read_text=reader(path, None), display_path=display))
         except (OSError, DecodeError) as exc:
             out.findings.append(_unreadable(display(path), exc))
     for d, files in sorted(crio_dropin_dirs.items()):
@@ -135,10 +158,20 @@ def load_runtime_sources(
             continue
         out.files += len(files)
         try:
-            out.configs.append(load_crio(None, find_crio_dropins(d), read_text=read, display_path=display))
+            out.configs.append(load_crio(None, dropins_of(d, d), read_text=reader(d, None), display_path=display))
         except (OSError, DecodeError, ValueError) as exc:
             out.findings.append(_unreadable(display(files[0]), exc))
     for cfg in out.configs:
         out.findings.extend(cfg.findings)
+    # a file refused by the filesystem policy is reported once, however many readers met it
+    unreadable = set()
+    kept = []
+    for f in out.findings:
+        if f.code == "RCL003" and f.field == "read":
+            if f.path in unreadable:
+                continue
+            unreadable.add(f.path)
+        kept.append(f)
+    out.findings = kept
     out.configs.sort(key=lambda c: c.path)
     return out
