@@ -61,6 +61,16 @@ def unusable_reason(directory: str, scanned: List[str]) -> Optional[str]:
 # --------------------------------------------------------------------------- keys
 
 
+def regular_file(path: Optional[str]) -> bool:
+    """Whether a path names a regular file, which can be read twice (a pipe cannot)."""
+    import stat
+
+    try:
+        return path is not None and stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _hasher():
     import hashlib
 

@@ -199,9 +199,11 @@ def _open_cache(settings: Settings, stats: Stats, policy: FsPolicy):
         stats.notes.append(f"cache directory {visible(settings.cache_dir)} not used: {reason}")
         return None, None, None
     inputs = discover(settings)
-    if any(inp.path is None for inp in inputs):
-        return None, None, inputs  # standard input is read once, by the run itself
-    key = cache_mod.run_key(settings, inputs, node_config_candidates(inputs, settings), policy)
+    candidates = node_config_candidates(inputs, settings)
+    named = [inp.path for inp in inputs if inp.explicit] + [path for path, _kind, explicit in candidates if explicit]
+    if any(inp.path is None for inp in inputs) or not all(cache_mod.regular_file(p) for p in named):
+        return None, None, inputs  # standard input or a pipe the user names is read once, by the run itself
+    key = cache_mod.run_key(settings, inputs, candidates, policy)
     return cache_mod.ResultCache(settings.cache_dir), key, inputs
 
 
