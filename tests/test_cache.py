@@ -153,6 +153,7 @@ def test_workers_give_byte_identical_output(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
     monkeypatch.setattr(parallel, "MIN_FILES", 2)
+    monkeypatch.setattr(parallel, "MIN_AVERAGE_BYTES", 0)
     used = []
     real = parallel.load_in_workers
 
