@@ -39,6 +39,11 @@ class Rule:
     remediation: str
     references: tuple
     examples: tuple
+    # CVSS-like score "0.1".."10.0" for rules about sandbox isolation: GitHub code scanning
+    # shows those as security alerts (SARIF `properties.security-severity`).
+    security_severity: Optional[str] = None
+    # what each part of a finding says: {"message": ..., "help": ..., "notes": ...}
+    parts: tuple = ()
 
     @property
     def help_uri(self) -> str:
@@ -113,6 +118,8 @@ def _parse_rule(name: str, text: str) -> Rule:
             remediation=str(d["remediation"]).strip(),
             references=tuple(d.get("references") or ()),
             examples=examples,
+            security_severity=str(d["security-severity"]) if d.get("security-severity") is not None else None,
+            parts=tuple((k, str(v)) for k, v in (d.get("finding") or {}).items()),
         )
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise CatalogError(f"{name}: malformed rule file ({exc})") from None
@@ -188,13 +195,59 @@ def known_codes() -> List[str]:
     return sorted(rule_severities())
 
 
+def names() -> Dict[str, str]:
+    """Rule name -> code ('unknown-runtime-class' -> 'RCL101')."""
+    return {rule.name: rule.id for rule in load_catalog().values()}
+
+
+def resolve(token: str) -> Optional[str]:
+    """A rule code or a rule name (any case) -> the code; None when it is neither."""
+    t = str(token).strip()
+    if t.upper() in load_catalog():
+        return t.upper()
+    return names().get(t.lower())
+
+
+def closest(token: str) -> Optional[str]:
+    """The code whose code or name is nearest to `token`, for an "unknown rule" message."""
+    import difflib
+
+    t = str(token).strip().lower()
+    if t.startswith("rcl"):  # RCL1O1 -> RCL101: letters that look like digits
+        fixed = "RCL" + t[3:].translate(str.maketrans("oils", "0115"))
+        if fixed in load_catalog():
+            return fixed
+    by_name = names()
+    candidates = sorted(by_name) + sorted(load_catalog())
+    best, best_score = None, 0.0
+    for c in candidates:  # the first of equally close candidates wins (deterministic, no tie on order)
+        score = difflib.SequenceMatcher(None, t, c.lower()).ratio()
+        if score > best_score:
+            best, best_score = c, score
+    if best is None or best_score < 0.75:
+        return None
+    return by_name.get(best, best)
+
+
+def unknown_rule_text(token: str) -> str:
+    """"'unknown-runtime-clas' is not a rule code or name (did you mean RCL101 unknown-runtime-class?)"."""
+    hint = closest(token)
+    if hint is not None:
+        return f"'{token}' is not a rule code or name (did you mean {hint} {load_catalog()[hint].name}?)"
+    return f"'{token}' is not a rule code or name (see `rclint rules`)"
+
+
 def expand_selector(selector: str, codes: Optional[List[str]] = None) -> List[str]:
-    """'ALL', a full code ('RCL101') or a code prefix ('RCL1', 'RCL10') -> matching codes."""
+    """'ALL', a full code ('RCL101'), a code prefix ('RCL1', 'RCL10') or a rule name
+    ('unknown-runtime-class') -> matching codes."""
     codes = codes if codes is not None else known_codes()
     s = selector.strip().upper()
     if s == "ALL":
         return list(codes)
-    return [c for c in codes if c.startswith(s)] if s.startswith("RCL") else []
+    if s.startswith("RCL"):
+        return [c for c in codes if c.startswith(s)]
+    code = names().get(selector.strip().lower())
+    return [code] if code is not None and code in codes else []
 
 
 def validate_selectors(selectors, where: str, exact: bool = False) -> None:
@@ -203,10 +256,13 @@ def validate_selectors(selectors, where: str, exact: bool = False) -> None:
     codes = known_codes()
     for sel in selectors:
         if exact:
-            if sel not in codes:
-                raise ConfigError(f"{where}: unknown rule code '{sel}'")
+            if resolve(sel) is None:
+                raise ConfigError(f"{where}: {unknown_rule_text(sel)}")
         elif not expand_selector(sel, codes):
-            raise ConfigError(f"{where}: '{sel}' matches no rule code (codes look like RCL101, or a prefix like RCL1)")
+            hint = closest(sel)
+            extra = f"; did you mean {hint} {load_catalog()[hint].name}?" if hint else ""
+            raise ConfigError(f"{where}: '{sel}' matches no rule code or name (codes look like RCL101, a prefix "
+                              f"like RCL1, or a name like unknown-runtime-class){extra}")
 
 
 def markdown_table(catalog: Dict[str, Rule]) -> str:

@@ -43,6 +43,46 @@ def _internal_error(exc: BaseException, debug: bool) -> "None":
     sys.exit(2)
 
 
+def _stdin_with_context(settings, stdin_filename: Optional[str]) -> None:
+    """`helm template . | rclint check -` inside a repository: the repository's RuntimeClasses,
+    node configs and node pools are the context (as with --changed-only), and only the findings
+    in the stream are reported. Outside a repository the stream is linted alone."""
+    from rclint.discovery import find_repo_root
+    from rclint.settings import display_path
+
+    root = find_repo_root(os.getcwd())
+    if root is None:
+        return
+    if stdin_filename:
+        settings.stdin_filename = stdin_filename
+    settings.paths = ["-", display_path(root)]
+    settings.only_paths = [settings.stdin_filename]
+
+
+def _use_colour(flag: Optional[bool], out: Optional[str]) -> bool:
+    """--color/--no-color, else NO_COLOR (set and not empty: never), else FORCE_COLOR or
+    CLICOLOR_FORCE (set, not empty and not "0": always), else only on a terminal."""
+    if flag is not None:
+        return flag
+    if os.environ.get("NO_COLOR"):
+        return False
+    if any(os.environ.get(v, "") not in ("", "0") for v in ("FORCE_COLOR", "CLICOLOR_FORCE")):
+        return True
+    return out in (None, "-") and sys.stdout.isatty()
+
+
+def _srcroot_prefix() -> str:
+    """Where the working directory sits inside its repository ("" at the root, "sub/dir/"
+    below it), so that machine reports name files relative to the repository root."""
+    from rclint.discovery import find_repo_root
+
+    root = find_repo_root(os.getcwd())
+    if root is None:
+        return ""
+    rel = os.path.relpath(os.getcwd(), root).replace(os.sep, "/")
+    return "" if rel == "." else rel.rstrip("/") + "/"
+
+
 def _write(text: str, output: Optional[str], roots=()) -> None:
     if output and output != "-":
         from rclint.fspolicy import write_file
@@ -86,12 +126,13 @@ def _format_output_sequence(raw):
     for tok in it:
         if tok == "--":
             break
-        for kind, long, short in (("format", "--format", "-f"), ("output", "--output", "-o")):
-            if tok in (long, short):
+        for kind, long, short in (("format", "--format", "-f"), ("format", "--output-format", None),
+                                  ("output", "--output", "-o")):
+            if tok == long or (short is not None and tok == short):
                 seq.append((kind, next(it, "")))
             elif tok.startswith(long + "="):
                 seq.append((kind, tok[len(long) + 1:]))
-            elif tok.startswith(short) and len(tok) > 2 and not tok.startswith("--"):
+            elif short is not None and tok.startswith(short) and len(tok) > 2 and not tok.startswith("--"):
                 seq.append((kind, tok[2:]))
     return seq
 
@@ -120,6 +161,8 @@ def _pair_outputs(raw_args):
     for fmt, dest in pairs:
         if fmt == "auto":
             fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+        if fmt == "text":
+            fmt = "full"  # the human-readable default, on a terminal and off it alike
         out.append((fmt, dest))
     if sum(1 for _f, o in out if o in (None, "-")) > 1:
         raise click.UsageError("only one --format can write to stdout: give the others an --output FILE")
@@ -128,18 +171,26 @@ def _pair_outputs(raw_args):
 
 @main.command("check", cls=_OrderedCommand)
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "-f", "formats", multiple=True,
-              type=click.Choice(["auto", "text", "json", "sarif", "github", "junit", "gitlab"]),
+@click.option("--format", "-f", "--output-format", "formats", multiple=True,
+              type=click.Choice(["auto", "text", "full", "concise", "json", "sarif", "github", "junit", "gitlab"]),
               help="Output format; repeatable, paired in order with --output [default: auto: github "
-                   "annotations under GitHub Actions, else text].")
+                   "annotations under GitHub Actions, else full]. text = full: code frames with help and "
+                   "notes; concise: one line a finding.")
+@click.option("--statistics", is_flag=True, help="Print a count of findings per rule instead of the findings.")
 @click.option("--output", "-o", "outputs", multiple=True, type=click.Path(dir_okay=False),
               help="Write the report of the matching --format to FILE instead of stdout; repeatable.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="Configuration file (.rclint.toml or pyproject.toml); default: found by walking up from the first path.")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-@click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated, repeatable).")
-@click.option("--extend-select", multiple=True, help="Add these codes to the selection.")
-@click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
+@click.option("--select", multiple=True, help="Only these rule codes, names or prefixes (comma-separated, repeatable).")
+@click.option("--extend-select", multiple=True, help="Add these codes or names to the selection.")
+@click.option("--ignore", multiple=True, help="Skip these rule codes, names or prefixes.")
+@click.option("--exclude", "exclude", multiple=True,
+              help="Skip files matching these gitignore-style patterns (replaces the configuration's `exclude`).")
+@click.option("--extend-exclude", "extend_exclude", multiple=True,
+              help="Skip files matching these gitignore-style patterns, in addition to `exclude`.")
+@click.option("--respect-gitignore/--no-respect-gitignore", "respect_gitignore", default=None,
+              help="Skip what the repository's .gitignore files ignore [default: yes].")
 @click.option("--known-runtime-class", "known", multiple=True,
               help="A RuntimeClass the cluster provides (e.g. gvisor on GKE); repeatable.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 when a finding is at least this severe [default: error].")
@@ -175,7 +226,8 @@ def _pair_outputs(raw_args):
               help="Processes for loading files [default: 0, every core when the input is big enough].")
 @click.option("--color/--no-color", "colour", default=None, help="Colour the text output [default: only on a terminal].")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_select, ignore, known, fail_on,
+def check_cmd(paths, formats, statistics, outputs, config_file, isolated, select, extend_select, ignore,
+              exclude, extend_exclude, respect_gitignore, known, fail_on,
               min_severity, exit_zero, stdin_filename, max_file_size, node_configs, baseline, write_baseline,
               changed_only, diff_base, cluster, kube_context, kubeconfig, kubectl, automation_id, cache_dir, no_cache,
               jobs, colour, debug) -> None:
@@ -183,12 +235,23 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
     from rclint.settings import ConfigError, display_path, load_settings, parse_size
 
     pairs = _pair_outputs(click.get_current_context().meta.get("rclint.raw_args", []))
+    if statistics and not any(fmt in ("full", "concise") for fmt, _out in pairs):
+        raise click.UsageError("--statistics replaces the text report: use it with --format full or concise")
     try:
         if changed_only:
             settings = load_settings(["."], config=config_file, isolated=isolated)
             settings.only_paths = [display_path(p) for p in paths]
         else:
             settings = load_settings(paths or ["."], config=config_file, isolated=isolated)
+            if list(paths) == ["-"]:
+                _stdin_with_context(settings, stdin_filename)
+        if exclude:
+            settings.exclude = list(exclude)
+        if extend_exclude:
+            settings.extend_exclude = settings.extend_exclude + list(extend_exclude)
+        if respect_gitignore is not None:
+            settings.respect_gitignore = respect_gitignore
+        settings.write_baseline = write_baseline
         from rclint.catalog import validate_selectors
 
         for flag, values in (("--select", select), ("--extend-select", extend_select), ("--ignore", ignore)):
@@ -267,12 +330,18 @@ def check_cmd(paths, formats, outputs, config_file, isolated, select, extend_sel
         catalog = LazyCatalog()
         for fmt, out in pairs:
             render = get_reporter(fmt)
-            if fmt == "text":
-                use_colour = colour if colour is not None else (
-                    out in (None, "-") and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-                text = render(result, catalog, colour=use_colour)
+            if statistics and fmt in ("full", "concise"):
+                from rclint.reporters.text import statistics as render_statistics
+
+                text = render_statistics(result, catalog)
+            elif fmt in ("full", "concise"):
+                text = render(result, catalog, colour=_use_colour(colour, out), style=fmt)
             elif fmt == "sarif":
-                text = render(result, catalog, automation_id=automation_id)
+                text = render(result, catalog, automation_id=automation_id, srcroot=_srcroot_prefix())
+            elif fmt == "junit":
+                text = render(result, catalog, fail_on=settings.fail_on)
+            elif fmt == "gitlab":
+                text = render(result, catalog, srcroot=_srcroot_prefix())
             else:
                 text = render(result, catalog)
             _write(text, out, settings.paths)
@@ -340,6 +409,8 @@ def snapshot_cmd(output, kube_context, kubeconfig, kubectl, timeout, debug) -> N
     from rclint.settings import ConfigError
 
     target = output or cluster_mod.DEFAULT_SNAPSHOT
+    if target != "-":
+        _check_outputs([target], [os.getcwd()])  # never through a symlink, checked before any work
     try:
         opts = cluster_mod.KubectlOptions(kubectl=kubectl, context=kube_context, kubeconfig=kubeconfig,
                                           timeout=timeout)
@@ -352,9 +423,9 @@ def snapshot_cmd(output, kube_context, kubeconfig, kubectl, timeout, debug) -> N
     except Exception as exc:
         _internal_error(exc, debug)
     try:
-        _write(text, target)
+        _write(text, target, [os.getcwd()])
     except OSError as exc:
-        _fail(f"cannot write {target}: {exc.strerror}")
+        _fail(f"cannot write {visible(target)}: {exc.strerror}")
     if target != "-":
         click.echo(f"rclint: wrote {cluster_mod.summary(classes, nodes)} to {target}", err=True)
 
@@ -384,29 +455,48 @@ def rules_cmd(fmt) -> None:
 @click.argument("code")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rule_cmd(code, fmt) -> None:
-    """Explain one rule: what it checks, why it breaks, how to fix it."""
+    """Explain one rule (by code or name): what it checks, why it breaks, how to fix it, examples."""
     import json
 
-    from rclint.catalog import load_catalog
+    from rclint.catalog import load_catalog, resolve, unknown_rule_text
 
     catalog = load_catalog()
-    rule = catalog.get(code.strip().upper())
-    if rule is None:
-        _fail(f"unknown rule code '{code}' (see `rclint rules`)")
+    resolved = resolve(code)
+    if resolved is None:
+        from rclint.textio import visible
+
+        _fail(unknown_rule_text(visible(code)))
+    rule = catalog[resolved]
     if fmt == "json":
         click.echo(json.dumps({
             "code": rule.id, "name": rule.name, "title": rule.title, "severity": rule.severity.label,
             "status": rule.status, "applies_to": list(rule.applies_to), "rationale": rule.rationale,
             "remediation": rule.remediation, "references": list(rule.references),
+            "finding": dict(rule.parts),
+            "examples": [{"name": ex.name, "kind": ex.kind, "files": ex.files} for ex in rule.examples],
         }, indent=2))
         return
     out = [f"{rule.id} {rule.name} [{rule.severity.label}]", "", rule.title, "", "Why:", _indent(rule.rationale), "",
            "Fix:", _indent(rule.remediation)]
     if rule.applies_to:
         out += ["", "Applies to: " + ", ".join(rule.applies_to)]
+    if rule.parts:
+        out += ["", "A finding says:"] + [f"  {key + ':':<9}{text}" for key, text in rule.parts]
+    for kind, heading in (("bad", "Example that is flagged"), ("good", "Example that passes")):
+        for ex in (e for e in rule.examples if e.kind == kind):
+            out += ["", f"{heading}: {ex.name}"]
+            for name, text in ex.files.items():
+                out += [f"  # {name}"] + [f"  {line}".rstrip() for line in _strip_markers(text).splitlines()]
     if rule.references:
         out += ["", "References:"] + [f"  - {r}" for r in rule.references]
     click.echo("\n".join(out))
+
+
+def _strip_markers(text: str) -> str:
+    """An example without its `# expect: RCLnnn@COL` test markers."""
+    import re
+
+    return re.sub(r"[ \t]*#\s*expect:[^\n]*", "", text)
 
 
 def _indent(text: str) -> str:

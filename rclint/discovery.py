@@ -6,12 +6,12 @@ a containerd config, other TOML) is decided from its content by that loader.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import List, Optional, Sequence
 
+from rclint.kustomize import consumed_files, display_name, kustomization_file, local_bases
 from rclint.settings import DEFAULT_EXCLUDES, ConfigError, Settings, display_path
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -27,6 +27,8 @@ class InputFile:
     kind: str  # "manifest", "toml" (containerd candidate), "crio"
     explicit: bool = False
     data: Optional[bytes] = None
+    root: Optional[str] = None      # kustomize: the linted tree it must stay inside
+    origins: Optional[dict] = None  # kustomize: rendered document lines -> source file
 
 
 def classify(path: str, explicit: bool = False) -> Optional[str]:
@@ -47,32 +49,94 @@ def classify(path: str, explicit: bool = False) -> Optional[str]:
 
 
 class Excluder:
-    def __init__(self, patterns: Sequence[str], base: str):
-        self.patterns = [p.rstrip("/") for p in patterns]
+    """What discovery skips, with `.gitignore` semantics (the `pathspec` library):
+
+    - always: the directories in DEFAULT_EXCLUDES and Python virtual environments;
+    - `exclude` + `extend-exclude` patterns, relative to `base` (the configuration file's
+      directory, else the working directory): `templates` or `**/templates` at any depth,
+      `/templates` or `.github/x` anchored at `base`, `templates/` directories only, `!keep`
+      re-includes;
+    - with `respect_gitignore`, what the repository's `.gitignore` files (and
+      `.git/info/exclude`) ignore, each file's patterns relative to its own directory.
+
+    A skipped directory is not entered, so (as in git) a negation cannot re-include a file
+    below an excluded directory.
+    """
+
+    def __init__(self, patterns: Sequence[str], base: str, respect_gitignore: bool = False):
+        import pathspec
+
         self.base = Path(base).resolve()
+        # "./vendor" means what "/vendor" means in a .gitignore: anchored at base
+        lines = ["/" + p[2:] if p.startswith("./") else p for p in patterns]
+        self.spec = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+        self.root: Optional[Path] = None
+        if respect_gitignore:
+            root = find_repo_root(str(self.base))
+            self.root = Path(root) if root is not None else None
+        self._ignores: dict = {}
+
+    def _gitignore(self, directory: Path):
+        """The patterns of `directory/.gitignore` (None when there is none), read once."""
+        if directory in self._ignores:
+            return self._ignores[directory]
+        import pathspec
+
+        lines: List[str] = []
+        names = [".gitignore"] + ([".git/info/exclude"] if directory == self.root else [])
+        for name in names:
+            f = directory / name
+            try:
+                if f.is_file() and not f.is_symlink() and f.stat().st_size <= 1024 * 1024:
+                    lines.extend(f.read_text(encoding="utf-8", errors="replace").splitlines())
+            except OSError:
+                continue
+        spec = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+        self._ignores[directory] = spec
+        return spec
+
+    def _git_ignored(self, full: Path, is_dir: bool) -> bool:
+        root = self.root
+        try:
+            rel = full.relative_to(root)
+        except ValueError:
+            return False
+        verdict = None
+        directory = root
+        parts = rel.parts
+        for i in range(len(parts)):
+            spec = self._gitignore(directory)
+            if spec is not None:
+                sub = "/".join(parts[i:]) + ("/" if is_dir else "")
+                res = spec.check_file(sub)
+                if res.include is not None:
+                    verdict = res.include
+            directory = directory / parts[i]
+        return bool(verdict)
 
     def excluded(self, path: str, is_dir: bool) -> bool:
         name = os.path.basename(path)
         if is_dir and (name in DEFAULT_EXCLUDES or os.path.isfile(os.path.join(path, "pyvenv.cfg"))):
             return True
-        if not self.patterns:
+        if self.spec is None and self.root is None:
             return False
-        try:
-            rel = PurePosixPath(Path(path).resolve().relative_to(self.base).as_posix())
-        except ValueError:
-            rel = PurePosixPath(Path(path).as_posix())
-        rel_s = str(rel)
-        for pat in self.patterns:
-            if "/" not in pat:
-                if fnmatch.fnmatchcase(name, pat):
-                    return True
-            elif fnmatch.fnmatchcase(rel_s, pat.lstrip("./")) or fnmatch.fnmatchcase(rel_s, pat.lstrip("./") + "/*"):
+        full = Path(os.path.abspath(path))
+        if self.spec is not None:
+            try:
+                rel = full.relative_to(self.base).as_posix()
+            except ValueError:
+                rel = os.path.relpath(full, self.base).replace(os.sep, "/")
+            if self.spec.match_file(rel + ("/" if is_dir else "")):
                 return True
-        return False
+        return self.root is not None and self._git_ignored(full, is_dir)
 
 
-def _walk(top: str, excluder: Excluder):
-    """Files below `top`, sorted, without following directory symlinks (no loops)."""
+def _walk(top: str, excluder: Excluder, kustomize: bool = False, consumed: Optional[set] = None):
+    """Files below `top`, sorted, without following directory symlinks (no loops). With
+    `kustomize`, a directory holding a kustomization is also yielded as one ("kustomize")
+    entry; the files it renders from (its own directory's files and every file its
+    resources/patches name) are not yielded as manifests, other subdirectories are."""
+    consumed = set() if consumed is None else consumed
     try:
         with os.scandir(top) as it:
             entries = sorted(it, key=lambda e: e.name)
@@ -88,8 +152,13 @@ def _walk(top: str, excluder: Excluder):
             continue
         if is_dir:
             if not excluder.excluded(entry.path, True):
-                yield from _walk(entry.path, excluder)
+                if kustomize and kustomization_file(entry.path) is not None:
+                    yield entry.path, "kustomize"
+                    consumed |= consumed_files(entry.path)
+                yield from _walk(entry.path, excluder, kustomize, consumed)
         elif is_file:
+            if consumed and os.path.realpath(entry.path) in consumed:
+                continue
             kind = classify(entry.path)
             if kind is not None and not excluder.excluded(entry.path, False):
                 yield entry.path, kind
@@ -97,7 +166,9 @@ def _walk(top: str, excluder: Excluder):
 
 def discover(settings: Settings) -> List[InputFile]:
     base = settings.config_dir or os.getcwd()
-    excluder = Excluder(settings.exclude, base)
+    excluder = Excluder(list(settings.exclude) + list(getattr(settings, "extend_exclude", [])), base,
+                        respect_gitignore=getattr(settings, "respect_gitignore", True))
+    skip = {os.path.abspath(p) for p in (getattr(settings, "baseline", None), getattr(settings, "write_baseline", None)) if p}
     out: List[InputFile] = []
     seen = set()
     for arg in settings.paths:
@@ -108,7 +179,7 @@ def discover(settings: Settings) -> List[InputFile]:
             raise ConfigError(f"{arg}: no such file or directory")
         if not os.path.isdir(arg):  # a file, or a pipe the user named (`<(helm template ...)`): read, bounded
             key = os.path.abspath(arg)
-            if key not in seen:
+            if key not in seen and key not in skip:
                 seen.add(key)
                 kind = classify(arg, explicit=True) or "manifest"
                 if kind == "maybe-crio" and (not os.path.isfile(arg) or arg.startswith(("/dev/", "/proc/"))):
@@ -116,16 +187,50 @@ def discover(settings: Settings) -> List[InputFile]:
                 out.append(InputFile(arg, display_path(arg), kind, explicit=True))
             continue
         prefix = display_path(arg)
+        consumed: set = set()
+        if kustomization_file(arg) is not None:
+            out.append(InputFile(arg, display_name(prefix), "kustomize", explicit=True, root=os.path.realpath(arg)))
+            consumed = consumed_files(arg)
         prefix = "" if prefix == "." else prefix.rstrip("/") + "/"
-        # every walked path is `arg` + separator + names: slice instead of relpath/abspath per file
-        abs_arg = os.path.abspath(arg)
-        for full, kind in _walk(arg, excluder):
-            rel = full[len(arg):].lstrip(os.sep)
-            key = os.path.join(abs_arg, rel)
-            if key in seen:
+        for full, kind in _walk(arg, excluder, kustomize=True, consumed=consumed):
+            if kind == "kustomize":
+                rel = os.path.relpath(full, arg).replace(os.sep, "/")
+                out.append(InputFile(full, display_name(prefix + rel), "kustomize", root=os.path.realpath(arg)))
+                continue
+            key = os.path.abspath(full)
+            if key in seen or key in skip:
                 continue
             seen.add(key)
-            out.append(InputFile(full, prefix + rel.replace(os.sep, "/"), kind))
+            rel = os.path.relpath(full, arg).replace(os.sep, "/")
+            if "-" in settings.paths and prefix + rel == settings.stdin_filename:
+                continue  # standard input stands for this file
+            out.append(InputFile(full, prefix + rel, kind))
     for display, data in settings.extra_inputs:
         out.append(InputFile(None, display, "manifest", explicit=True, data=data))
-    return out
+    return _without_bases(out)
+
+
+def _without_bases(inputs: List[InputFile]) -> List[InputFile]:
+    """Kustomize directories another linted kustomization builds on are rendered as part of
+    it, not on their own (which would lint every base object twice)."""
+    dirs = [i for i in inputs if i.kind == "kustomize"]
+    if len(dirs) < 2:
+        return inputs
+    bases = set()
+    for i in dirs:
+        bases.update(local_bases(i.path))
+    return [i for i in inputs if i.kind != "kustomize" or i.explicit or os.path.realpath(i.path) not in bases]
+
+
+def find_repo_root(start: str) -> Optional[str]:
+    """The nearest directory at or above `start` that holds `.git` (a directory, or the file a
+    worktree or submodule has), or None outside a repository."""
+    p = Path(start).resolve()
+    if not p.is_dir():
+        p = p.parent
+    while True:
+        if (p / ".git").exists():
+            return str(p)
+        if p.parent == p:
+            return None
+        p = p.parent

@@ -8,6 +8,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set
 
@@ -17,7 +19,7 @@ from rclint.discovery import InputFile, discover
 from rclint.fspolicy import FsPolicy, Refused, TooLarge
 from rclint.inventory import Inventory, build_inventory
 from rclint.loader import LoadedFile, load_manifest_bytes
-from rclint.model import Finding, Severity, Stats
+from rclint.model import Finding, Related, Severity, Stats
 from rclint.settings import ConfigError, Settings
 from rclint.suppress import apply as apply_suppressions
 from rclint.suppress import object_suppressions, scan_comments
@@ -34,6 +36,9 @@ class Result:
     stats: Stats
     enabled: Set[str] = field(default_factory=set)
     inventory: Optional[Inventory] = None
+    # The text of every file a finding or a related location points at (display path -> text),
+    # for the code frames of the full text format. Files rclint could not read are absent.
+    sources: Mapping = field(default_factory=dict)
 
     def counts(self) -> Dict[str, int]:
         c = {"error": 0, "warning": 0, "info": 0}
@@ -64,9 +69,82 @@ def _read(inp: InputFile, policy: FsPolicy) -> bytes:
     return policy.read_bytes(inp.path, trusted=inp.explicit or None)
 
 
+def _render_kustomization(inp: InputFile, settings: Settings, stats: Stats) -> Optional[LoadedFile]:
+    """Lint the rendered output of a kustomization, or say (RCL005, info) why it was not."""
+    from rclint import kustomize
+    from rclint.model import Span
+    from rclint.settings import display_path
+
+    data, why, origins = kustomize.render(inp.path, inp.root or inp.path, settings.max_file_size)
+    if data is None:
+        kfile = display_path(kustomize.kustomization_file(inp.path) or inp.path)
+        where = display_path(inp.path)
+        stats.files += 1
+        stats.manifests += 1  # reported, so the run is not "no input"
+        lf = LoadedFile(kfile, looks_like_manifest=True)
+        lf.findings.append(Finding(
+            "RCL005", f"Kustomize directory {where} was not rendered", kfile, Span(1, 1),
+            field="kustomize", severity=Severity.INFO,
+            help=f"kubectl kustomize {where} | rclint check --stdin-filename {where}/{kustomize.DISPLAY_SUFFIX} -",
+            notes=(why, "its files are the inputs of a render, not manifests, so rclint does not lint them one by one"),
+        ))
+        return lf
+    inp.data = data
+    inp.origins = origins
+    stats.files += 1
+    lf = load_manifest_bytes(inp.display, data, max_file_size=settings.max_file_size, parse_all=settings.parse_all)
+    stats.bytes += lf.size
+    stats.documents += lf.chunks
+    stats.parsed_documents += lf.parsed
+    if lf.looks_like_manifest:
+        stats.manifests += 1
+    return lf
+
+
+def _with_origins(findings: List[Finding], inputs: List[InputFile], policy: FsPolicy) -> List[Finding]:
+    """Findings in a kustomize render also point at the file the object came from: at the
+    object's name there when it can be found, else at the file's start."""
+    from dataclasses import replace
+
+    from rclint.kustomize import locate, source_of
+    from rclint.model import Span
+    from rclint.settings import display_path
+    from rclint.textio import DecodeError, decode
+
+    rendered = {i.display: i.origins for i in inputs if i.kind == "kustomize" and i.origins}
+    if not rendered:
+        return findings
+    texts: Dict[str, Optional[str]] = {}
+    out = []
+    for f in findings:
+        origins = rendered.get(f.path)
+        source = source_of(origins, f.span.line) if origins else None
+        if source is not None:
+            if source not in texts:
+                try:
+                    texts[source] = decode(policy.read_bytes(source, trusted=False))
+                except (OSError, DecodeError):
+                    texts[source] = None
+            text = texts[source]
+            span = (locate(text, f.object.kind, f.object.name) if text is not None and f.object is not None
+                    else None) or Span(1, 1)
+            f = replace(f, related=f.related + (Related(display_path(source), span, "rendered from this file"),))
+        out.append(f)
+    return out
+
+
+_BASELINE_HEAD = re.compile(rb'^\s*\{\s*"version"\s*:\s*\d+\s*,\s*"tool"\s*:\s*"rclint"\s*,\s*"findings"\s*:')
+
+
+def _is_baseline(data: bytes) -> bool:
+    """A file `--write-baseline` wrote (it starts with its version, tool and findings keys)."""
+    return _BASELINE_HEAD.match(data[:256]) is not None
+
+
 def load_one(inp: InputFile, settings: Settings, policy: FsPolicy):
     """(LoadedFile or None, status) for one manifest input; status "ok", "unread" (the file is
-    reported, not linted) or "none" (a dangling symlink inside the tree: nothing to lint)."""
+    reported, not linted) or "none" (nothing to lint: a dangling symlink inside the tree, or
+    rclint's own baseline)."""
     from rclint.model import Span
 
     try:
@@ -74,7 +152,7 @@ def load_one(inp: InputFile, settings: Settings, policy: FsPolicy):
     except OSError as exc:
         if (not inp.explicit and inp.path is not None and isinstance(exc, FileNotFoundError)
                 and os.path.islink(inp.path) and policy.resolves_inside(inp.path)):
-            return None, "none"
+            return None, "none"  # a dangling symlink inside the tree names no file
         lf = LoadedFile(inp.display, looks_like_manifest=True)
         if isinstance(exc, TooLarge):
             lf.findings.append(Finding("RCL003", exc.reason, inp.display, Span(1, 1), field="size"))
@@ -84,6 +162,8 @@ def load_one(inp: InputFile, settings: Settings, policy: FsPolicy):
             lf.findings.append(Finding("RCL003", f"cannot read file: {exc.strerror or exc}", inp.display,
                                        Span(1, 1), field="read"))
         return lf, "unread"
+    if _is_baseline(data):
+        return None, "none"  # rclint's own baseline: never an input, even when it sits in the tree
     return load_manifest_bytes(inp.display, data, max_file_size=settings.max_file_size,
                                parse_all=settings.parse_all), "ok"
 
@@ -99,10 +179,17 @@ def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats,
         from rclint.parallel import load_in_workers
 
         results = load_in_workers(manifests, settings, policy, workers=settings.jobs)
-    if results is None:
-        results = (load_one(inp, settings, policy) for inp in manifests)
+    loaded_by_input = dict(zip(map(id, manifests), results)) if results is not None else {}
     loaded: List[LoadedFile] = []
-    for lf, status in results:
+    for inp in inputs:
+        if inp.kind == "kustomize":
+            lf = _render_kustomization(inp, settings, stats)
+            if lf is not None:
+                loaded.append(lf)
+            continue
+        if inp.kind != "manifest":
+            continue
+        lf, status = loaded_by_input.get(id(inp)) or load_one(inp, settings, policy)
         if status == "none":
             continue
         stats.files += 1
@@ -122,7 +209,7 @@ def node_config_candidates(inputs: List[InputFile], settings: Settings):
     """(path, kind, explicit) for every possible runtime config: discovered or --node-config."""
     from rclint.discovery import Excluder, _walk, classify
 
-    out = [(i.path, i.kind, i.explicit) for i in inputs if i.kind != "manifest" and i.path is not None]
+    out = [(i.path, i.kind, i.explicit) for i in inputs if i.kind not in ("manifest", "kustomize") and i.path is not None]
     seen = {os.path.abspath(p) for p, _k, _e in out}
     for arg in list(settings.node_configs) + [p for pool in settings.node_pools for p in pool.runtime_configs]:
         if not os.path.exists(arg):
@@ -139,7 +226,7 @@ def node_config_candidates(inputs: List[InputFile], settings: Settings):
 
 
 def load_everything(settings: Settings, stats: Stats, require_input: bool = True,
-                    policy: Optional[FsPolicy] = None, inputs=None):
+                    policy: Optional[FsPolicy] = None, inputs_out: Optional[list] = None, inputs=None):
     """discover -> load manifests and runtime configs -> inventory with node pools."""
     from rclint.pools import build_pools
     from rclint.runtimes.sources import load_runtime_sources
@@ -148,6 +235,8 @@ def load_everything(settings: Settings, stats: Stats, require_input: bool = True
     policy = policy or FsPolicy.for_settings(settings)
     if inputs is None:
         inputs = discover(settings)
+    if inputs_out is not None:
+        inputs_out.extend(inputs)
     with _no_gc_while_loading():
         files = load_inputs(inputs, settings, stats, policy)
     runtime = load_runtime_sources(node_config_candidates(inputs, settings), display_path, settings.max_file_size,
@@ -186,7 +275,7 @@ def _no_gc_while_loading():
 
 
 def _open_cache(settings: Settings, stats: Stats, policy: FsPolicy):
-    """(cache, key, inputs) when the result cache is on and usable, else (None, None, None)."""
+    """(cache, key, inputs) when the result cache is on and usable, else (None, None, inputs or None)."""
     from rclint import perf
 
     if not settings.cache_dir or not perf.FAST:
@@ -200,9 +289,13 @@ def _open_cache(settings: Settings, stats: Stats, policy: FsPolicy):
         return None, None, None
     inputs = discover(settings)
     candidates = node_config_candidates(inputs, settings)
-    named = [inp.path for inp in inputs if inp.explicit] + [path for path, _kind, explicit in candidates if explicit]
-    if any(inp.path is None for inp in inputs) or not all(cache_mod.regular_file(p) for p in named):
-        return None, None, inputs  # standard input or a pipe the user names is read once, by the run itself
+    named = [inp.path for inp in inputs if inp.explicit and inp.kind != "kustomize"]
+    named += [path for path, _kind, explicit in candidates if explicit]
+    if (any(inp.path is None or inp.kind == "kustomize" for inp in inputs)
+            or not all(cache_mod.regular_file(p) for p in named)):
+        # standard input or a pipe is read once, by the run itself; a kustomize render depends
+        # on files the key does not see
+        return None, None, inputs
     key = cache_mod.run_key(settings, inputs, candidates, policy)
     return cache_mod.ResultCache(settings.cache_dir), key, inputs
 
@@ -212,13 +305,15 @@ def run(settings: Settings) -> Result:
     enabled = enabled_codes(settings)
     stats = Stats()
     policy = FsPolicy.for_settings(settings)
-    cache, key, inputs = _open_cache(settings, stats, policy)
+    cache, key, discovered = _open_cache(settings, stats, policy)
     if cache is not None:
         hit = cache.load(key, policy)
         if hit is not None:
             findings, cached_stats, cached_enabled = hit
-            return Result(findings, cached_stats, cached_enabled, None)
-    files, inventory, raw = load_everything(settings, stats, policy=policy, inputs=inputs)
+            return Result(findings, cached_stats, cached_enabled, None,
+                          LazySources(lambda: _sources(findings, discovered, settings, policy)))
+    inputs: List[InputFile] = []
+    files, inventory, raw = load_everything(settings, stats, policy=policy, inputs_out=inputs, inputs=discovered)
     ctx = Context(inventory, settings)
     for code, fn in sorted(load_all().items()):
         if code in enabled:
@@ -229,13 +324,16 @@ def run(settings: Settings) -> Result:
     for f in files:
         suppressions.extend(f.suppressions)
     suppressions.extend(_config_comment_suppressions(inventory.runtime_configs, policy))
+    before = len(raw)
     raw = apply_suppressions(raw, suppressions)
+    stats.suppressed = before - len(raw)
     if "RCL006" in enabled:
         raw.extend(unused_suppressions(suppressions, set(catalog), enabled))
     if settings.baseline:
         from rclint import baseline
 
         raw, matched, stale = baseline.apply(raw, baseline.load(settings.baseline, settings.max_file_size, policy), enabled)
+        stats.baselined = matched
         stale_text = ("1 baseline entry no longer matches anything" if stale == 1
                       else f"{stale} baseline entries no longer match anything")
         stats.notes.append(f"baseline {settings.baseline}: {matched} known finding{'s' if matched != 1 else ''} hidden"
@@ -249,11 +347,64 @@ def run(settings: Settings) -> Result:
         if sev < settings.min_severity:
             continue
         findings.append(_with_severity(f, sev))
+    findings = _with_origins(findings, inputs, policy)
     findings.sort(key=Finding.sort_key)
     if cache is not None:
         sources = [src for cfg in inventory.runtime_configs for src in cfg.sources]
         cache.store(key, sources, findings, stats, enabled, policy)
-    return Result(findings, stats, enabled, inventory)
+    return Result(findings, stats, enabled, inventory, LazySources(lambda: _sources(findings, inputs, settings, policy)))
+
+
+class LazySources(Mapping):
+    """Source texts read on first use: only the full text format shows code frames, so the
+    machine formats never pay for reading the files again."""
+
+    def __init__(self, load):
+        self._load = load
+        self._data: Optional[Dict[str, str]] = None
+
+    def _get(self) -> Dict[str, str]:
+        if self._data is None:
+            self._data = self._load()
+        return self._data
+
+    def __getitem__(self, key: str) -> str:
+        return self._get()[key]
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
+def _sources(findings: List[Finding], inputs: List[InputFile], settings: Settings,
+             policy: FsPolicy) -> Dict[str, str]:
+    """The text of each file the findings point at, for the code frames: what was read from
+    standard input or rendered, else the file read again under the rule it was read by (the
+    configuration file as configuration). A file that cannot be read again gets no frame."""
+    from rclint.fspolicy import read_config_file
+    from rclint.textio import DecodeError, decode
+
+    in_memory = {i.display: i.data for i in inputs if i.data is not None}
+    config = os.path.abspath(settings.config_path) if settings.config_path else None
+    paths = sorted({f.path for f in findings} | {r.path for f in findings for r in f.related})
+    out: Dict[str, str] = {}
+    for path in paths:
+        data = in_memory.get(path)
+        if data is None:
+            try:
+                if config is not None and os.path.abspath(path) == config:
+                    data = read_config_file(path, settings.max_file_size)
+                else:
+                    data = policy.read_again(path)
+            except OSError:
+                continue
+        try:
+            out[path] = decode(data)
+        except DecodeError:
+            continue
+    return out
 
 
 def _config_comment_suppressions(configs, policy: Optional[FsPolicy] = None) -> List:

@@ -65,11 +65,11 @@ def _first_template_line(text: str, line_offset: int) -> Optional[Span]:
 def _template_finding(path: str, span: Span) -> Finding:
     return Finding(
         "RCL005",
-        "this looks like an unrendered Helm/Go template ('{{' outside a string) and was skipped; "
-        "render it first, e.g. `helm template . | rclint check -`",
+        "unrendered Helm/Go template ('{{' outside a string): file skipped",
         path,
         span,
         field="template",
+        help="render it first: helm template . | rclint check -",
     )
 
 
@@ -89,11 +89,11 @@ def load_manifest_bytes(
         out.findings.append(
             Finding(
                 "RCL003",
-                f"file is {len(data):,} bytes, over the {max_file_size:,}-byte limit "
-                "(raise `max-file-size` in the configuration to lint it)",
+                f"file is {len(data):,} bytes, over the {max_file_size:,}-byte limit",
                 path,
                 Span(1, 1),
                 field="size",
+                help="raise max-file-size in the configuration to lint it",
             )
         )
         out.looks_like_manifest = True

@@ -108,6 +108,10 @@ class Finding:
     def sort_key(self):
         return (self.path, self.span.line, self.span.column, self.code, self.message)
 
+    def full_text(self) -> str:
+        """Message, help and notes, one a line (for tests and plain-text consumers)."""
+        return "\n".join(part for part in (self.message, self.help, *self.notes) if part)
+
 
 def format_path(path: Tuple) -> str:
     """Render a document path like ('spec', 'containers', 0, 'name') as spec.containers[0].name."""
@@ -137,3 +141,5 @@ class Stats:
     manifests: int = 0
     runtime_configs: int = 0
     notes: list = field(default_factory=list)
+    suppressed: int = 0  # findings hidden by suppression comments or annotations
+    baselined: int = 0   # findings hidden because the baseline knows them

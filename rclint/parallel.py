@@ -64,6 +64,13 @@ def _load_batch(indices: range):
     return [load_one(inputs[i], settings, policy) for i in indices]
 
 
+def _load_batch_remote(indices: range):
+    """In a worker: the batch, and which files the filesystem policy let it read (the main
+    process reads some of them again later, for code frames, under the same rule)."""
+    _inputs, _settings, policy = _JOB
+    return _load_batch(indices), dict(policy._approved)
+
+
 def load_in_workers(inputs, settings, policy, workers: Optional[int] = None):
     """[engine.load_one(input)] in input order, or None when one process should do it.
 
@@ -87,12 +94,14 @@ def load_in_workers(inputs, settings, policy, workers: Optional[int] = None):
     _JOB = (inputs, settings, policy)
     try:
         with ctx.Pool(workers - 1) as pool:
-            theirs = pool.map_async(_load_batch, batches[mine:], chunksize=1)
+            theirs = pool.map_async(_load_batch_remote, batches[mine:], chunksize=1)
             out = []
             for batch in batches[:mine]:
                 out.extend(_load_batch(batch))
-            for part in theirs.get():
+            for part, approved in theirs.get():
                 out.extend(part)
+                for path, region in approved.items():
+                    policy._approved.setdefault(path, region)
             return out
     finally:
         _JOB = None

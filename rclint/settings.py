@@ -35,6 +35,7 @@ DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
 CONFIG_KEYS = {
     "select", "ignore", "extend-select", "severity", "exclude", "fail-on",
     "known-runtime-classes", "max-file-size", "node-config", "node-pool",
+    "extend-exclude", "respect-gitignore",
 }
 NODE_POOL_KEYS = {"name", "labels", "taints", "runtime-config", "nodes"}
 
@@ -58,7 +59,10 @@ class Settings:
     ignore: List[str] = field(default_factory=list)
     extend_select: List[str] = field(default_factory=list)
     severity: Dict[str, Severity] = field(default_factory=dict)
-    exclude: List[str] = field(default_factory=list)
+    exclude: List[str] = field(default_factory=list)         # gitignore-style patterns (discovery.Excluder)
+    extend_exclude: List[str] = field(default_factory=list)
+    respect_gitignore: bool = True                           # skip what the repository's .gitignore files ignore
+    write_baseline: Optional[str] = None                     # never read as an input
     fail_on: Severity = Severity.ERROR
     min_severity: Severity = Severity.INFO
     known_runtime_classes: List[str] = field(default_factory=list)
@@ -203,13 +207,21 @@ def apply_config(settings: Settings, data: dict, path: Path) -> None:
         if not isinstance(sev, dict):
             raise ConfigError(f"{path}: 'severity' must be a table of CODE = \"error|warning|info\"")
         validate_selectors(list(sev), f"{path}: 'severity'", exact=True)
+        from rclint.catalog import resolve
+
         for code, level in sev.items():
             try:
-                settings.severity[code] = Severity.parse(level)
+                settings.severity[resolve(code) or code] = Severity.parse(level)
             except ValueError as exc:
                 raise ConfigError(f"{path}: severity.{code}: {exc}") from None
     if "exclude" in data:
         settings.exclude = _str_list(data, "exclude", path)
+    if "extend-exclude" in data:
+        settings.extend_exclude = _str_list(data, "extend-exclude", path)
+    if "respect-gitignore" in data:
+        if not isinstance(data["respect-gitignore"], bool):
+            raise ConfigError(f"{path}: 'respect-gitignore' must be true or false")
+        settings.respect_gitignore = data["respect-gitignore"]
     if "fail-on" in data:
         try:
             settings.fail_on = Severity.parse(data["fail-on"])

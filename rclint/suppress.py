@@ -48,7 +48,15 @@ class Suppression:
 
 
 def parse_codes(text: str) -> Tuple[str, ...]:
-    return tuple(c.upper() for c in _CODE_SPLIT.split(text.strip()) if c)
+    """Codes or rule names ("RCL101, unused-runtime-class") -> codes; an unknown token is kept
+    (upper-cased when it looks like a code) so that RCL006 can report it."""
+    from rclint.catalog import resolve
+
+    out = []
+    for token in _CODE_SPLIT.split(text.strip()):
+        if token:
+            out.append(resolve(token) or (token.upper() if token.upper().startswith("RCL") else token))
+    return tuple(out)
 
 
 def scan_comments(path: str, text: str) -> List[Suppression]:
@@ -133,14 +141,21 @@ def unused(suppressions: List[Suppression], known: Set[str], enabled: Set[str]) 
         where = {"line": "suppression comment", "file": "file-level suppression comment",
                  "object": f"{ANNOTATION} annotation"}[s.scope]
         if s.problem:
-            out.append(Finding("RCL006", f"malformed suppression: {s.problem}", s.path, s.span, field=f"suppression:{s.scope}"))
+            head, _sep, example = s.problem.partition(", e.g. ")
+            out.append(Finding("RCL006", f"malformed suppression: {head}", s.path, s.span, field=f"suppression:{s.scope}",
+                               help=example.strip("`")))
             continue
         for code in s.codes:
             if code not in known:
-                msg = f"the {where} names {code}, which is not an rclint rule code (see `rclint rules`)"
+                from rclint.catalog import closest
+
+                hint = closest(code)
+                msg = (f"the {where} names {code}, which is no rclint rule; did you mean {hint}?" if hint
+                       else f"the {where} names {code}, which is no rclint rule code or name")
             elif code in enabled and code not in s.used:
-                msg = f"the {where} for {code} matches no finding; remove it"
+                msg = f"the {where} for {code} matches no finding"
             else:
                 continue
-            out.append(Finding("RCL006", msg, s.path, s.span, field=f"suppression:{s.scope}:{code}"))
+            out.append(Finding("RCL006", msg, s.path, s.span, field=f"suppression:{s.scope}:{code}",
+                               help=f"remove {code} from it" if code in known else ""))
     return out

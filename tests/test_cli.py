@@ -52,12 +52,36 @@ def test_finding_exits_1_with_exact_text(project):
     r = invoke("check")
     assert r.exit_code == 1
     assert r.stdout == (
-        'pod.yaml:6:21: RCL101 [error] Pod p: runtimeClassName "kata-qemu" names no RuntimeClass in the inputs '
-        '(the API server rejects the pod: RuntimeClass "kata-qemu" not found); did you mean "kata"?\n'
-        '    rc.yaml:4:9: RuntimeClass "kata" defined here\n'
-        'rc.yaml:4:9: RCL109 [info] RuntimeClass "kata" is not referenced by any Pod or workload template in the inputs\n'
+        'error[RCL101] unknown-runtime-class: Pod p: runtimeClassName "kata-qemu" names no RuntimeClass in the inputs\n'
+        ' --> pod.yaml:6:21\n'
+        '  |\n'
+        '6 |   runtimeClassName: kata-qemu\n'
+        '  |                     ^^^^^^^^^\n'
+        '  |\n'
+        ' ::: rc.yaml:4:9\n'
+        '  |\n'
+        '4 |   name: kata\n'
+        '  |         ---- RuntimeClass "kata" defined here\n'
+        '  |\n'
+        'help: runtimeClassName: kata\n'
+        'note: the API server rejects the pod: pod rejected: RuntimeClass "kata-qemu" not found\n'
+        '\n'
+        'info[RCL109] unused-runtime-class: RuntimeClass "kata" is not referenced by any Pod or workload template in the inputs\n'
+        ' --> rc.yaml:4:9\n'
+        '  |\n'
+        '4 |   name: kata\n'
+        '  |         ^^^^\n'
+        '  |\n'
+        'help: remove it, or set runtimeClassName: kata in the workloads meant to use it\n'
     )
     assert r.stderr.startswith("rclint: 1 error, 1 info in 2 files\n")
+    concise = invoke("check", "--output-format", "concise")
+    assert concise.stdout == (
+        'pod.yaml:6:21: RCL101 Pod p: runtimeClassName "kata-qemu" names no RuntimeClass in the inputs\n'
+        'rc.yaml:4:9: RCL109 RuntimeClass "kata" is not referenced by any Pod or workload template in the inputs\n'
+    )
+    assert invoke("check", "--format", "text").stdout == r.stdout  # text means the default, full
+    assert invoke("check", "-f", "full").stdout == r.stdout
 
 
 def test_json_format(project):
@@ -68,11 +92,13 @@ def test_json_format(project):
     doc = json.loads(r.stdout)
     assert doc["version"] == 1
     assert doc["summary"] == {"files": 3, "documents": 2, "findings": 1, "errors": 1, "warnings": 0,
-                              "infos": 0, "notes": []}
+                              "infos": 0, "notes": [], "suppressed": 0, "baselined": 0}
     (f,) = doc["findings"]
     assert f == {
         "code": "RCL101", "severity": "error", "path": "pod.yaml", "line": 6, "column": 21,
         "end_line": 6, "end_column": 30, "message": f["message"],
+        "help": "runtimeClassName: kata",
+        "notes": ['the API server rejects the pod: pod rejected: RuntimeClass "kata-qemu" not found'],
         "object": {"apiVersion": "v1", "kind": "Pod", "namespace": None, "name": "p"},
         "related": [{"path": "rc.yaml", "line": 4, "column": 9, "message": 'RuntimeClass "kata" defined here'}],
     }
@@ -83,7 +109,7 @@ def test_exit_zero_fail_on_and_min_severity(project):
     assert invoke("check").exit_code == 0
     r = invoke("check", "--fail-on", "info")
     assert r.exit_code == 1
-    assert "RCL109 [info]" in r.stdout
+    assert "info[RCL109]" in r.stdout
     assert invoke("check", "--fail-on", "info", "--exit-zero").exit_code == 0
     r = invoke("check", "--fail-on", "info", "--min-severity", "warning")
     assert r.exit_code == 0 and r.stdout == ""
@@ -101,8 +127,10 @@ def test_select_and_ignore(project):
 def test_stdin_and_stdin_filename(project):
     r = invoke("check", "-", "--select", "RCL101", input=RC + "---\n" + POD_BAD)
     assert r.exit_code == 1
-    assert r.stdout.startswith("<stdin>:14:21: RCL101 [error]")
-    r = invoke("check", "-", "--stdin-filename", "rendered/chart.yaml", input=POD_BAD)
+    assert r.stdout.startswith("error[RCL101] unknown-runtime-class: ")
+    assert "\n  --> <stdin>:14:21\n" in r.stdout
+    assert "\n14 |   runtimeClassName: kata-qemu\n" in r.stdout  # the frame shows the stream's line
+    r = invoke("check", "-", "--stdin-filename", "rendered/chart.yaml", "-f", "concise", input=POD_BAD)
     assert r.stdout.startswith("rendered/chart.yaml:6:21: RCL101")
 
 
@@ -143,7 +171,7 @@ def test_rclint_toml_severity_and_fail_on(project):
     })
     r = invoke("check")
     assert r.exit_code == 1
-    assert "RCL109 [warning]" in r.stdout
+    assert "warning[RCL109]" in r.stdout
 
 
 def test_unknown_config_key_names_it(project):
@@ -204,14 +232,16 @@ def test_python_dash_m_entry_point(project):
     write_files(project, {"rc.yaml": RC, "pod.yaml": POD_BAD})
     proc = subprocess.run([sys.executable, "-m", "rclint", "check", "--no-color"], capture_output=True, text=True)
     assert proc.returncode == 1
-    assert proc.stdout.startswith("pod.yaml:6:21: RCL101 [error]")
+    # not a terminal: the same full format as on one, without colour
+    assert proc.stdout.startswith("error[RCL101] unknown-runtime-class: ")
+    assert "\x1b" not in proc.stdout
 
 
 def test_format_output_pairs(project, monkeypatch):
     write_files(project, {"rc.yaml": RC, "pod.yaml": POD_BAD})
-    r = invoke("check", "--format", "text", "--format", "json", "--output", "r.json", "-f", "sarif", "-o", "r.sarif")
+    r = invoke("check", "--format", "concise", "--format", "json", "--output", "r.json", "-f", "sarif", "-o", "r.sarif")
     assert r.exit_code == 1
-    assert r.stdout.startswith("pod.yaml:6:21: RCL101 [error]")
+    assert r.stdout.startswith("pod.yaml:6:21: RCL101 ")
     assert json.loads((project / "r.json").read_text())["summary"]["errors"] == 1
     assert json.loads((project / "r.sarif").read_text())["version"] == "2.1.0"
     r = invoke("check", "-o", "only.json", "-f", "json")
@@ -231,4 +261,4 @@ def test_auto_format_is_github_under_actions(project, monkeypatch):
     assert r.stdout.startswith("::error file=pod.yaml,line=6,col=21,")
     assert "RCL101" in summary.read_text()
     monkeypatch.setenv("GITHUB_ACTIONS", "false")
-    assert invoke("check").stdout.startswith("pod.yaml:6:21:")
+    assert invoke("check").stdout.startswith("error[RCL101] ")

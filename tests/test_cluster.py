@@ -296,6 +296,18 @@ def test_server_errors_are_one_line_and_exit_2(apiserver, tmp_path, name, routes
     assert not (tmp_path / "cluster-snapshot.yaml").exists()
 
 
+def test_snapshot_never_writes_through_a_symlink(apiserver, tmp_path):
+    apiserver.serve_cluster(nodes=make_nodes(4))
+    victim = tmp_path / "victim"
+    victim.write_text("keep\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    os.symlink(victim, repo / "cluster-snapshot.yaml")  # committed by someone else
+    done = rclint("snapshot", "--kubeconfig", apiserver.kubeconfig, cwd=repo)
+    assert done.returncode == 2 and done.stderr.startswith("rclint: error: cannot write cluster-snapshot.yaml: ")
+    assert victim.read_text() == "keep\n" and not any(p.startswith("/api/v1/nodes") for p in apiserver.requests)
+
+
 def test_old_cluster_with_only_v1beta1_runtimeclasses(apiserver, tmp_path):
     apiserver.serve_cluster(nodes=make_nodes(4))
     apiserver.routes["/apis/node.k8s.io/v1beta1/runtimeclasses"] = (200, {"kind": "RuntimeClassList", "items": [

@@ -147,7 +147,7 @@ def test_misspelled_privileged_without_host_device():
     [f] = cfg.findings
     assert (f.code, f.span, f.path) == ("RCL307", Span(116, 11, 116, 41), "aero-faas-kata-fc-v2.toml")
     assert f.field == f"{V2}.containerd.runtimes.kata-fc.privileged_without_host_device"
-    assert "did you mean `privileged_without_host_devices`?" in f.message
+    assert "did you mean `privileged_without_host_devices`?" in f.full_text()
 
 
 def test_removed_runtime_v1_linux():
@@ -224,7 +224,7 @@ version = 2
     [f] = cfg.findings
     assert (f.code, f.span) == ("RCL302", Span(2, 49, 2, 57))  # the `runtimes` part of the header
     assert f.field == f"{V2}.containerd.default_runtime_name"
-    assert "containerd 2.x keeps the built-in runc" in f.message
+    assert "containerd 2.x keeps the built-in runc" in f.full_text()
     v3 = write(tmp_path / "v3", {"config.toml": """
 version = 3
 [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.kata]
@@ -246,7 +246,7 @@ version = 3
     cfg = load_containerd(str(path))
     [f] = cfg.findings
     assert (f.code, f.span) == ("RCL302", Span(3, 3, 3, 23))
-    assert "Did you mean 'kata-qmeu'?" in f.message
+    assert "did you mean 'kata-qmeu'?" in f.full_text()
 
 
 def test_runc_options_only_in_v2_has_no_runtime_type(tmp_path):
@@ -258,7 +258,7 @@ version = 2
     cfg = load_containerd(str(path))
     assert cfg.handlers["runc"].runtime_type is None and cfg.handlers["runc"].kind == "unknown"
     assert [(f.code, f.span) for f in cfg.findings] == [("RCL304", Span(2, 58, 2, 62))]
-    assert "containerd 2.x would keep it" in cfg.findings[0].message
+    assert "containerd 2.x would keep it" in cfg.findings[0].full_text()
     # containerd 2.x semantics: the built-in runc entry is merged, runtime_type kept
     cfg2 = load_containerd(str(path), semantics="2.x")
     assert cfg2.handlers["runc"].runtime_type == "io.containerd.runc.v2"
@@ -341,10 +341,10 @@ version = 3
         ("RCL307", 21, 5),  # systemd_cgroup under runc options
     ]
     by_line = {f.span.line: f for f in cfg.findings}
-    assert "did you mean `runtime_path`?" in by_line[14].message
-    assert "did you mean `sandboxer`?" in by_line[19].message
-    assert "did you mean `SystemdCgroup`?" in by_line[21].message
-    assert "'kata-qemu'" in by_line[11].message
+    assert "did you mean `runtime_path`?" in by_line[14].full_text()
+    assert "did you mean `sandboxer`?" in by_line[19].full_text()
+    assert "did you mean `SystemdCgroup`?" in by_line[21].full_text()
+    assert "'kata-qemu'" in by_line[11].full_text()
     # go-toml v2 matches `binaryname` to BinaryName case-insensitively: not reported
     assert 22 not in by_line
     assert cfg.handlers["abs"].binary == "/opt/bin/containerd-shim-foo-v2"
@@ -380,7 +380,7 @@ def test_option_name_case_differs_between_1x_and_2x(tmp_path):
     path = write(tmp_path, {"config.toml": "version = 2\n" + body.lstrip("\n")})
     cfg = load_containerd(str(path))
     assert [(f.code, f.span.line) for f in cfg.findings] == [("RCL307", 6)]
-    assert "all-lowercase" in cfg.findings[0].message
+    assert "all-lowercase" in cfg.findings[0].full_text()
     assert cfg.handlers["runc"].systemd_cgroup is True
     assert load_containerd(str(path), semantics="2.x").findings == []
 
@@ -458,8 +458,8 @@ version = 2
     ]
     rcl309 = cfg.findings[0]
     assert rcl309.field == "imports"
-    assert "dropping runtime runc" in rcl309.message and "containerd.default_runtime_name" in rcl309.message
-    assert "see RCL309" in cfg.findings[1].message
+    assert "drops runtime runc" in rcl309.full_text() and "containerd.default_runtime_name" in rcl309.full_text()
+    assert "see RCL309" in cfg.findings[1].full_text()
     assert cfg.cgroup_driver == "cgroupfs"  # SystemdCgroup went with the replaced section
     assert any("containerd 2.x would merge" in n for n in cfg.notes)
 

@@ -154,7 +154,7 @@ def test_default_runtime_without_table(tmp_path):
     [f] = cfg.findings
     assert (f.code, f.path, f.span, f.field) == ("RCL302", "crio.conf.d/99-kata.conf", Span(2, 3, 2, 18),
                                                 "crio.runtime.default_runtime")
-    assert "[crio.runtime.runtimes.kata] was found" in f.message and "Did you mean 'kata-qemu'?" in f.message
+    assert "[crio.runtime.runtimes.kata] was found" in f.full_text() and "did you mean 'kata-qemu'?" in f.full_text()
 
 
 def test_empty_default_runtime_means_builtin(tmp_path):
@@ -194,7 +194,7 @@ no_sync_log = true
         ("RCL307", 14, 1),  # runtime_paht; Runtime_Root matches case-insensitively
         ("RCL305", 18, 1),  # no_sync_log on a pod handler
     ]
-    messages = {f.span.line: f.message for f in cfg.findings}
+    messages = {f.span.line: f.full_text() for f in cfg.findings}
     assert "did you mean `runtime_path`?" in messages[14]
     assert "'kata-remote'" in messages[11]
     assert cfg.handlers["vm-wrong-binary"].kind == "vm"

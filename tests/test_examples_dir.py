@@ -27,7 +27,25 @@ def test_bundled_example_findings(monkeypatch):
         ("examples/workloads.yaml", 37, 16, "RCL401"),
         ("examples/workloads.yaml", 39, 37, "RCL106"),
     ]
+
+
+
+def test_readme_shows_the_real_output_full_and_concise(monkeypatch):
+    """The README's first examples are this command's output, verbatim."""
+    import re
+
+    from click.testing import CliRunner
+
+    from rclint.cli import main
+
+    monkeypatch.chdir(REPO)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     readme = (REPO / "README.md").read_text()
-    for f in result.findings:
-        if f.code in ("RCL307", "RCL102"):
-            assert f"{f.path}:{f.span.line}:{f.span.column}: {f.code} [{f.severity.label}] {f.message}" in readme
+    quick = readme[readme.index("## Quick start"):readme.index("## Usage")]
+    full_block, concise_block = re.findall(r"```text\n(.*?)```", quick, re.S)
+    full = CliRunner().invoke(main, ["check", "examples/", "--no-color"]).stdout
+    concise = CliRunner().invoke(main, ["check", "examples/", "--output-format", "concise"]).stdout
+    assert full_block.startswith("error[RCL101] ")
+    for block in full_block.rstrip("\n").split("\n\n"):
+        assert block + "\n" in full
+    assert concise_block == concise

@@ -19,6 +19,7 @@ from helpers import write_files
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "engine"
 SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "sarif-schema-2.1.0.json"
+REPORT_SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "rclint-report.schema.json"
 
 SCENARIO = {
     "deploy/runtimeclasses.yaml": (
@@ -40,7 +41,7 @@ SCENARIO = {
         '  runtime_type = "io.containerd.kata-qemu.v2"\n  privileged_without_host_device = true\n'
     ),
 }
-FORMATS = {"text": "report.txt", "json": "report.json", "sarif": "report.sarif", "github": "report.github.txt",
+FORMATS = {"full": "report.full.txt", "concise": "report.concise.txt", "json": "report.json", "sarif": "report.sarif", "github": "report.github.txt",
            "junit": "report.junit.xml", "gitlab": "report.gitlab.json"}
 
 
@@ -69,6 +70,41 @@ def test_golden_report(scenario, fmt):
     assert text == golden.read_text(encoding="utf-8")
     if fmt == "sarif":
         jsonschema.Draft4Validator(json.loads(SCHEMA.read_text(encoding="utf-8"))).validate(json.loads(text))
+    if fmt == "json":
+        schema = json.loads(REPORT_SCHEMA.read_text(encoding="utf-8"))
+        jsonschema.Draft7Validator.check_schema(schema)
+        jsonschema.Draft7Validator(schema).validate(json.loads(text))
+
+
+def test_text_is_the_full_format(scenario):
+    assert render("text") == render("full") == (GOLDEN / FORMATS["full"]).read_text(encoding="utf-8")
+
+
+def test_json_schema_rejects_what_version_1_does_not_allow(scenario):
+    """The shipped schema is strict where it must be: a test that cannot fail proves nothing."""
+    schema = json.loads(REPORT_SCHEMA.read_text(encoding="utf-8"))
+    doc = json.loads(render("json"))
+    validator = jsonschema.Draft7Validator(schema)
+    assert not list(validator.iter_errors(doc))
+    broken = json.loads(json.dumps(doc))
+    broken["findings"][0]["line"] = 0
+    del broken["findings"][1]["message"]
+    broken["findings"][2]["notes"] = "one string"
+    broken["version"] = 2
+    assert len(list(validator.iter_errors(broken))) == 4
+
+
+def test_sarif_from_a_subdirectory_names_files_from_the_repository_root(scenario, monkeypatch):
+    monkeypatch.chdir(scenario / "deploy")
+    r = CliRunner().invoke(main, ["check", ".", "--format", "sarif", "--no-color"], catch_exceptions=False)
+    doc = json.loads(r.stdout)
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
+            for res in doc["runs"][0]["results"] for loc in res["locations"]}
+    assert uris and all(u.startswith("deploy/") for u in uris), uris
+    root_doc = json.loads(render("sarif"))
+    root_uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
+                 for res in root_doc["runs"][0]["results"] for loc in res["locations"]}
+    assert uris <= root_uris
 
 
 def test_scenario_has_cross_file_findings(scenario):

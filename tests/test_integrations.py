@@ -73,7 +73,9 @@ def test_pre_commit_try_repo_both_hooks(tmp_path, pre_commit_home):
     bad = make_repo(tmp_path / "bad", {"rc.yaml": RC, "pod.yaml": POD.format("kata-qemu"), "ok.yaml": POD.format("kata")})
     proc = try_repo(bad, pre_commit_home, "rclint", "--all-files")
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert 'pod.yaml:6:21: RCL101 [error] Pod p: runtimeClassName "kata-qemu"' in proc.stdout
+    # pre-commit's output is no terminal: the same full format as on one (without colour)
+    assert 'error[RCL101] unknown-runtime-class: Pod p: runtimeClassName "kata-qemu"' in proc.stdout
+    assert " --> pod.yaml:6:21\n" in proc.stdout
     # the new-findings hook: what is already at HEAD passes ...
     proc = try_repo(bad, pre_commit_home, "rclint-changed", "--files", "pod.yaml", "ok.yaml")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -83,7 +85,7 @@ def test_pre_commit_try_repo_both_hooks(tmp_path, pre_commit_home):
     git(bad, "add", "rc.yaml")
     proc = try_repo(bad, pre_commit_home, "rclint-changed", "--files", "rc.yaml")
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "ok.yaml:6:21: RCL101" in proc.stdout and "pod.yaml:6:21" not in proc.stdout
+    assert " --> ok.yaml:6:21\n" in proc.stdout and "pod.yaml:6:21" not in proc.stdout
 
     clean = make_repo(tmp_path / "clean", {"rc.yaml": RC, "pod.yaml": POD.format("kata")})
     proc = try_repo(clean, pre_commit_home, "rclint", "--all-files")

@@ -22,5 +22,7 @@ def test_large_corpus_runs_clean(shared, tmp_path):
     assert proc.returncode in (0, 1), proc.stderr
     assert "Traceback" not in proc.stderr
     summary = json.loads(proc.stdout)["summary"]
-    assert summary["files"] == 6172
+    # 6,172 files on disk: the 58 files its kustomizations render from are not linted one by
+    # one; the 6 kustomizations that are no other's base are rendered, one input each
+    assert summary["files"] == 6120
     assert summary["documents"] > 15000

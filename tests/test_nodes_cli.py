@@ -265,7 +265,7 @@ def test_misspelled_privileged_without_host_device_in_aero_faas(real):
     [f] = doc["findings"]
     assert f["severity"] == "warning"
     assert "`privileged_without_host_device`" in f["message"]
-    assert "did you mean `privileged_without_host_devices`?" in f["message"]
+    assert f["help"] == "did you mean `privileged_without_host_devices`?"
 
 
 # every runtime table whose runtime_type is the removed io.containerd.runtime.v1.linux (RCL303,
@@ -381,5 +381,6 @@ def test_the_skip_note_goes_away_with_a_runtime_config(tmp_path, monkeypatch):
     r = invoke("check", "--select", "RCL102", ".")
     assert r.exit_code == 1
     assert "node-dependent rules" not in r.stderr
-    assert r.stdout.startswith('rcs.yaml:13:10: RCL102 [error] RuntimeClass "gvisor": handler "runsc" is configured on no '
+    assert r.stdout.startswith('error[RCL102] unknown-handler: RuntimeClass "gvisor": handler "runsc" is configured on no '
                                'known node (1 node pool: pool node/etc/containerd/config.toml)')
+    assert "\n  --> rcs.yaml:13:10\n" in r.stdout

@@ -57,7 +57,8 @@ def test_declared_pool_claims_its_runtime_config(tmp_path):
     result = lint(tmp_path, select=["RCL104"], config=config)
     assert found(result) == [("rc.yaml", 6, 3, "RCL104")]
     (f,) = result.findings
-    assert "matches none of the 1 labelled node pool (pool general)" in f.message
+    assert f.message.endswith("matches none of the 1 known node pool")
+    assert "pools: pool general" in f.full_text()
     assert [(r.path, r.span.line) for r in f.related] == [(".rclint.toml", 1)]
     pools = result.inventory.pools
     assert [(p.name, p.source, sorted(p.handlers)) for p in pools] == [("general", "config", ["runc"])]

@@ -85,7 +85,9 @@ def scenario() -> Result:
         Finding("RCL101", 'Deployment shop/web: runtimeClassName "kata-qemu" names no RuntimeClass in the inputs; '
                 'did you mean "kata"?', "deploy/app.yaml", Span(12, 29, 12, 38), web,
                 (Related("deploy/runtimeclasses.yaml", Span(4, 9, 4, 13), 'RuntimeClass "kata" [v1] defined here'),),
-                "spec.template.spec.runtimeClassName", Severity.ERROR),
+                "spec.template.spec.runtimeClassName", Severity.ERROR, help="runtimeClassName: kata",
+                notes=('every pod this Deployment creates is rejected: RuntimeClass "kata-qemu" not found',
+                       "[see](javascript:alert(1)) <b>x</b> | y")),
         Finding("RCL101", MESSY_MESSAGE, "deploy/app.yaml", Span(30, 21, 30, 25), ObjectRef("v1", "Pod", "shop", "p"),
                 (Related("deploy/runtimeclasses.yaml", Span(4, 9, 4, 13), 'RuntimeClass "kata" defined here'),
                  Related("nodes/containerd.toml", Span(8, 1), "handler configured here")),
@@ -315,7 +317,12 @@ def test_sarif_result_levels_indexes_and_fingerprints():
 def test_sarif_links_related_locations_in_the_message():
     doc = sarif_doc()
     first, second = results_by_rule(doc, "RCL101")
-    assert first["message"]["text"].endswith(r'(see [RuntimeClass "kata" \[v1\] defined here](1)).')
+    head, fix, note1, note2 = first["message"]["text"].split("\n")
+    assert head.endswith(r'(see [RuntimeClass "kata" \[v1\] defined here](1)).')
+    # help and notes follow the message, each on its own line; a note cannot make a link
+    assert fix == "Fix: runtimeClassName: kata"
+    assert note1 == 'Note: every pod this Deployment creates is rejected: RuntimeClass "kata-qemu" not found.'
+    assert note2 == r"Note: \[see\](javascript:alert(1)) <b>x</b> | y."
     assert second["message"]["text"] == (
         MESSY_MESSAGE + ' (see [RuntimeClass "kata" defined here](1), [handler configured here](2)).'
     )
@@ -508,15 +515,22 @@ def parse_junit(text: str) -> ET.Element:
 def test_junit_structure_and_counts():
     root = parse_junit(junit.render(scenario(), fixed_catalog()))
     assert root.tag == "testsuites"
-    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("6", "6", "0")
+    errors = sum(1 for f in scenario().findings if f.severity == Severity.ERROR)
+    assert errors == 4
+    # only findings at or above --fail-on (default error) are failures; the rest pass with their text
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("6", str(errors), "0")
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == ["<stdin>", "deploy/app.yaml", ODD_PATH, "nodes/containerd.toml"]
     for s in suites:
         cases = s.findall("testcase")
-        assert s.get("tests") == s.get("failures") == str(len(cases))
+        assert s.get("tests") == str(len(cases))
+        assert s.get("failures") == str(sum(1 for c in cases if c.find("failure") is not None))
         for case in cases:
             assert case.get("time") == "0"
-            assert case.find("failure") is not None
+            assert (case.find("failure") is None) != (case.find("system-out") is None)
+    everything = parse_junit(junit.render(scenario(), fixed_catalog(), fail_on=Severity.INFO))
+    assert everything.get("failures") == "6"
+    assert len(list(everything.iter("failure"))) == 6
     app = suites[1].findall("testcase")
     assert [c.get("name") for c in app] == ["RCL101 unknown-runtime-class at 12:29", "RCL101 unknown-runtime-class at 30:21"]
     assert app[0].get("classname") == "deploy/app" and app[0].get("file") == "deploy/app.yaml"
@@ -587,3 +601,39 @@ def test_gitlab_fingerprints_are_unique_within_a_report():
 
 def test_gitlab_clean_run_is_an_empty_array():
     assert gitlab.render(clean(), fixed_catalog()) == "[]\n"
+
+
+def test_sarif_security_rules_carry_security_severity():
+    doc = sarif.to_sarif(clean(), load_catalog())
+    rules = {r["id"]: r for r in doc["runs"][0]["tool"]["driver"]["rules"]}
+    for code, score in (("RCL401", "7.5"), ("RCL402", "8.0"), ("RCL404", "4.0")):
+        props = rules[code]["properties"]
+        assert "security" in props["tags"] and props["security-severity"] == score
+    others = [r for code, r in rules.items() if code not in ("RCL401", "RCL402", "RCL404")]
+    assert others and all("security-severity" not in r["properties"] for r in others)
+    assert all("security" not in r["properties"]["tags"] for r in others)
+
+
+def test_sarif_uris_are_relative_to_the_repository_root():
+    """Run from a subdirectory, paths are relative to it; the report names them from the root."""
+    doc = validate_sarif(sarif.render(scenario(), fixed_catalog(), srcroot="charts/app/"))
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
+            for res in doc["runs"][0]["results"] for loc in res["locations"]}
+    assert "charts/app/deploy/app.yaml" in uris
+    assert "%3Cstdin%3E" in uris  # standard input is no file of the repository
+    related = [r["physicalLocation"]["artifactLocation"]["uri"]
+               for res in doc["runs"][0]["results"] for r in res.get("relatedLocations", [])]
+    assert "charts/app/nodes/containerd.toml" in related
+    up = sarif.artifact_uri("../shared/rc.yaml", "charts/app/")
+    assert up == {"uri": "charts/shared/rc.yaml", "uriBaseId": "%SRCROOT%"}
+
+
+def test_gitlab_description_is_the_message_and_content_the_rest():
+    issues = json.loads(gitlab.render(scenario(), fixed_catalog()))
+    first = next(i for i in issues if i["location"]["lines"]["begin"] == 12)
+    assert first["description"].startswith('RCL101 Deployment shop/web: runtimeClassName "kata-qemu"')
+    body = first["content"]["body"]
+    assert "**Fix:** runtimeClassName: kata" in body
+    assert "**Note:** every pod this Deployment creates is rejected" in body
+    assert "&lt;b&gt;" in body and "<b>" not in body  # input text cannot inject markup
+    assert "**Related:** deploy/runtimeclasses.yaml:4:9:" in body

@@ -123,3 +123,32 @@ def test_multitool_accepts_engine_scenario_and_real_corpus(tmp_path, shared, mon
     assert not bad, "SARIF Multitool errors/warnings:\n" + "\n".join(
         f"{f['level']} {f['rule']} {f['where']}: {f['arguments']}" for f in bad
     )
+
+
+def test_multitool_accepts_sarif_written_from_a_subdirectory(tmp_path, monkeypatch):
+    """Run from a subdirectory of the repository, URIs still start at its root (%SRCROOT%)."""
+    from click.testing import CliRunner
+
+    from rclint.cli import main
+    from test_golden_engine import SCENARIO
+
+    from helpers import write_files
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    write_files(repo, SCENARIO)
+    monkeypatch.chdir(repo / "deploy")
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    r = CliRunner().invoke(main, ["check", ".", "--node-config", "../nodes", "-f", "sarif"], catch_exceptions=False)
+    validate_sarif(r.stdout)
+    doc = json.loads(r.stdout)
+    uris = [loc["physicalLocation"]["artifactLocation"]["uri"]
+            for res in doc["runs"][0]["results"] for loc in res["locations"]]
+    assert "deploy/payments.yaml" in uris and "nodes/kata/etc/containerd/config.toml" in uris
+    path = tmp_path / "subdir.sarif"
+    path.write_text(r.stdout, encoding="utf-8")
+    findings = run_multitool([path], tmp_path)
+    bad = [f for f in findings if f["level"] in ("error", "warning")]
+    assert not bad, "SARIF Multitool errors/warnings:\n" + "\n".join(
+        f"{f['level']} {f['rule']} {f['where']}: {f['arguments']}" for f in bad
+    )

@@ -39,7 +39,8 @@ def test_line_comment_on_the_line_and_above(tmp_path):
     result = lint(tmp_path, select=["RCL101", "RCL208", "RCL006"])
     assert found(result) == [("b.yaml", 5, 3, "RCL006"), ("c.yaml", 6, 21, "RCL101")]
     (unused,) = [f for f in result.findings if f.code == "RCL006"]
-    assert unused.message == "the suppression comment for RCL208 matches no finding; remove it"
+    assert unused.message == "the suppression comment for RCL208 matches no finding"
+    assert unused.help == "remove RCL208 from it"
 
 
 def test_object_annotation_and_pod_template_annotation(tmp_path):
@@ -96,7 +97,7 @@ def test_baseline_round_trip(project):
     write_files(project, {"b.yaml": pod("b", "new-missing")})
     r = invoke("check", "--baseline", "baseline.json")
     assert r.exit_code == 1
-    assert r.stdout.startswith("b.yaml:6:21: RCL101 [error]")
+    assert r.stdout.startswith("error[RCL101] ") and "\n --> b.yaml:6:21\n" in r.stdout
     # fixing the old problem leaves a stale entry, which is said
     (project / "a.yaml").write_text(pod("a", "kata"))
     r = invoke("check", "--baseline", "baseline.json", "--select", "RCL101")
@@ -116,4 +117,4 @@ def test_changed_only_reports_only_given_files_with_repo_context(project):
     assert r.exit_code == 0  # b.yaml is fine because rc.yaml (not passed) defines kata
     r = invoke("check", "--changed-only", "a.yaml", "b.yaml")
     assert r.exit_code == 1
-    assert r.stdout.startswith("a.yaml:6:21: RCL101")
+    assert r.stdout.startswith("error[RCL101] ") and "\n --> a.yaml:6:21\n" in r.stdout

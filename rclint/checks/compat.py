@@ -50,9 +50,10 @@ def host_network_in_sandbox(ctx: Context) -> Iterable[Finding]:
                   "not the host's")
         yield _pod_finding(
             "RCL401", ref, ref.field("hostNetwork"),
-            f'{ref.describe()}: hostNetwork: true with {rc.describe()}, whose handler "{handler}" is {_what(kind)}: '
-            f"{effect}. Remove hostNetwork or run this pod with a runc RuntimeClass",
+            f"{ref.describe()}: hostNetwork: true does not work with {rc.describe()}",
             severity=None if kind == "vm" else Severity.WARNING,
+            help="remove hostNetwork, or run this pod with a runc RuntimeClass",
+            notes=(f'handler "{handler}" is {_what(kind)}: {effect}',),
         )
 
 
@@ -77,11 +78,12 @@ def privileged_vm_exposes_host_devices(ctx: Context) -> Iterable[Finding]:
                 continue
             yield _pod_finding(
                 "RCL402", ref, ref.field(group, i, "securityContext", "privileged"),
-                f'{ref.describe()}: container "{c.get("name")}" is privileged on handler "{handler}" '
-                f"({_names([p for p, _t in tables])}), whose runtime table does not set "
-                "privileged_without_host_devices = true: every host block device (/dev/*) is passed into the VM. "
-                "Set privileged_without_host_devices = true in the runtime table",
-                [Related(t.path, t.span, f'runtime "{handler}" defined here') for _p, t in tables[:5]],
+                f'{ref.describe()}: privileged container "{c.get("name")}" gets every host device in the VM',
+                [Related(t.path, t.span, f'runtime "{handler}" defined here') for _p, t in tables[:3]],
+                help=f"privileged_without_host_devices = true in the runtime table of \"{handler}\"",
+                notes=(f'handler "{handler}" on {_names([p for p, _t in tables])} does not set '
+                       "privileged_without_host_devices = true, so every host block device (/dev/*) is passed "
+                       "into the VM",),
             )
 
 
@@ -95,10 +97,11 @@ def vm_runtime_without_overhead(ctx: Context) -> Iterable[Finding]:
             continue
         yield Finding(
             "RCL403",
-            f'{rc.describe()}: handler "{handler}" runs every pod in a VM, but the RuntimeClass defines no overhead, '
-            "so the scheduler and quotas undercount each pod by the VM's memory and CPU; add overhead.podFixed "
-            "(kata-deploy uses memory: 160Mi, cpu: 250m for kata-qemu)",
+            f'{rc.describe()}: VM handler "{handler}" but no overhead',
             rc.path, rc.obj.value_span(rc.handler_path), rc.obj.ref, field="handler",
+            help="overhead: {podFixed: {memory: 160Mi, cpu: 250m}}",
+            notes=("the scheduler and quotas undercount each pod by the VM's memory and CPU",
+                   "kata-deploy uses memory: 160Mi, cpu: 250m for kata-qemu"),
         )
 
 
@@ -117,7 +120,8 @@ def host_namespace_in_sandbox(ctx: Context) -> Iterable[Finding]:
             if ref.spec.get(field) is True:
                 yield _pod_finding(
                     "RCL404", ref, ref.field(field),
-                    f'{ref.describe()}: {field}: true with {rc.describe()}, whose handler "{handler}" is {_what(kind)}: '
-                    f"the sandbox has its own kernel and namespaces, so the pod does not get {what}. Remove the "
-                    "field or use a runc RuntimeClass",
+                    f"{ref.describe()}: {field}: true has no effect with {rc.describe()}",
+                    help=f"remove {field}, or use a runc RuntimeClass",
+                    notes=(f'handler "{handler}" is {_what(kind)}: the sandbox has its own kernel and namespaces, '
+                           f"so the pod does not get {what}",),
                 )

@@ -135,12 +135,15 @@ def cgroup_driver_mismatch(ctx: Context) -> Iterable[Finding]:
                     continue
                 yield Finding(
                     "RCL308",
-                    f'runc-type runtimes disagree on the cgroup driver: {_setting_text(cfg, s)}, but '
-                    f'{_setting_text(cfg, decider)}; containerd documents that all runc handlers must share one '
-                    "setting, and pods of the odd one out fail or get the wrong cgroup parent",
+                    f'runtime "{s.handler}" uses cgroup driver {s.driver}, other runc runtimes use {decider.driver}',
                     s.path, s.span, None,
                     (Related(decider.path, decider.span, f'runtime "{decider.handler}" sets {decider.driver} here'),),
                     field=s.field, severity=Severity.WARNING,
+                    help=f"SystemdCgroup = {'true' if decider.driver == 'systemd' else 'false'} in runtime "
+                         f'"{s.handler}"\'s options',
+                    notes=(f"{_setting_text(cfg, s)}, but {_setting_text(cfg, decider)}",
+                           "containerd documents that all runc handlers must share one setting; pods of the odd "
+                           "one out fail or get the wrong cgroup parent"),
                 )
     for cfg, kc in _pair_kubelets(ctx):
         setting = cfg.cgroup_driver_setting
@@ -155,17 +158,19 @@ def cgroup_driver_mismatch(ctx: Context) -> Iterable[Finding]:
         else:
             kspan, kwhat = kc.value_span(("cgroupDriver",)), f'cgroupDriver is "{kubelet_driver}"'
         if setting.driver == "systemd":
-            symptom = 'runc fails with "expected cgroupsPath to be of format "slice:prefix:name" for systemd cgroups"'
+            symptom = 'runc fails with: expected cgroupsPath to be of format "slice:prefix:name" for systemd cgroups'
         else:
-            symptom = "pods fail to start (the kubelet asks for systemd slices the runtime does not create)"
-        fix = ('set cgroupDriver: systemd in the KubeletConfiguration' if setting.driver == "systemd"
-               else 'set cgroupDriver: cgroupfs, or switch the runtime to systemd')
+            symptom = "pods fail to start: the kubelet asks for systemd slices the runtime does not create"
+        fix = ("cgroupDriver: systemd in the KubeletConfiguration" if setting.driver == "systemd"
+               else "cgroupDriver: cgroupfs in the KubeletConfiguration, or switch the runtime to systemd")
         yield Finding(
             "RCL308",
-            f"the kubelet's {kwhat} ({kc.path}), but {_setting_text(cfg, setting)}: {symptom}; {fix}. "
-            "Kubelets from 1.31 take the driver from runtimes that report it (containerd 2.x, CRI-O 1.28+); "
-            "older ones use their own setting",
+            f"the runtime's cgroup driver is {setting.driver}, the kubelet's is {kubelet_driver}",
             setting.path, setting.span, None,
             (Related(kc.path, kspan, f"kubelet {kwhat}"),),
             field=setting.field,
+            help=fix,
+            notes=(f"{_setting_text(cfg, setting)}; kubelet {kwhat} ({kc.path})", symptom,
+                   "kubelets from 1.31 take the driver from runtimes that report it (containerd 2.x, CRI-O 1.28+); "
+                   "older ones use their own setting"),
         )

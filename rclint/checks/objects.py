@@ -39,10 +39,32 @@ def _type_name(value: Any) -> str:
     return "a string"
 
 
-def _finding(code: str, rc_or_obj, path: Path, message: str, *, key: bool = False, related=()) -> Finding:
+MAX_MESSAGE = 100  # aim; the hard limit is 120
+
+
+def split_problem(text: str) -> Tuple[str, Tuple[str, ...]]:
+    """A validator's sentence -> (the point, the explanation): "'160MB' is not a valid quantity:
+    expected ..." becomes "'160MB' is not a valid quantity" and a note "expected ..."."""
+    cuts = [i for i in (text.find(": "), text.find("; ")) if i > 0]
+    head, notes = text, []
+    if cuts:
+        i = min(cuts)
+        head, rest = text[:i], text[i + 2:].strip()
+        if rest:
+            notes.append(rest)
+    paren = head.find(" (")
+    if paren > 0 and head.endswith(")") and len(head) > 60:
+        notes.insert(0, head[paren + 2:-1])
+        head = head[:paren]
+    return head, tuple(notes)
+
+
+def _finding(code: str, rc_or_obj, path: Path, message: str, *, key: bool = False, related=(), help: str = "",
+             notes: Tuple[str, ...] = ()) -> Finding:
     obj = rc_or_obj.obj if isinstance(rc_or_obj, RuntimeClassView) else rc_or_obj
     span = obj.key_span(path) if key else obj.value_span(path)
-    return Finding(code, message, obj.path, span, obj.ref, tuple(related), field=format_path(path))
+    return Finding(code, message, obj.path, span, obj.ref, tuple(related), field=format_path(path), help=help,
+                   notes=tuple(notes))
 
 
 # --------------------------------------------------------------------------- RCL004
@@ -62,13 +84,14 @@ def duplicate_key(ctx: Context) -> Iterable[Finding]:
             rel = path[len(obj.base):] if owners else path
             yield Finding(
                 "RCL004",
-                f'duplicate key "{path[-1]}" in {obj.describe()} (first at line {first.line}); '
-                "the API server's strict decoding rejects the object, kubectl silently keeps the last value",
+                f'duplicate key "{path[-1]}" in {obj.describe()} (first at line {first.line})',
                 obj.path,
                 span,
                 obj.ref,
                 (Related(obj.path, first, f'first "{path[-1]}" here'),),
                 field=format_path(rel),
+                help=f'keep one "{path[-1]}" key',
+                notes=("the API server's strict decoding rejects the object; kubectl silently keeps the last value",),
             )
 
 
@@ -83,24 +106,30 @@ def invalid_runtime_class_name(ctx: Context) -> Iterable[Finding]:
         name = obj.get(("metadata", "name"))
         if not isinstance(meta, dict):
             where = ("metadata",) if obj.has(("metadata",)) else ("kind",)
-            yield _finding("RCL201", rc, where, f"RuntimeClass has no metadata.name; a RuntimeClass needs a name",
-                           key=where == ("metadata",))
+            yield _finding("RCL201", rc, where, "RuntimeClass has no metadata.name",
+                           key=where == ("metadata",), help="metadata: {name: <name>}",
+                           notes=("a RuntimeClass needs a name: pods select it with runtimeClassName",))
             continue
         if name is None:
             if isinstance(meta.get("generateName"), str):
                 continue
-            yield _finding("RCL201", rc, ("metadata",), "RuntimeClass has no metadata.name", key=True)
+            yield _finding("RCL201", rc, ("metadata",), "RuntimeClass has no metadata.name", key=True,
+                           help="metadata: {name: <name>}")
             continue
         if not isinstance(name, str):
             yield _finding("RCL201", rc, ("metadata", "name"),
-                           f"RuntimeClass metadata.name must be a string, not {_type_name(name)}")
+                           f"RuntimeClass metadata.name must be a string, not {_type_name(name)}",
+                           help=f'name: "{name}"' if isinstance(name, (int, float)) and not isinstance(name, bool) else "")
             continue
         problem = dns1123_subdomain_problem(name)
         if problem:
+            fix = name.strip().lower().replace("_", "-").strip(".-")
             yield _finding(
                 "RCL201", rc, ("metadata", "name"),
-                f'RuntimeClass name "{name}" is not a valid DNS subdomain: {problem}; '
-                "the API server rejects the object",
+                f'RuntimeClass name "{name}" is not a valid DNS subdomain',
+                help=f"name: {fix}" if fix and fix != name and not dns1123_subdomain_problem(fix) else "",
+                notes=(f"it {problem}" if problem.startswith("must") else problem,
+                       "the API server rejects the object"),
             )
 
 
@@ -112,22 +141,26 @@ def invalid_handler(ctx: Context) -> Iterable[Finding]:
         field_name = format_path(hp)
         if not obj.has(hp) or rc.handler is None:
             where = hp if obj.has(hp) else ("kind",)
-            yield _finding("RCL202", rc, where,
-                           f"{rc.describe()} has no {field_name}; it is required and names the runtime "
-                           "handler configured on the nodes (e.g. runc, kata, runsc)")
+            yield _finding("RCL202", rc, where, f"{rc.describe()} has no {field_name}",
+                           help=f"{field_name.split('.')[-1]}: <runtime handler configured on the nodes, e.g. runc, kata, runsc>",
+                           notes=("the field is required: the API server rejects the object",))
             continue
         handler = rc.handler
         if not isinstance(handler, str):
-            yield _finding("RCL202", rc, hp, f"{rc.describe()}: {field_name} must be a string, not {_type_name(handler)}")
+            yield _finding("RCL202", rc, hp, f"{rc.describe()}: {field_name} must be a string, not {_type_name(handler)}",
+                           help=f'{field_name.split(".")[-1]}: "{handler}"' if isinstance(handler, (int, float)) else "")
             continue
         problem = dns1123_label_problem(handler)
         if problem:
             fix = handler.lower().replace("_", "-").replace(".", "-")
-            hint = f'; did you mean "{fix}"?' if not dns1123_label_problem(fix) and fix != handler else ""
+            usable = not dns1123_label_problem(fix) and fix != handler
+            shown = f'handler "{handler}"' if len(handler) <= 40 else f"handler ({len(handler)} characters)"
             yield _finding(
                 "RCL202", rc, hp,
-                f'{rc.describe()}: handler "{handler}" is not a valid DNS label: {problem}; '
-                f"the API server rejects the object{hint}",
+                f"{rc.describe()}: {shown} is not a valid DNS label",
+                help=f"handler: {fix}" if usable else "",
+                notes=(f"it {problem}" if problem.startswith("must") else problem,
+                       "the API server rejects the object"),
             )
 
 
@@ -140,7 +173,11 @@ def _overhead_findings(obj, path: Path, owner: str, schema_checked: bool = False
         return  # a RuntimeClass's wrong type is RCL209's
     for sub, message in overhead_problems(value):
         p = path + tuple(sub)
-        yield _finding("RCL203", obj, p, f"{owner} {format_path(p)}: {message}", key=bool(sub))
+        head, notes = split_problem(message) if len(message) > 50 else (message, ())
+        if sub and head.startswith(f"'{sub[-1]}' is "):
+            head = "it" + head[len(f"'{sub[-1]}'"):]  # the path names the key already
+            head = head.replace("it is an extended resource, so it must be", "an extended resource must be")
+        yield _finding("RCL203", obj, p, f"{owner} {format_path(p)}: {head}", key=bool(sub), notes=notes)
 
 
 @check("RCL203")
@@ -167,16 +204,21 @@ def invalid_node_selector(ctx: Context) -> Iterable[Finding]:
         for key, value, path in _selector_items(rc):
             problem = label_key_problem(str(key))
             if problem:
-                yield _finding("RCL204", rc, path, f'{rc.describe()}: nodeSelector key "{key}" is not a valid label key: {problem}',
-                               key=True)
+                yield _finding("RCL204", rc, path, f'{rc.describe()}: nodeSelector key "{key}" is not a valid label key',
+                               key=True, notes=(problem, "the API server rejects the object"))
             if not isinstance(value, str):
+                scalar = isinstance(value, (bool, int, float))
+                text = str(value).lower() if isinstance(value, bool) else str(value)
                 yield _finding("RCL204", rc, path,
-                               f'{rc.describe()}: nodeSelector value for "{key}" must be a string, not {_type_name(value)}'
-                               + (" (quote the value: label values are strings)" if isinstance(value, (bool, int, float)) else ""))
+                               f'{rc.describe()}: nodeSelector value for "{key}" must be a string, not {_type_name(value)}',
+                               help=f'{key}: "{text}"' if scalar else "",
+                               notes=("label values are strings: quote the value",) if scalar else ())
                 continue
             problem = label_value_problem(value)
             if problem:
-                yield _finding("RCL204", rc, path, f'{rc.describe()}: nodeSelector value "{value}" for "{key}" is not a valid label value: {problem}')
+                shown = f'"{value}" ' if len(value) <= 40 else ""
+                yield _finding("RCL204", rc, path, f'{rc.describe()}: nodeSelector value {shown}for "{key}" is not a valid label value',
+                               notes=(problem, "the API server rejects the object"))
 
 
 @check("RCL207")
@@ -186,8 +228,8 @@ def deprecated_node_label(ctx: Context) -> Iterable[Finding]:
             advice = deprecated_node_label_message(key)
             if advice:
                 yield _finding("RCL207", rc, path,
-                               f'{rc.describe()}: nodeSelector uses the deprecated node label "{key}" ({advice})',
-                               key=True)
+                               f'{rc.describe()}: nodeSelector uses the deprecated node label "{key}"',
+                               key=True, notes=(advice,))
 
 
 # --------------------------------------------------------------------------- RCL205
@@ -205,12 +247,15 @@ def invalid_toleration(ctx: Context) -> Iterable[Finding]:
                 continue  # RCL209 reports the type
             for sub, message in toleration_problems(tol):
                 p = base + (i,) + tuple(sub)
-                yield _finding("RCL205", rc, p, f"{rc.describe()}: {format_path(p)}: {message}")
+                head, notes = split_problem(message) if len(message) > 50 else (message, ())
+                yield _finding("RCL205", rc, p, f"{rc.describe()}: {format_path(p)}: {head}", notes=notes)
         for first, dup in duplicate_tolerations(tols, empty_operator_is_equal=False):
             p = base + (dup,)
             yield _finding(
                 "RCL205", rc, p,
-                f"{rc.describe()}: {format_path(p)} duplicates tolerations[{first}] (same key, operator, value and effect)",
+                f"{rc.describe()}: {format_path(p)} duplicates tolerations[{first}]",
+                help=f"remove {format_path(p)}",
+                notes=("same key, operator, value and effect",),
                 related=(Related(rc.path, rc.obj.value_span(base + (first,)), f"tolerations[{first}] here"),),
             )
 
@@ -222,15 +267,17 @@ def invalid_toleration(ctx: Context) -> Iterable[Finding]:
 def removed_api_version(ctx: Context) -> Iterable[Finding]:
     for rc in ctx.inventory.runtime_classes:
         if rc.version == "v1beta1":
-            msg = (f"{rc.describe()} uses node.k8s.io/v1beta1, which is not served since Kubernetes 1.25; "
-                   "change apiVersion to node.k8s.io/v1 (the rest of the object stays the same)")
+            msg = f"{rc.describe()} uses node.k8s.io/v1beta1, which is not served since Kubernetes 1.25"
+            help_text = "apiVersion: node.k8s.io/v1"
+            notes: Tuple[str, ...] = ("the rest of the object stays the same",)
         elif rc.version == "v1alpha1":
-            msg = (f"{rc.describe()} uses node.k8s.io/v1alpha1, an alpha API clusters do not serve; "
-                   "rewrite it as node.k8s.io/v1: spec.runtimeHandler becomes handler, and spec.overhead and "
-                   "spec.scheduling move to the top level as overhead and scheduling")
+            msg = f"{rc.describe()} uses node.k8s.io/v1alpha1, an alpha API clusters do not serve"
+            help_text = ("apiVersion: node.k8s.io/v1, with spec.runtimeHandler as handler and spec.overhead, "
+                         "spec.scheduling moved to the top level")
+            notes = ()
         else:
             continue
-        yield _finding("RCL206", rc, ("apiVersion",), msg)
+        yield _finding("RCL206", rc, ("apiVersion",), msg, help=help_text, notes=notes)
 
 
 # --------------------------------------------------------------------------- RCL208
@@ -244,21 +291,26 @@ def invalid_runtime_class_reference(ctx: Context) -> Iterable[Finding]:
             continue
         value = spec["runtimeClassName"]
         path = ref.field("runtimeClassName")
+        help_text = ""
+        notes: Tuple[str, ...] = ()
         if not isinstance(value, str):
             msg = f"{ref.describe()}: runtimeClassName must be a string, not {_type_name(value)}"
             if isinstance(value, (bool, int, float)):
-                msg += " (quote the value)"
+                help_text = f'runtimeClassName: "{str(value).lower() if isinstance(value, bool) else value}"'
         elif value == "":
-            msg = (f"{ref.describe()}: runtimeClassName is empty; the API server rejects an empty name. "
-                   "Remove the field to use the nodes' default handler")
+            msg = f"{ref.describe()}: runtimeClassName is empty"
+            help_text = "remove runtimeClassName to use the nodes' default handler"
+            notes = ("the API server rejects an empty name",)
         else:
             problem = dns1123_subdomain_problem(value)
             if not problem:
                 continue
             fix = value.strip().lower().replace("_", "-")
-            hint = f'; did you mean "{fix}"?' if fix != value and not dns1123_subdomain_problem(fix) else ""
-            msg = f'{ref.describe()}: runtimeClassName "{value}" is not a valid RuntimeClass name: {problem}{hint}'
-        yield _finding("RCL208", ref.obj, path, msg)
+            if fix != value and not dns1123_subdomain_problem(fix):
+                help_text = f"runtimeClassName: {fix}"
+            msg = f'{ref.describe()}: runtimeClassName "{value}" is not a valid RuntimeClass name'
+            notes = (f"it {problem}" if problem.startswith("must") else problem, "the API server rejects the pod")
+        yield _finding("RCL208", ref.obj, path, msg, help=help_text, notes=notes)
 
 
 # --------------------------------------------------------------------------- RCL209
@@ -299,18 +351,19 @@ def _owned_elsewhere(rc: RuntimeClassView, path: Path, validator: str) -> bool:
 
 
 def _unknown_field_hint(rc: RuntimeClassView, parent: Path, key: str, allowed) -> str:
+    """The fix for an unknown field ("" when there is no clear one)."""
     if rc.version in ("v1", "v1beta1") and parent == () and key == "spec":
-        return f"; in node.k8s.io/{rc.version} handler, overhead and scheduling sit at the top level, not under spec"
+        return f"move handler, overhead and scheduling to the top level: node.k8s.io/{rc.version} has no spec"
     if rc.version in ("v1", "v1beta1") and key == "runtimeHandler":
         if "handler" in (rc.obj.value if parent == () else {}):
-            return f"; node.k8s.io/{rc.version} uses handler, which is already set: remove runtimeHandler"
-        return '; the field is called "handler"'
+            return f"remove runtimeHandler: node.k8s.io/{rc.version} uses handler, which is already set"
+        return 'rename it to "handler"'
     if rc.version == "v1alpha1" and parent == () and key in ("handler", "overhead", "scheduling"):
-        return f"; in node.k8s.io/v1alpha1 it belongs under spec (or move the object to node.k8s.io/v1)"
+        return "move it under spec (node.k8s.io/v1alpha1), or move the object to node.k8s.io/v1"
     if rc.version == "v1alpha1" and parent == ("spec",) and key == "handler":
-        return '; in node.k8s.io/v1alpha1 the field is called "runtimeHandler"'
+        return 'rename it to "runtimeHandler" (node.k8s.io/v1alpha1)'
     guess = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
-    return f'; did you mean "{guess[0]}"?' if guess else ""
+    return f'rename it to "{guess[0]}"' if guess else ""
 
 
 @check("RCL209")
@@ -319,7 +372,8 @@ def malformed_runtime_class(ctx: Context) -> Iterable[Finding]:
         obj = rc.obj
         if rc.version not in _SCHEMAS:
             yield _finding("RCL209", rc, ("apiVersion",),
-                           f'{rc.describe()}: unknown RuntimeClass apiVersion "{obj.api_version}"; use node.k8s.io/v1')
+                           f'{rc.describe()}: unknown RuntimeClass apiVersion "{obj.api_version}"',
+                           help="apiVersion: node.k8s.io/v1")
             continue
         if surely_valid(read_schema(_SCHEMAS[rc.version]), obj.value):
             continue  # no schema error: spare the jsonschema import
@@ -334,9 +388,10 @@ def malformed_runtime_class(ctx: Context) -> Iterable[Finding]:
                     where = format_path(path) or "the top level"
                     yield _finding(
                         "RCL209", rc, path + (key,),
-                        f'{rc.describe()}: unknown field "{key}" in {where} (the API server rejects it in strict '
-                        f"mode and drops it otherwise){_unknown_field_hint(rc, path, key, allowed)}",
+                        f'{rc.describe()}: unknown field "{key}" in {where}',
                         key=True,
+                        help=_unknown_field_hint(rc, path, key, allowed),
+                        notes=("the API server rejects it in strict mode and drops it otherwise",),
                     )
                 continue
             if _owned_elsewhere(rc, path, err.validator):

@@ -87,16 +87,26 @@ def _rc_scheduling_point(rc: RuntimeClassView) -> Tuple[tuple, bool]:
     return rc.handler_path, False
 
 
-def _rc_finding(code: str, rc: RuntimeClassView, path: tuple, key: bool, message: str, related=(), field="") -> Finding:
+def _rc_finding(code: str, rc: RuntimeClassView, path: tuple, key: bool, message: str, related=(), field="",
+                help: str = "", notes=()) -> Finding:
     span = rc.obj.key_span(path) if key else rc.obj.value_span(path)
-    return Finding(code, message, rc.path, span, rc.obj.ref, tuple(related), field=field or format_path(path))
+    return Finding(code, message, rc.path, span, rc.obj.ref, tuple(related), field=field or format_path(path),
+                   help=help, notes=tuple(notes))
 
 
 def _pod_finding(code: str, ref: PodSpecRef, path: tuple, message: str, related=(), key: bool = False,
-                 severity=None) -> Finding:
+                 severity=None, help: str = "", notes=()) -> Finding:
     span = ref.obj.key_span(path) if key else ref.obj.value_span(path)
     return Finding(code, message, ref.obj.path, span, ref.obj.ref, tuple(related), field=format_path(path),
-                   severity=severity)
+                   severity=severity, help=help, notes=tuple(notes))
+
+
+POOLS_NOTE = "`rclint nodes` lists every node pool rclint knows, with its labels, taints and handlers"
+
+
+def _rejected(ref: PodSpecRef) -> str:
+    return "the API server rejects the pod" if ref.obj.kind == "Pod" else \
+        f"every pod this {ref.obj.kind} creates is rejected"
 
 
 def pods_with_classes(ctx: Context) -> List[Tuple[PodSpecRef, RuntimeClassView]]:
@@ -244,12 +254,17 @@ def selector_matches_no_node(ctx: Context) -> Iterable[Finding]:
         if any(node_selector_matches(selector, p.labels) for p in labelled):
             continue
         wanted = ", ".join(f"{k}={v}" for k, v in selector.items())
+        n = len(labelled)
+        ctx.note(POOLS_NOTE)
         yield _rc_finding(
             "RCL104", rc, rc.field_path("scheduling", "nodeSelector"), True,
-            f"{rc.describe()}: scheduling.nodeSelector ({wanted}) matches none of the {len(labelled)} labelled "
-            f"node pool{'s' if len(labelled) != 1 else ''} ({_names(labelled)}); its pods stay Pending "
-            "(0/N nodes are available: node(s) didn't match Pod's node affinity/selector)",
-            [_pool_related(p, f"{p.describe()} labels do not match") for p in labelled[:5]],
+            f"{rc.describe()}: scheduling.nodeSelector matches none of the {n} known node pool{'s' if n != 1 else ''}",
+            [_pool_related(p, f"{p.describe()} labels do not match") for p in labelled[:3]],
+            help=f"label the nodes that run the handler with {wanted}, or select a label they carry",
+            notes=(f"its pods stay Pending: 0/{n} nodes are available: {n} node(s) didn't match Pod's node "
+                   "affinity/selector" if all(p.source == "node" for p in labelled) else
+                   "its pods stay Pending: node(s) didn't match Pod's node affinity/selector",
+                   f"selector: {wanted}; pools: {_names(labelled)}"),
         )
 
 
@@ -342,16 +357,14 @@ def node_selector_conflict(ctx: Context) -> Iterable[Finding]:
             continue
         _merged, conflicts = merge_node_selector(pod_sel, rc_sel)
         for key, rc_value, pod_value in conflicts:
-            where = "the API server rejects the pod" if ref.obj.kind == "Pod" else \
-                f"every pod this {ref.obj.kind} creates is rejected"
             yield _pod_finding(
                 "RCL106", ref, ref.field("nodeSelector", key),
-                f'{ref.describe()}: nodeSelector "{key}: {pod_value}" conflicts with {rc.describe()}\'s '
-                f'scheduling.nodeSelector "{key}: {rc_value}"; {where} (conflict: runtimeClass.scheduling.nodeSelector'
-                f"[{key}] = {rc_value}; pod.spec.nodeSelector[{key}] = {pod_value}). Drop the key from the pod or make "
-                "the values agree",
+                f"{ref.describe()}: nodeSelector {key}={pod_value} conflicts with {rc.describe()}",
                 [Related(rc.path, rc.obj.value_span(rc.field_path("scheduling", "nodeSelector", key)),
                          f"{rc.describe()} selects {key}={rc_value} here")],
+                help=f"remove {key} from the pod's nodeSelector (the RuntimeClass adds {key}: {rc_value})",
+                notes=(f"{_rejected(ref)}: conflict: runtimeClass.scheduling.nodeSelector[{key}] = {rc_value}; "
+                       f"pod.spec.nodeSelector[{key}] = {pod_value}",),
             )
 
 
@@ -372,9 +385,10 @@ def overhead_mismatch(ctx: Context) -> Iterable[Finding]:
             f"every pod this {ref.obj.kind} creates is rejected"
         if raw is None:
             yield _pod_finding("RCL107", ref, path,
-                               f"{ref.describe()}: spec.overhead is set but there is no runtimeClassName; {consequence} "
-                               "(pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead). "
-                               "Remove spec.overhead: the RuntimeClass admission plugin fills it in", key=True)
+                               f"{ref.describe()}: spec.overhead is set but there is no runtimeClassName", key=True,
+                               help="remove spec.overhead: the RuntimeClass admission plugin fills it in",
+                               notes=(f"{consequence}: pod rejected: Pod Overhead set without corresponding "
+                                      "RuntimeClass defined Overhead",))
             continue
         if name is None:
             continue  # RCL208
@@ -386,15 +400,17 @@ def overhead_mismatch(ctx: Context) -> Iterable[Finding]:
                            f"{rc.describe()} defined here")]
         if not fixed:
             yield _pod_finding("RCL107", ref, path,
-                               f"{ref.describe()}: spec.overhead is set but {rc.describe()} defines no overhead; "
-                               f"{consequence} (pod rejected: Pod Overhead set without corresponding RuntimeClass "
-                               "defined Overhead). Remove spec.overhead", key=True, related=related)
+                               f"{ref.describe()}: spec.overhead is set but {rc.describe()} defines no overhead",
+                               key=True, related=related, help="remove spec.overhead",
+                               notes=(f"{consequence}: pod rejected: Pod Overhead set without corresponding "
+                                      "RuntimeClass defined Overhead",))
         elif not quantities_equal(overhead, fixed):
             yield _pod_finding("RCL107", ref, path,
-                               f"{ref.describe()}: spec.overhead differs from {rc.describe()}'s overhead.podFixed; "
-                               f"{consequence} (pod rejected: Pod's Overhead doesn't match RuntimeClass's defined "
-                               "Overhead). Remove spec.overhead: the admission plugin copies podFixed into it",
-                               key=True, related=related)
+                               f"{ref.describe()}: spec.overhead differs from {rc.describe()}'s overhead.podFixed",
+                               key=True, related=related,
+                               help="remove spec.overhead: the admission plugin copies podFixed into it",
+                               notes=(f"{consequence}: pod rejected: Pod's Overhead doesn't match RuntimeClass's "
+                                      "defined Overhead",))
 
 
 # --------------------------------------------------------------------------- RCL110
@@ -477,15 +493,16 @@ def os_mismatch(ctx: Context) -> Iterable[Finding]:
         if oses == {"windows"} and selected != "windows":
             yield _rc_finding(
                 "RCL111", rc, rc.handler_path, False,
-                f'{rc.describe()}: handler "{handler}" is a Windows runtime, but the RuntimeClass does not select '
-                f"{OS_LABEL}: windows, so its pods may be sent to Linux nodes (where the handler does not exist); "
-                f'add scheduling.nodeSelector {{"{OS_LABEL}": "windows"}}',
+                f'{rc.describe()}: Windows handler "{handler}", but {OS_LABEL}: windows is not selected',
+                help=f"scheduling: {{nodeSelector: {{{OS_LABEL}: windows}}}}",
+                notes=("its pods may be sent to Linux nodes, where the handler does not exist",),
             )
         elif oses == {"linux"} and selected == "windows":
             yield _rc_finding(
                 "RCL111", rc, rc.field_path("scheduling", "nodeSelector", OS_LABEL), False,
-                f'{rc.describe()}: handler "{handler}" is a Linux runtime, but scheduling.nodeSelector selects '
-                f"{OS_LABEL}: windows; its pods can never start. Select {OS_LABEL}: linux, or use a Windows handler",
+                f'{rc.describe()}: Linux handler "{handler}", but the nodeSelector selects {OS_LABEL}: windows',
+                help=f"{OS_LABEL}: linux (or use a Windows handler)",
+                notes=("its pods can never start",),
             )
     for ref, rc in pods_with_classes(ctx):
         os_spec = ref.spec.get("os")
@@ -499,15 +516,18 @@ def os_mismatch(ctx: Context) -> Iterable[Finding]:
                 runtime_os = next(iter(oses))
                 yield _pod_finding(
                     "RCL111", ref, ref.field("os", "name"),
-                    f'{ref.describe()}: spec.os.name is {os_name}, but {rc.describe()}\'s handler "{handler}" is a '
-                    f"{runtime_os.capitalize()} runtime; the pod can never start. Make them agree",
+                    f'{ref.describe()}: spec.os.name is {os_name}, but {rc.describe()} uses a '
+                    f"{runtime_os.capitalize()} handler",
+                    help=f"os: {{name: {runtime_os}}}, or a RuntimeClass with a {os_name.capitalize()} handler",
+                    notes=(f'handler "{handler}" is a {runtime_os.capitalize()} runtime: the pod can never start',),
                 )
             continue
         if isinstance(os_name, str) and isinstance(selected, str) and os_name != selected:
             yield _pod_finding(
                 "RCL111", ref, ref.field("os", "name"),
-                f"{ref.describe()}: spec.os.name is {os_name}, but {rc.describe()} selects {OS_LABEL}: {selected}; "
-                "the pod can never be scheduled. Make them agree",
+                f"{ref.describe()}: spec.os.name is {os_name}, but {rc.describe()} selects {OS_LABEL}: {selected}",
+                help=f"os: {{name: {selected}}}, or a RuntimeClass for {os_name} nodes",
+                notes=("the pod can never be scheduled",),
                 related=[Related(rc.path, rc.obj.value_span(rc.field_path("scheduling", "nodeSelector", OS_LABEL)),
                                  f"{rc.describe()} selects {OS_LABEL}={selected} here")],
             )
@@ -552,10 +572,12 @@ def handler_feature_missing(ctx: Context) -> Iterable[Finding]:
             if ok is False:
                 yield _pod_finding(
                     "RCL112", ref, ref.field("hostUsers"),
-                    f'{ref.describe()}: hostUsers: false needs user namespaces, but handler "{handler}" reports '
-                    f"userNamespaces: false on {_names(pools)}; the sandbox is not created (can't set "
-                    "`spec.hostUsers: false`, runtime does not support user namespaces)",
-                    [_pool_related(p, f"{p.describe()} reports userNamespaces: false") for p in pools[:5]],
+                    f'{ref.describe()}: hostUsers: false, but handler "{handler}" has no user namespaces',
+                    [_pool_related(p, f"{p.describe()} reports userNamespaces: false") for p in pools[:3]],
+                    help="remove hostUsers: false, or use a handler that supports user namespaces",
+                    notes=("the sandbox is not created: can't set `spec.hostUsers: false`, runtime does not "
+                           "support user namespaces",
+                           f"userNamespaces: false is reported on {_names(pools)}"),
                 )
         for group, i, c in _containers(spec):
             mounts = c.get("volumeMounts")
@@ -568,8 +590,10 @@ def handler_feature_missing(ctx: Context) -> Iterable[Finding]:
                     if ok is False:
                         yield _pod_finding(
                             "RCL112", ref, ref.field(group, i, "volumeMounts", j, "recursiveReadOnly"),
-                            f'{ref.describe()}: recursiveReadOnly: Enabled needs recursive read-only mounts, but handler '
-                            f'"{handler}" reports recursiveReadOnlyMounts: false on {_names(pools)}; the container '
-                            "fails to start. Use recursiveReadOnly: IfPossible, or a handler that supports it",
-                            [_pool_related(p, f"{p.describe()} reports recursiveReadOnlyMounts: false") for p in pools[:5]],
+                            f'{ref.describe()}: recursiveReadOnly: Enabled, but handler "{handler}" has no '
+                            "recursive read-only mounts",
+                            [_pool_related(p, f"{p.describe()} reports recursiveReadOnlyMounts: false") for p in pools[:3]],
+                            help="recursiveReadOnly: IfPossible (or use a handler that supports it)",
+                            notes=("the container fails to start",
+                                   f"recursiveReadOnlyMounts: false is reported on {_names(pools)}"),
                         )

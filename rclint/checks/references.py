@@ -33,6 +33,10 @@ def _consequence(ref: PodSpecRef) -> str:
     return f"every pod this {ref.obj.kind} creates is rejected"
 
 
+def _rejected_note(ref: PodSpecRef, name: str) -> str:
+    return f'{_consequence(ref)}: pod rejected: RuntimeClass "{name}" not found'
+
+
 @check("RCL101")
 def unknown_runtime_class(ctx: Context) -> Iterable[Finding]:
     inv = ctx.inventory
@@ -44,28 +48,34 @@ def unknown_runtime_class(ctx: Context) -> Iterable[Finding]:
         path = ref.field("runtimeClassName")
         related: List[Related] = []
         owners = [rc for rc in inv.runtime_classes if rc.handler_str == name and rc.name]
+        notes = [_rejected_note(ref, name)]
         if owners:
             rc = owners[0]
-            hint = (
-                f'; "{name}" is the handler of {rc.describe()}, and runtimeClassName takes the '
-                f'RuntimeClass name: use "{rc.name}"'
-            )
+            message = f'{ref.describe()}: runtimeClassName "{name}" is a handler, not a RuntimeClass name'
+            help_text = f"runtimeClassName: {rc.name}"
+            notes.append(f'"{name}" is the handler of {rc.describe()}; runtimeClassName takes the RuntimeClass name')
             related.append(Related(rc.path, rc.obj.value_span(("metadata", "name")), f"{rc.describe()} defined here"))
         else:
+            message = f'{ref.describe()}: runtimeClassName "{name}" names no RuntimeClass in the inputs'
             guess = closest(name, defined)
-            hint = f'; did you mean "{guess}"?' if guess else ""
+            if guess:
+                help_text = f"runtimeClassName: {guess}"
+            else:
+                help_text = (f'define RuntimeClass "{name}", or add it to known-runtime-classes '
+                             "if the cluster provides it")
             if guess and inv.runtime_class(guess) is not None:
                 rc = inv.runtime_class(guess)
                 related.append(Related(rc.path, rc.obj.value_span(("metadata", "name")), f"{rc.describe()} defined here"))
         yield Finding(
             "RCL101",
-            f'{ref.describe()}: runtimeClassName "{name}" names no RuntimeClass in the inputs '
-            f'({_consequence(ref)}: RuntimeClass "{name}" not found){hint}',
+            message,
             ref.obj.path,
             ref.obj.value_span(path),
             ref.obj.ref,
             tuple(related),
             field=format_path(path),
+            help=help_text,
+            notes=tuple(notes),
         )
 
 
@@ -84,19 +94,20 @@ def duplicate_runtime_class(ctx: Context) -> Iterable[Finding]:
             continue
         diffs = [k for k in ("handler", "overhead", "scheduling") if a[k] != b[k]]
         what = ", ".join(diffs)
-        detail = ""
+        notes = ["only one RuntimeClass of a name can exist in a cluster: whichever is applied last wins"]
         if "handler" in diffs:
-            detail = f' (handler "{a["handler"]}" there, "{b["handler"]}" here)'
+            notes.insert(0, f'handler "{a["handler"]}" in the first definition, "{b["handler"]}" here')
         prev_span = prev.obj.value_span(("metadata", "name"))
         yield Finding(
             "RCL108",
-            f'{rc.describe()} is defined again with a different {what}{detail}; '
-            f"the first definition is at {prev.path}:{prev_span.line} and only one can exist in a cluster",
+            f"{rc.describe()} is defined again with a different {what}",
             rc.path,
             rc.obj.value_span(("metadata", "name")),
             rc.obj.ref,
             (Related(prev.path, prev_span, f"first definition of {rc.describe()}"),),
             field="metadata.name",
+            help="keep one definition (or give this one another name)",
+            notes=tuple(notes),
         )
 
 
@@ -116,4 +127,5 @@ def unused_runtime_class(ctx: Context) -> Iterable[Finding]:
             rc.obj.value_span(("metadata", "name")),
             rc.obj.ref,
             field="metadata.name",
+            help=f"remove it, or set runtimeClassName: {rc.name} in the workloads meant to use it",
         )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 from typing import Callable
 
-FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
-_MODULES = {"text": "text", "json": "jsonfmt", "sarif": "sarif", "github": "github", "junit": "junit",
+FORMATS = ("text", "full", "concise", "json", "sarif", "github", "junit", "gitlab")
+_MODULES = {"text": "text", "full": "text", "concise": "text", "json": "jsonfmt", "sarif": "sarif", "github": "github", "junit": "junit",
             "gitlab": "gitlab"}
 # formats whose whole output is a machine-readable document (chatter goes to stderr)
 MACHINE = ("json", "sarif", "junit", "gitlab")

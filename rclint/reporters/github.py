@@ -79,6 +79,9 @@ def annotation(finding, catalog=None) -> str:
     lines = [f"{_location(path, span)}: {finding.code} {finding.message}"]
     for r in finding.related:
         lines.append(f"  {_location(normalise_path(r.path), r.span)}: {r.message}")
+    if finding.help:
+        lines.append(f"help: {finding.help}")
+    lines.extend(f"note: {n}" for n in finding.notes)
     params = ",".join(f"{key}={escape_property(value)}" for key, value in props)
     return f"::{COMMANDS[sev]} {params}::{escape_data(chr(10).join(lines))}"
 

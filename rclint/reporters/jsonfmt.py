@@ -1,4 +1,10 @@
-"""`{"version": 1, "findings": [...], "summary": {...}}`: one JSON object, documented in the README."""
+"""`{"version": 1, "findings": [...], "summary": {...}}`: one JSON object, documented in the README
+and described by `schemas/rclint-report.schema.json`.
+
+Version 1 grows only by adding: `help` (the one fix, "" when there is none) and `notes` (why it
+matters) on each finding, `suppressed` and `baselined` in the summary. No field changes
+meaning or disappears without a new version number.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,8 @@ def finding_to_json(f) -> dict:
         "end_line": f.span.end_line,
         "end_column": f.span.end_column,
         "message": f.message,
+        "help": f.help,
+        "notes": list(f.notes),
         "object": f.object.to_json() if f.object else None,
         "related": [
             {"path": r.path, "line": r.span.line, "column": r.span.column, "message": r.message}
@@ -23,7 +31,7 @@ def finding_to_json(f) -> dict:
     }
 
 
-def render(result, catalog=None) -> str:
+def render(result, catalog=None, **_options) -> str:
     c = result.counts()
     s = result.stats
     doc = {
@@ -37,6 +45,8 @@ def render(result, catalog=None) -> str:
             "warnings": c["warning"],
             "infos": c["info"],
             "notes": list(s.notes),
+            "suppressed": getattr(s, "suppressed", 0),
+            "baselined": getattr(s, "baselined", 0),
         },
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -9,7 +9,9 @@ read (shared/docs/peers-and-ci-conventions.md, C5):
                   file="{path}" line="{line}" time="0">                            one per finding
           <failure type="{CODE}" message="{message}">{full text}</failure>
 
-A clean run gives one passing placeholder test case, so that the CI shows "0 failures"
+Only findings at or above `--fail-on` (default: error) are failures; the others are test cases
+that pass and carry their text in `<system-out>`, so a CI view shows them without failing on
+them. A clean run gives one passing placeholder test case, so that the CI shows "0 failures"
 instead of "no tests". Every testcase has a `time` (Buildkite requires it), always "0":
 the output stays deterministic and holds no timestamp or host name. Characters XML 1.0
 cannot carry (control characters) are written as visible `\\xNN` escapes.
@@ -64,6 +66,9 @@ def failure_text(finding, rule) -> str:
     path = normalise_path(finding.path)
     span = finding.span
     lines = [f"{path}:{span.line}:{span.column}: {finding.code} [{sev}] {finding.message}"]
+    if finding.help:
+        lines.append(f"fix: {finding.help}")
+    lines.extend(f"note: {n}" for n in finding.notes)
     if finding.object is not None:
         lines.append(f"object: {finding.object.describe()}")
     for r in finding.related:
@@ -74,7 +79,7 @@ def failure_text(finding, rule) -> str:
     return "\n".join(lines)
 
 
-def render(result, catalog=None, **_options) -> str:
+def render(result, catalog=None, fail_on: Severity = Severity.ERROR, **_options) -> str:
     if catalog is None:
         from rclint.catalog import load_catalog
 
@@ -84,6 +89,11 @@ def render(result, catalog=None, **_options) -> str:
         by_file.setdefault(normalise_path(f.path), []).append(f)
 
     total = len(result.findings)
+
+    def failing(f) -> bool:
+        return (f.severity or Severity.ERROR) >= fail_on
+
+    failures = sum(1 for f in result.findings if failing(f))
     out = ['<?xml version="1.0" encoding="UTF-8"?>']
     if not total:
         out.append(f"<testsuites{_attrs([('name', 'rclint'), ('tests', 1), ('failures', 0), ('errors', 0), ('skipped', 0), ('time', 0)])}>")
@@ -95,11 +105,12 @@ def render(result, catalog=None, **_options) -> str:
         out.append("</testsuites>")
         return "\n".join(out) + "\n"
 
-    out.append(f"<testsuites{_attrs([('name', 'rclint'), ('tests', total), ('failures', total), ('errors', 0), ('skipped', 0), ('time', 0)])}>")
+    out.append(f"<testsuites{_attrs([('name', 'rclint'), ('tests', total), ('failures', failures), ('errors', 0), ('skipped', 0), ('time', 0)])}>")
     for path in sorted(by_file):
         cases = by_file[path]
         n = len(cases)
-        out.append(f"  <testsuite{_attrs([('name', path), ('tests', n), ('failures', n), ('errors', 0), ('skipped', 0), ('time', 0)])}>")
+        nf = sum(1 for f in cases if failing(f))
+        out.append(f"  <testsuite{_attrs([('name', path), ('tests', n), ('failures', nf), ('errors', 0), ('skipped', 0), ('time', 0)])}>")
         for f in cases:
             rule = catalog.get(f.code)
             rule_name = f" {rule.name}" if rule is not None else ""
@@ -107,7 +118,10 @@ def render(result, catalog=None, **_options) -> str:
             case = [("classname", classname(path)), ("name", name), ("file", path), ("line", f.span.line), ("time", 0)]
             out.append(f"    <testcase{_attrs(case)}>")
             body = escape_text(failure_text(f, rule))
-            out.append(f"      <failure{_attrs([('type', f.code), ('message', f.message)])}>{body}</failure>")
+            if failing(f):
+                out.append(f"      <failure{_attrs([('type', f.code), ('message', f.message)])}>{body}</failure>")
+            else:
+                out.append(f"      <system-out>{body}</system-out>")
             out.append("    </testcase>")
         out.append("  </testsuite>")
     out.append("</testsuites>")

@@ -16,13 +16,19 @@ Conventions followed (shared/docs/peers-and-ci-conventions.md, C1):
   and field, not by line (see fingerprint.py);
 - rules carry `help.text` + `help.markdown` (GitHub shows the markdown and not `helpUri`, so
   the link is repeated in it), `defaultConfiguration.level`, `properties.tags` and
-  `properties["problem.severity"]` (GitHub's severity for non-security alerts). No rule is a
-  security rule, so none has `security-severity`.
+  `properties["problem.severity"]` (GitHub's severity for non-security alerts); the rules about
+  sandbox isolation (their rule file sets `security-severity`) are tagged `security` and carry
+  `properties["security-severity"]`, which makes GitHub show them as security alerts;
+- a result's message is the finding's message, then its help ("Fix: ...") and notes, so the
+  alert says what to do without opening the rule;
+- URIs are relative to the repository root (`%SRCROOT%`) even when rclint runs in a
+  subdirectory of it: the command line passes where the working directory sits (`srcroot`).
 """
 
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from typing import Dict, List, Optional
 from urllib.parse import quote
@@ -63,7 +69,7 @@ def category(code: str) -> str:
     return CATEGORIES.get(code[:4], "other")
 
 
-def artifact_uri(path: str) -> dict:
+def artifact_uri(path: str, srcroot: str = "") -> dict:
     """artifactLocation for a finding path: relative to %SRCROOT%, POSIX, percent-encoded.
 
     "<stdin>" becomes "%3Cstdin%3E", a valid relative reference. A path that is absolute
@@ -71,6 +77,8 @@ def artifact_uri(path: str) -> dict:
     file: URI without a base.
     """
     text = normalise_path(path)
+    if srcroot and not text.startswith("<"):
+        text = posixpath.normpath(srcroot + text)
     if text.startswith("/") or _WINDOWS_ABS.match(text):
         absolute = text if text.startswith("/") else "/" + text
         return {"uri": "file://" + quote(absolute, safe=_URI_SAFE + ":")}
@@ -98,8 +106,8 @@ def region(span) -> dict:
     return out
 
 
-def physical_location(path: str, span) -> dict:
-    loc = {"artifactLocation": artifact_uri(path)}
+def physical_location(path: str, span, srcroot: str = "") -> dict:
+    loc = {"artifactLocation": artifact_uri(path, srcroot)}
     reg = region(span)
     if reg:
         loc["region"] = reg
@@ -137,6 +145,17 @@ def result_message(finding) -> str:
         f"[{_link_text(r.message or 'related location')}]({i})" for i, r in enumerate(finding.related, 1)
     )
     return f"{_plain(text)} (see {links})."
+
+
+def full_message(finding) -> str:
+    """The result message: what is wrong (the first sentence, which GitHub shows in lists), then
+    the fix and the why, each on a line of its own."""
+    text = result_message(finding)
+    if finding.help:
+        text += "\nFix: " + _plain(finding.help.strip())
+    for note in finding.notes:
+        text += "\nNote: " + _plain(_sentence(note.strip()))
+    return text
 
 
 def object_name(obj) -> str:
@@ -190,14 +209,23 @@ def rule_descriptor(rule) -> dict:
     help_text = [rule.title, "", "Why:", rule.rationale.strip(), "", "Fix:", rule.remediation.strip()]
     help_md = [f"**{rule.id} {rule.name}**: {rule.title}", "", "**Why**", "", rule.rationale.strip(), "",
                "**How to fix**", "", rule.remediation.strip()]
+    parts = dict(getattr(rule, "parts", ()) or ())
+    if parts:
+        help_text += ["", "A finding says:"] + [f"- {k}: {v}" for k, v in parts.items()]
+        help_md += ["", "**A finding says**", ""] + [f"- {k}: {v}" for k, v in parts.items()]
     if refs:
         help_text += ["", "References:"] + [f"- {r}" for r in refs]
         help_md += ["", "**References**", ""] + [f"- <{r}>" for r in refs]
     help_text += ["", f"Documentation: {rule.help_uri}"]
     help_md += ["", f"[Rule documentation]({rule.help_uri})"]
     tags = ["kubernetes", "runtimeclass", category(rule.id)]
+    if rule.security_severity:
+        tags.append("security")
     if rule.status and rule.status != "stable":
         tags.append(rule.status)
+    properties: dict = {"tags": tags, "problem.severity": PROBLEM_SEVERITY[rule.severity]}
+    if rule.security_severity:
+        properties["security-severity"] = rule.security_severity
     return {
         "id": rule.id,
         "name": rule.name,
@@ -206,10 +234,7 @@ def rule_descriptor(rule) -> dict:
         "help": {"text": "\n".join(help_text), "markdown": "\n".join(help_md)},
         "helpUri": rule.help_uri,
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
-        "properties": {
-            "tags": tags,
-            "problem.severity": PROBLEM_SEVERITY[rule.severity],
-        },
+        "properties": properties,
     }
 
 
@@ -229,7 +254,7 @@ def _unknown_rule_descriptor(code: str, severity: Severity) -> dict:
 # ----------------------------------------------------------------------------- document
 
 
-def to_sarif(result, catalog, automation_id: Optional[str] = None) -> dict:
+def to_sarif(result, catalog, automation_id: Optional[str] = None, srcroot: str = "") -> dict:
     """The SARIF log as a dict (render() serialises it)."""
     if catalog is None:
         from rclint.catalog import load_catalog
@@ -245,21 +270,21 @@ def to_sarif(result, catalog, automation_id: Optional[str] = None) -> dict:
     results = []
     for f in result.findings:
         sev = f.severity or Severity.ERROR
-        location: dict = {"physicalLocation": physical_location(f.path, f.span)}
+        location: dict = {"physicalLocation": physical_location(f.path, f.span, srcroot)}
         if f.object is not None:
             location["logicalLocations"] = [logical_location(f.object)]
         res: dict = {
             "ruleId": f.code,
             "ruleIndex": index[f.code],
             "level": LEVELS[sev],
-            "message": {"text": result_message(f)},
+            "message": {"text": full_message(f)},
             "locations": [location],
         }
         if f.related:
             res["relatedLocations"] = [
                 {
                     "id": i,
-                    "physicalLocation": physical_location(r.path, r.span),
+                    "physicalLocation": physical_location(r.path, r.span, srcroot),
                     "message": {"text": _sentence(r.message or "Related location")},
                 }
                 for i, r in enumerate(f.related, 1)
@@ -289,15 +314,16 @@ def to_sarif(result, catalog, automation_id: Optional[str] = None) -> dict:
         ]
     run["invocations"] = [invocation]
     run["originalUriBaseIds"] = {
-        SRCROOT: {"description": {"text": "The directory rclint was run from (normally the repository root)."}}
+        SRCROOT: {"description": {"text": "The root of the repository rclint ran in (the directory rclint ran from "
+                                     "when it is in no repository)."}}
     }
     run["columnKind"] = "unicodeCodePoints"
     run["results"] = results
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def render(result, catalog=None, automation_id: Optional[str] = None, **_options) -> str:
+def render(result, catalog=None, automation_id: Optional[str] = None, srcroot: str = "", **_options) -> str:
     """SARIF 2.1.0 text. `automation_id` sets `run.automationDetails.id` ("category/run-id";
     GitHub's upload action fills in its own when it is absent)."""
-    doc = to_sarif(result, catalog, automation_id=automation_id)
+    doc = to_sarif(result, catalog, automation_id=automation_id, srcroot=srcroot)
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

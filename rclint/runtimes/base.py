@@ -189,9 +189,18 @@ class RuntimeConfig:
 # --------------------------------------------------------------------------- findings
 
 
+# Codes whose checks write their parts themselves (the rest are split by rclint.parts).
+_OWN_PARTS = frozenset({"RCL301", "RCL303"})
+
+
 def finding(code: str, message: str, path: str, span: Span, field_: str = "",
-            severity: Optional[Severity] = None) -> Finding:
-    return Finding(code=code, message=message, path=path, span=span, field=field_, severity=severity)
+            severity: Optional[Severity] = None, help: str = "", notes: tuple = ()) -> Finding:
+    if code not in _OWN_PARTS and not help and not notes:
+        from rclint.parts import split
+
+        message, help, notes = split(message)
+    return Finding(code=code, message=message, path=path, span=span, field=field_, severity=severity,
+                   help=help, notes=tuple(notes))
 
 
 # --------------------------------------------------------------------------- schemas

@@ -344,9 +344,9 @@ class _Loader:
             self.notes.append(text)
 
     def add(self, code: str, message: str, loc: Location, severity: Optional[Severity] = None,
-            field_: Optional[str] = None) -> None:
+            field_: Optional[str] = None, help: str = "", notes: tuple = ()) -> None:
         self.findings.append(finding(code, message, loc.path, loc.span,
-                                     loc.field if field_ is None else field_, severity))
+                                     loc.field if field_ is None else field_, severity, help=help, notes=notes))
 
     # ------------------------------------------------------------------ reading files
 
@@ -593,9 +593,10 @@ class _Loader:
         section = toml_key_path(base)
         self.add(
             "RCL309",
-            f"on containerd 1.x, importing {new_file.display} replaces the whole [{section}] section of "
-            f"{old_file.display} (containerd 1.x replaces plugin tables instead of merging them), dropping "
-            f"{'; '.join(what)}; copy the full CRI section into the drop-in, or move to containerd 2.x "
+            f"on containerd 1.x, {posixpath.basename(new_file.display)} replaces the CRI section of "
+            f"{old_file.display}; "
+            f"it drops {', '.join(what)}; containerd 1.x replaces the whole [{section}] table instead of merging "
+            "plugin tables; copy the full CRI section into the drop-in, or move to containerd 2.x "
             "(version = 3), which merges plugin tables",
             loc,
             field_="imports",
@@ -915,25 +916,27 @@ class _Loader:
             return
         if explicit and default_name == "":
             loc = default_loc or self.main_start(cfg.default_field)
-            self.add("RCL302", "`default_runtime_name` is empty: the CRI plugin fails to load "
-                               "(`default_runtime_name` is empty) and the kubelet cannot start any pod", loc)
+            self.add("RCL302", "default_runtime_name is empty", loc,
+                     help='default_runtime_name = "runc" (or the name of one of your runtime tables)',
+                     notes=("the CRI plugin fails to load: `default_runtime_name` is empty", "no pod can start"))
             return
         if default_name in handlers:
             return
         available = ", ".join(sorted(handlers)) or "none"
         guess = suggest(default_name, handlers)
-        hint = f" Did you mean {guess!r}?" if guess else ""
+        plugin_error = (f"the CRI plugin fails to load: no corresponding runtime configured in "
+                        f"`containerd.runtimes` for `containerd` `default_runtime_name = \"{default_name}\"`")
         if explicit and default_loc is not None:
-            extra = ""
+            notes = [plugin_error, "no pod can start", f"runtime tables defined: {available}"]
             if self.semantics == "1.x" and default_name == "runc" and runtimes_written:
-                extra = (" containerd 1.x drops its built-in `runc` once a config defines runtimes (containerd 2.x "
-                         "keeps it).")
+                notes.append("containerd 1.x drops its built-in `runc` once a config defines runtimes "
+                             "(containerd 2.x keeps it)")
             self.add(
                 "RCL302",
-                f"default_runtime_name = {default_name!r} names no runtime table (defined: {available}): the CRI "
-                f"plugin fails to load (`no corresponding runtime configured in `containerd.runtimes` for "
-                f"`containerd` `default_runtime_name = \"{default_name}\"``), so no pod can start.{extra}{hint}",
+                f"default_runtime_name = {default_name!r} names no runtime table",
                 default_loc,
+                help=f"did you mean {guess!r}?" if guess else "add a runtime table with this name",
+                notes=tuple(notes),
             )
             return
         # the built-in default name ("runc") dangling: only under 1.x semantics
@@ -944,15 +947,20 @@ class _Loader:
             old, new = self.replacements[-1]
             replaced = (f" (the CRI section in effect is {new}'s, which replaced {old}'s on containerd 1.x: "
                         "see RCL309)")
+        shown = ", ".join(defined[:3]) + (f" and {len(defined) - 3} more" if len(defined) > 3 else "")
+        notes = [f"this config defines only {shown if defined else 'an empty runtimes table'}",
+                 "containerd 1.x drops its built-in `runc` once a config defines runtimes "
+                 "(containerd 2.x keeps the built-in runc)",
+                 plugin_error]
+        if replaced:
+            notes.insert(0, replaced.strip(" ()"))
         self.add(
             "RCL302",
-            f"default_runtime_name is not set{replaced}, so it is {default_name!r}, but this config defines only "
-            f"{', '.join(defined) if defined else 'an empty runtimes table'}: containerd 1.x drops its built-in "
-            f"`runc` once a config defines runtimes, so the CRI plugin fails to load (`no corresponding runtime "
-            f"configured in `containerd.runtimes` for `containerd` `default_runtime_name = \"{default_name}\"``). "
-            f"Add a [{base_field}.containerd.runtimes.runc] table or set default_runtime_name to one of "
-            f"{', '.join(defined) or 'your runtimes'} (containerd 2.x keeps the built-in runc)",
+            f"default_runtime_name is not set, so it is {default_name!r}, which this config does not define",
             Location(loc.path, loc.span, f"{base_field}.containerd.default_runtime_name"),
+            help=(f"add a [{base_field}.containerd.runtimes.runc] table, or set default_runtime_name to one of "
+                  f"{', '.join(defined[:3]) or 'your runtimes'}"),
+            notes=tuple(notes),
         )
 
     def check_handler(self, h: Handler) -> None:
@@ -967,9 +975,9 @@ class _Loader:
         # RCL306
         if not is_dns_label(h.name):
             fixed = re.sub(r"[^a-z0-9-]+", "-", h.name.lower()).strip("-")[:63] or "runtime"
-            self.add("RCL306", f"runtime name {h.name!r} is not a valid DNS label (lowercase letters, digits and "
-                               f"'-', at most 63 characters), so no RuntimeClass `handler` can select it; rename "
-                               f"it, e.g. {fixed!r}", header)
+            self.add("RCL306", f"runtime name {h.name!r} is not a valid DNS label; no RuntimeClass `handler` can "
+                               f"select it (lowercase letters, digits and '-', at most 63 characters); rename "
+                               f"it to {fixed!r}", header)
 
         # RCL304 / RCL303 on runtime_type
         tkey, rtype = _get_variant(table, "runtime_type", sem)
@@ -1057,8 +1065,9 @@ class _Loader:
         # RCL310
         ak, allowed = _get_variant(table, "privileged_without_host_devices_all_devices_allowed", sem)
         if allowed is True and h.privileged_without_host_devices is not True:
-            self.add("RCL310", f"runtime {h.name!r}: privileged_without_host_devices_all_devices_allowed = true "
-                               "requires privileged_without_host_devices = true; containerd (1.7 and later) fails to "
+            self.add("RCL310", f"runtime {h.name!r}: ..._all_devices_allowed = true without "
+                               "privileged_without_host_devices = true; set privileged_without_host_devices = true; "
+                               "containerd (1.7 and later) fails to "
                                "load the CRI plugin (`privileged_without_host_devices_all_devices_allowed` requires "
                                "`privileged_without_host_devices` to be enabled)", key_loc(ak or ""))
 

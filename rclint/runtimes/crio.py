@@ -266,14 +266,14 @@ def load_crio(
             findings.extend(_check_handler(h))
     if default_explicit and default_name not in handlers and default_loc is not None:
         guess = suggest(default_name, handlers)
-        hint = f". Did you mean {guess!r}?" if guess else ""
         findings.append(finding(
             "RCL302",
-            f"default_runtime = {default_name!r} names no [crio.runtime.runtimes.{default_name}] table "
-            f"(handlers: {', '.join(sorted(handlers))}): CRI-O refuses to start (`default_runtime set to "
-            f"\"{default_name}\", but no runtime entry table [crio.runtime.runtimes.{default_name}] was found`)"
-            f"{hint}",
+            f"default_runtime = {default_name!r} names no [crio.runtime.runtimes.{default_name}] table",
             default_loc.path, default_loc.span, default_loc.field,
+            help=f"did you mean {guess!r}?" if guess else f"add a [crio.runtime.runtimes.{default_name}] table",
+            notes=(f"CRI-O refuses to start: default_runtime set to \"{default_name}\", but no runtime entry table "
+                   f"[crio.runtime.runtimes.{default_name}] was found",
+                   f"handlers: {', '.join(sorted(handlers))}"),
         ))
 
     cfg = RuntimeConfig(
@@ -371,8 +371,8 @@ def _check_handler(h: Handler) -> List[Finding]:
 
     if not is_dns_label(h.name):
         fixed = re.sub(r"[^a-z0-9-]+", "-", h.name.lower()).strip("-")[:63] or "runtime"
-        add("RCL306", f"runtime handler name {h.name!r} is not a valid DNS label (lowercase letters, digits and '-', "
-                      f"at most 63 characters), so no RuntimeClass `handler` can select it; rename it, e.g. "
+        add("RCL306", f"runtime handler name {h.name!r} is not a valid DNS label; no RuntimeClass `handler` can "
+                      f"select it (lowercase letters, digits and '-', at most 63 characters); rename it to "
                       f"{fixed!r}", header)
 
     table = h.table
@@ -391,8 +391,8 @@ def _check_handler(h: Handler) -> List[Finding]:
         pk, _ = _ci_get(table, "runtime_path")
         base = posixpath.basename((h.binary or "").replace("\\", "/"))
         if not VM_BINARY.match(base):
-            add("RCL305", f"handler {h.name!r}: a runtime_type = \"vm\" handler needs a containerd shim v2 binary "
-                          f"(basename `containerd-shim-*`), got {base!r}; CRI-O drops the handler (`invalid "
+            add("RCL305", f"handler {h.name!r}: runtime_path {base!r} is not a containerd shim v2 binary; "
+                          f"a runtime_type = \"vm\" handler needs one (basename `containerd-shim-*`); CRI-O drops the handler (`invalid "
                           f"runtime_path for runtime '{h.name}': containerd binary naming pattern is not followed`)",
                 at(pk) if pk else header)
     nk, nsl = _ci_get(table, "no_sync_log")

@@ -1,0 +1,126 @@
+"""Kustomize directories: rendered with kubectl under restrictions, or one info finding."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from rclint import kustomize
+from rclint.cli import main
+
+from helpers import write_files
+
+RC = "apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: kata\nhandler: kata\noverhead:\n  podFixed: {memory: 160Mi, cpu: 250m}\n"
+POD = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  runtimeClassName: kata-qemu\n"
+       "  containers: [{name: c, image: busybox}]\n")
+TREE = {
+    "base/pod.yaml": POD,
+    "base/kustomization.yaml": "resources:\n- pod.yaml\n",
+    "overlays/prod/kustomization.yaml": "resources:\n- ../../base\nnamePrefix: prod-\n",
+    "cluster/rc.yaml": RC,
+}
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    (tmp_path / ".git").mkdir()
+    write_files(tmp_path, TREE)
+    return tmp_path
+
+
+def run(*args):
+    r = CliRunner().invoke(main, ["check", "-f", "json", *args], catch_exceptions=False)
+    return r, json.loads(r.stdout)
+
+
+def need_kubectl():
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed (.ci/run installs it)")
+
+
+def test_kustomization_is_rendered_and_findings_name_the_source(project):
+    need_kubectl()
+    r, doc = run()
+    found = [(f["path"], f["line"], f["column"], f["code"]) for f in doc["findings"]]
+    # the base is rendered as part of the overlay, not on its own; its files are not linted one by one
+    assert [x for x in found if x[3] == "RCL101"] == [("overlays/prod/<kustomize build>", 12, 21, "RCL101")]
+    (f,) = [f for f in doc["findings"] if f["code"] == "RCL101"]
+    assert f["object"]["name"] == "prod-p"  # the rendered object
+    # the source file, at the object's name there (kustomize added the prefix)
+    assert f["related"][-1] == {"path": "base/pod.yaml", "line": 4, "column": 9, "message": "rendered from this file"}
+    text = CliRunner().invoke(main, ["check", "-f", "full", "--select", "RCL101"]).stdout
+    assert "  --> overlays/prod/<kustomize build>:12:21\n" in text
+    assert "12 |   runtimeClassName: kata-qemu\n" in text
+    assert " 4 |   name: p\n" in text  # the source's frame
+
+
+def test_a_kustomization_passed_directly_is_rendered(project):
+    need_kubectl()
+    r, doc = run("base", "cluster")
+    assert [(f["path"], f["code"]) for f in doc["findings"] if f["code"] == "RCL101"] == [
+        ("base/<kustomize build>", "RCL101")]
+
+
+@pytest.mark.parametrize("resource, why", [
+    ("https://github.com/example/repo//deploy?ref=main", "remote resource"),
+    ("github.com/example/repo/deploy", "remote resource"),
+    ("../../../outside", "outside the linted tree"),
+])
+def test_remote_and_outside_references_are_refused(project, tmp_path, resource, why):
+    (tmp_path.parent / "outside").mkdir(exist_ok=True)
+    (tmp_path.parent / "outside" / "kustomization.yaml").write_text("resources: []\n")
+    write_files(project, {"overlays/prod/kustomization.yaml": f"resources:\n- ../../base\n- {resource}\n"})
+    r, doc = run()
+    (f,) = [f for f in doc["findings"] if f["code"] == "RCL005"]
+    assert f["path"] == "overlays/prod/kustomization.yaml" and f["severity"] == "info"
+    assert f["message"] == "Kustomize directory overlays/prod was not rendered"
+    assert f["notes"][0].startswith("rendering refused: ") and why in f["notes"][0]
+    assert f["help"] == "kubectl kustomize overlays/prod | rclint check --stdin-filename overlays/prod/<kustomize build> -"
+
+
+def test_a_symlink_out_of_the_tree_is_refused(project, tmp_path):
+    secret = tmp_path.parent / "secret.yaml"
+    secret.write_text(POD)
+    (project / "base" / "leak.yaml").symlink_to(secret)
+    assert "symlink" in (kustomize.refusal(str(project / "overlays" / "prod"), str(project)) or "")
+
+
+def test_without_kubectl_one_info_finding_says_how_to_pipe_it(project, monkeypatch):
+    monkeypatch.setattr(kustomize, "kubectl", lambda: None)
+    r, doc = run()
+    (f,) = [f for f in doc["findings"] if f["code"] == "RCL005"]
+    assert f["message"] == "Kustomize directory overlays/prod was not rendered"
+    assert f["notes"][0] == "kubectl is not installed"
+    assert f["line"] == 1 and f["severity"] == "info"
+    assert "kubectl kustomize overlays/prod | rclint check" in f["help"]
+    assert not [f for f in doc["findings"] if f["code"] == "RCL101"]  # nothing silently linted raw either
+
+
+def test_a_failing_render_is_reported(project):
+    need_kubectl()
+    write_files(project, {"overlays/prod/kustomization.yaml": "resources:\n- missing.yaml\n"})
+    r, doc = run()
+    (f,) = [f for f in doc["findings"] if f["code"] == "RCL005"]
+    assert "kubectl kustomize failed" in f["message"] + " ".join(f["notes"])
+
+
+def test_a_refused_kustomization_alone_is_reported_not_a_usage_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    write_files(tmp_path, {"o/kustomization.yaml": 'resources:\n- "a\\0b"\n'})
+    r, doc = run()
+    assert r.exit_code == 0
+    (f,) = doc["findings"]
+    assert f["code"] == "RCL005" and f["notes"][0] == "rendering refused: it references 'a\\x00b', outside the linted tree"
+
+
+def test_locate_finds_the_object_in_its_source():
+    text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: p\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: 'p'\n"
+    span = kustomize.locate(text, "Pod", "prod-p")
+    assert (span.line, span.column, span.end_column) == (9, 10, 11)
+    assert kustomize.locate(text, "Deployment", "p") is None
