@@ -59,6 +59,11 @@ def test_a_warm_run_replays_the_cold_one_without_loading(repo, tmp_path, monkeyp
         assert check("--cache-dir", str(cache)) == cold
     # --no-cache neither reads nor writes
     assert check("--no-cache") == cold
+    # the text report's code frames come out the same from a cached result
+    texts = [CliRunner().invoke(main, ["check", "--format", "text", "--no-color", "--exit-zero", *args],
+                                catch_exceptions=False).stdout
+             for args in (["--no-cache"], ["--cache-dir", str(tmp_path / "c2")], ["--cache-dir", str(tmp_path / "c2")])]
+    assert texts[0] == texts[1] == texts[2] and " | " in texts[0]
 
 
 def test_the_default_cache_is_in_the_user_cache_directory(repo, tmp_path, monkeypatch):
@@ -168,6 +173,10 @@ def test_workers_give_byte_identical_output(tmp_path, monkeypatch):
     assert used == [False, True]
     assert one == two
     assert json.loads(two)["summary"]["files"] > 60
+    # the text report's code frames read files again: files a worker read are readable again
+    texts = [CliRunner().invoke(main, ["check", "--format", "text", "--no-color", "--exit-zero", "--no-cache",
+                                       "--jobs", jobs], catch_exceptions=False).stdout for jobs in ("1", "2")]
+    assert texts[0] == texts[1] and texts[0].count("|") > 100
 
 
 def test_small_inputs_stay_in_one_process(repo):
