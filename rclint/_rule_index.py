@@ -1,6 +1,6 @@
 # Generated from rules/*.yaml by `python -m rclint.catalog --write-index`; a test keeps it in sync.
 # The default severity of every rule, so that a run need not parse the rule files.
-DIGEST = 'bf359713e3094e28'
+DIGEST = '053752a6de54386a'
 SEVERITIES = {
     'RCL001': 'error',
     'RCL002': 'error',
@@ -39,6 +39,9 @@ SEVERITIES = {
     'RCL308': 'error',
     'RCL309': 'warning',
     'RCL310': 'error',
+    'RCL315': 'error',
+    'RCL316': 'error',
+    'RCL317': 'warning',
     'RCL401': 'error',
     'RCL402': 'warning',
     'RCL403': 'warning',

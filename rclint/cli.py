@@ -1,7 +1,8 @@
 """Command line: click parses flags into Settings, calls the engine, picks a reporter, sets the exit code.
 
 Exit codes: 0 no finding at or above --fail-on; 1 there is one; 2 usage/configuration error
-or an internal bug (one line; --debug shows the traceback).
+or an internal bug (one line; --debug shows the traceback); 130 interrupted (Ctrl-C). A reader
+that closes the pipe early (`rclint check . | head -1`) ends the output quietly.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def _split_codes(values) -> List[str]:
 
 
 def _fail(message: str) -> "None":
-    click.echo(f"rclint: error: {message}", err=True)
+    click.echo(f"rclint: error: {visible(str(message))}", err=True)
     sys.exit(2)
 
 
@@ -37,7 +38,7 @@ def _internal_error(exc: BaseException, debug: bool) -> "None":
         traceback.print_exc()
     else:
         click.echo(
-            f"rclint: internal error: {exc.__class__.__name__}: {exc} (rerun with --debug for the traceback)",
+            f"rclint: internal error: {exc.__class__.__name__}: {visible(str(exc))} (rerun with --debug for the traceback)",
             err=True,
         )
     sys.exit(2)
@@ -83,7 +84,39 @@ def _srcroot_prefix() -> str:
     return "" if rel == "." else rel.rstrip("/") + "/"
 
 
+def _interrupted() -> "None":
+    """Ctrl-C: one line, exit 130 (the shell's code for SIGINT), never a traceback."""
+    try:
+        click.echo("rclint: interrupted", err=True)
+    finally:
+        sys.exit(130)
+
+
+def _stdout_closed() -> None:
+    """The reader went away (`| head -1`): drop the rest of the output without a word."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+class _Main(click.Group):
+    """Ctrl-C and a closed stdout are handled here for every command."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _interrupted()
+        except BrokenPipeError:
+            _stdout_closed()
+            sys.exit(0)
+
+
 def _write(text: str, output: Optional[str], roots=()) -> None:
+    # never invalid UTF-8, whatever a reporter let through (`?` is valid in every format)
+    text = text.encode("utf-8", "replace").decode("utf-8")
     if output and output != "-":
         from rclint.fspolicy import write_file
 
@@ -105,7 +138,7 @@ def _check_outputs(outputs, roots) -> None:
                 _fail(f"cannot write {visible(out)}: {exc.strerror}")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="rclint")
 def main() -> None:
     """rclint: lint Kubernetes RuntimeClasses, the pods that use them, and the node runtime configs behind them."""
@@ -307,7 +340,7 @@ def check_cmd(paths, formats, statistics, outputs, config_file, isolated, select
     except ConfigError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
-        sys.exit(130)
+        _interrupted()
     except Exception as exc:  # an rclint bug, never bad input
         _internal_error(exc, debug)
 
@@ -319,7 +352,7 @@ def check_cmd(paths, formats, statistics, outputs, config_file, isolated, select
         except OSError as exc:
             _fail(f"cannot write {visible(write_baseline)}: {exc.strerror}")
         n = len(result.findings)
-        click.echo(f"rclint: wrote {n} finding{'s' if n != 1 else ''} to the baseline {write_baseline}", err=True)
+        click.echo(f"rclint: wrote {n} finding{'s' if n != 1 else ''} to the baseline {visible(write_baseline)}", err=True)
         sys.exit(0)
 
     try:
@@ -353,6 +386,10 @@ def check_cmd(paths, formats, statistics, outputs, config_file, isolated, select
                 append_file(os.environ["GITHUB_STEP_SUMMARY"], step_summary_markdown(result, catalog))
         if not any(fmt == "github" and out in (None, "-") for fmt, out in pairs):
             click.echo(summary(result), err=True)  # github annotations end with their own summary
+    except KeyboardInterrupt:
+        _interrupted()
+    except BrokenPipeError:
+        _stdout_closed()
     except OSError as exc:
         _fail(f"cannot write {visible(str(exc.filename))}: {exc.strerror}")
     except Exception as exc:
@@ -385,6 +422,8 @@ def nodes_cmd(paths, fmt, node_configs, config_file, isolated, debug) -> None:
         click.echo(render_nodes(load_node_pools(settings), fmt), nl=False)
     except ConfigError as exc:
         _fail(str(exc))
+    except BrokenPipeError:
+        raise  # the reader went away: handled quietly by the command group
     except Exception as exc:
         _internal_error(exc, debug)
 
@@ -419,7 +458,7 @@ def snapshot_cmd(output, kube_context, kubeconfig, kubectl, timeout, debug) -> N
     except ConfigError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
-        sys.exit(130)
+        _interrupted()
     except Exception as exc:
         _internal_error(exc, debug)
     try:
@@ -427,7 +466,7 @@ def snapshot_cmd(output, kube_context, kubeconfig, kubectl, timeout, debug) -> N
     except OSError as exc:
         _fail(f"cannot write {visible(target)}: {exc.strerror}")
     if target != "-":
-        click.echo(f"rclint: wrote {cluster_mod.summary(classes, nodes)} to {target}", err=True)
+        click.echo(f"rclint: wrote {cluster_mod.summary(classes, nodes)} to {visible(target)}", err=True)
 
 
 @main.command("rules")

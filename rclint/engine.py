@@ -24,6 +24,7 @@ from rclint.settings import ConfigError, Settings
 from rclint.suppress import apply as apply_suppressions
 from rclint.suppress import object_suppressions, scan_comments
 from rclint.suppress import unused as unused_suppressions
+from rclint.textio import escape_surrogates, printable_finding
 
 
 class NoInputError(ConfigError):
@@ -240,7 +241,7 @@ def load_everything(settings: Settings, stats: Stats, require_input: bool = True
     with _no_gc_while_loading():
         files = load_inputs(inputs, settings, stats, policy)
     runtime = load_runtime_sources(node_config_candidates(inputs, settings), display_path, settings.max_file_size,
-                                   policy)
+                                   policy, declared_runtime_versions(settings))
     stats.runtime_configs = len(runtime.configs)
     stats.files += runtime.files
     stats.bytes += runtime.bytes
@@ -329,6 +330,8 @@ def run(settings: Settings) -> Result:
     stats.suppressed = before - len(raw)
     if "RCL006" in enabled:
         raw.extend(unused_suppressions(suppressions, set(catalog), enabled))
+    # file names that are not UTF-8 are shown (and baselined) with \xNN escapes in every format
+    raw = [printable_finding(f) for f in raw]
     if settings.baseline:
         from rclint import baseline
 
@@ -338,8 +341,9 @@ def run(settings: Settings) -> Result:
                       else f"{stale} baseline entries no longer match anything")
         stats.notes.append(f"baseline {settings.baseline}: {matched} known finding{'s' if matched != 1 else ''} hidden"
                            + (f"; {stale_text} (rewrite it with --write-baseline)" if stale else ""))
+    stats.notes[:] = [escape_surrogates(str(n)) for n in stats.notes]
     if settings.only_paths is not None:
-        only = set(settings.only_paths)
+        only = {escape_surrogates(p) for p in settings.only_paths}
         raw = [f for f in raw if f.path in only]
     findings = []
     for f in raw:
@@ -429,6 +433,23 @@ def _with_severity(f: Finding, sev: Severity) -> Finding:
     from dataclasses import replace
 
     return replace(f, severity=sev)
+
+
+def declared_runtime_versions(settings: Settings):
+    """display path of a runtime config -> the (containerd, CRI-O) versions its pool declares,
+    else the [tool.rclint] defaults."""
+    from rclint.settings import display_path
+
+    by_path = {}
+    for pool in settings.node_pools:
+        for p in pool.runtime_configs:
+            by_path.setdefault(display_path(p), (pool.containerd, pool.crio))
+
+    def lookup(path: str):
+        containerd, crio = by_path.get(path, (None, None))
+        return containerd or settings.containerd_version, crio or settings.crio_version
+
+    return lookup
 
 
 def load_node_pools(settings: Settings):

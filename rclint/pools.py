@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from rclint.kube.scheduling import classify_handler_name
 from rclint.model import Span
@@ -33,6 +33,7 @@ class PoolHandler:
     span: Span
     table: Optional[Handler] = None  # the runtime table, when a runtime config defines it
     features: Optional[dict] = None  # Node status.runtimeHandlers[].features
+    versions: Tuple[str, ...] = ()  # containerd release lines on which it exists (empty: all)
 
 
 @dataclass
@@ -48,6 +49,10 @@ class NodePool:
     runtime_configs: List[RuntimeConfig] = field(default_factory=list)
     nodes: Optional[int] = None
     node_name: Optional[str] = None
+    # containerd release lines the pool may run (declared or inferred; empty: not containerd)
+    versions: Tuple[str, ...] = ()
+    # a Node's status.nodeInfo.containerRuntimeVersion, e.g. "containerd://1.7.22", "cri-o://1.30.4"
+    runtime_version: Optional[str] = None
 
     def describe(self) -> str:
         if self.source == "node":
@@ -58,10 +63,22 @@ class NodePool:
         return f"pool {self.name}{count}"
 
     def has(self, handler: str) -> Optional[bool]:
-        """True/False when the pool's handlers are known, None when they are not."""
+        """True/False when the pool's handlers are known, None when they are not, or when the
+        handler exists on only some of the containerd versions the pool may run."""
         if self.handlers is None:
             return None
-        return handler in self.handlers
+        if handler not in self.handlers:
+            return False
+        return None if self.missing_on(handler) else True
+
+    def missing_on(self, handler: str) -> Tuple[str, ...]:
+        """The containerd release lines of this pool on which `handler` does not exist."""
+        h = (self.handlers or {}).get(handler)
+        if h is None:
+            return self.versions
+        if not h.versions:
+            return ()
+        return tuple(v for v in self.versions if v not in h.versions)
 
 
 def _handlers_from_configs(configs: List[RuntimeConfig]) -> Optional[Dict[str, PoolHandler]]:
@@ -71,8 +88,17 @@ def _handlers_from_configs(configs: List[RuntimeConfig]) -> Optional[Dict[str, P
     out: Dict[str, PoolHandler] = {}
     for cfg in known:
         for name, h in cfg.handlers.items():
-            out.setdefault(name, PoolHandler(name, h.kind or "unknown", h.path, h.span, table=h))
+            out.setdefault(name, PoolHandler(name, h.kind or "unknown", h.path, h.span, table=h,
+                                             versions=h.versions if cfg.kind == "containerd" else ()))
     return out
+
+
+def _versions(configs: List[RuntimeConfig]) -> Tuple[str, ...]:
+    out: List[str] = []
+    for cfg in configs:
+        if cfg.kind == "containerd":
+            out.extend(v for v in cfg.versions if v not in out)
+    return tuple(out)
 
 
 def _node_pool(obj) -> NodePool:
@@ -81,6 +107,7 @@ def _node_pool(obj) -> NodePool:
     taints = obj.get(("spec", "taints"))
     taints = [t for t in taints if isinstance(t, dict)] if isinstance(taints, list) else []
     entries = obj.get(("status", "runtimeHandlers"))
+    version = obj.get(("status", "nodeInfo", "containerRuntimeVersion"))
     handlers: Optional[Dict[str, PoolHandler]] = None
     default = None
     if isinstance(entries, list) and entries:
@@ -99,7 +126,7 @@ def _node_pool(obj) -> NodePool:
     return NodePool(
         name=f"node/{obj.name}", source="node", path=obj.path, span=obj.value_span(("metadata", "name")),
         labels=labels, taints=taints, handlers=handlers, default_handler=default, nodes=_node_count(obj),
-        node_name=obj.name,
+        node_name=obj.name, runtime_version=version if isinstance(version, str) and version else None,
     )
 
 
@@ -128,7 +155,7 @@ def build_pools(inventory, settings) -> List[NodePool]:
             name=decl.name, source="config", path=display_path(decl.source), span=spans.get(decl.name, Span(1, 1)),
             labels=dict(decl.labels), taints=list(decl.taints),
             handlers=_handlers_from_configs(configs) if configs else None,
-            default_handler=default, runtime_configs=configs, nodes=decl.nodes,
+            default_handler=default, runtime_configs=configs, nodes=decl.nodes, versions=_versions(configs),
         ))
     for cfg in inventory.runtime_configs:
         if id(cfg) in claimed:
@@ -136,6 +163,7 @@ def build_pools(inventory, settings) -> List[NodePool]:
         pools.append(NodePool(
             name=cfg.path, source="runtime-config", path=cfg.path, span=Span(1, 1), labels=None, taints=[],
             handlers=_handlers_from_configs([cfg]), default_handler=cfg.default_handler, runtime_configs=[cfg],
+            versions=_versions([cfg]),
         ))
     return pools
 

@@ -34,10 +34,10 @@ DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
 
 CONFIG_KEYS = {
     "select", "ignore", "extend-select", "severity", "exclude", "fail-on",
-    "known-runtime-classes", "max-file-size", "node-config", "node-pool",
+    "known-runtime-classes", "max-file-size", "node-config", "node-pool", "containerd", "crio",
     "extend-exclude", "respect-gitignore",
 }
-NODE_POOL_KEYS = {"name", "labels", "taints", "runtime-config", "nodes"}
+NODE_POOL_KEYS = {"name", "labels", "taints", "runtime-config", "nodes", "containerd", "crio"}
 
 
 @dataclass
@@ -50,6 +50,8 @@ class NodePoolConfig:
     runtime_configs: List[str]  # paths, resolved against the configuration file's directory
     nodes: Optional[int]
     source: str  # the configuration file
+    containerd: Optional[tuple] = None  # release lines, e.g. ("1.7",) (rclint.runtimes.versions)
+    crio: Optional[str] = None  # e.g. "1.31"
 
 
 @dataclass
@@ -69,6 +71,8 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     node_configs: List[str] = field(default_factory=list)
     node_pools: List["NodePoolConfig"] = field(default_factory=list)
+    containerd_version: Optional[tuple] = None  # default for pools that do not declare one
+    crio_version: Optional[str] = None
     stdin_filename: str = "<stdin>"
     config_path: Optional[str] = None
     config_dir: Optional[str] = None
@@ -90,8 +94,9 @@ def parse_size(value) -> int:
     if isinstance(value, int) and value > 0:
         return value
     m = _SIZE.match(str(value))
-    if not m or int(m.group(1)) <= 0:
-        raise ConfigError(f"max-file-size: {value!r} is not a size (e.g. 5000000 or '20MiB')")
+    if not m or len(m.group(1)) > 18 or int(m.group(1)) <= 0:  # 18 digits: never near Python's int limit
+        shown = repr(value) if len(str(value)) <= 40 else repr(str(value)[:36]) + "..."
+        raise ConfigError(f"max-file-size: {shown} is not a size (e.g. 5000000 or '20MiB')")
     return int(m.group(1)) * _UNITS[(m.group(2) or "b").lower()]
 
 
@@ -116,6 +121,11 @@ def find_config(start: str) -> Optional[Path]:
         if (p / ".git").exists() or p.parent == p:
             return None
         p = p.parent
+
+
+def _int_limit_text(exc: ValueError) -> str:
+    text = str(exc)
+    return "integer does not fit in 64 bits" if "integer string conversion" in text else text
 
 
 def _config_text(path: Path) -> str:
@@ -157,7 +167,12 @@ def read_config(path: Path) -> dict:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc.strerror}") from None
     except ValueError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise ConfigError(f"{path}: invalid TOML: {_int_limit_text(exc)}") from None
+    from rclint.tomlsource import _out_of_range
+
+    big = _out_of_range(data, ())
+    if big is not None:  # never held as a number (Python cannot even print one over 4,300 digits)
+        raise ConfigError(f"{path}: {'.'.join(str(k) for k in big)}: integer does not fit in 64 bits")
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("rclint", {})
         where = "[tool.rclint]"
@@ -167,10 +182,10 @@ def read_config(path: Path) -> dict:
         raise ConfigError(f"{path}: {where} must be a table")
     unknown = sorted(set(data) - CONFIG_KEYS)
     if unknown:
-        import difflib
+        from rclint.suggest import closest
 
-        hint = difflib.get_close_matches(unknown[0], sorted(CONFIG_KEYS), n=1)
-        extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+        hint = closest(unknown[0], CONFIG_KEYS)
+        extra = f" (did you mean '{hint}'?)" if hint else ""
         raise ConfigError(
             f"{path}: unknown configuration key '{unknown[0]}' in {where}{extra}; "
             f"known keys: {', '.join(sorted(CONFIG_KEYS))}"
@@ -237,6 +252,21 @@ def apply_config(settings: Settings, data: dict, path: Path) -> None:
                                                    path, "node-config")
     if "node-pool" in data:
         settings.node_pools = _node_pools(data["node-pool"], path)
+    settings.containerd_version, settings.crio_version = _runtime_versions(data, f"{path}")
+
+
+def _runtime_versions(entry: dict, where: str):
+    """`containerd = "1.7"` / `crio = "1.31"`: the runtime version a pool runs."""
+    from rclint.runtimes.versions import VersionError, parse_containerd, parse_crio
+
+    out = []
+    for key, parse in (("containerd", parse_containerd), ("crio", parse_crio)):
+        try:
+            out.append(parse(entry[key]) if key in entry else None)
+        except VersionError as exc:
+            raise ConfigError(f"{where}: {key}: {exc}") from None
+    containerd, crio = out
+    return containerd, crio
 
 
 def _node_pools(value, path: Path) -> List[NodePoolConfig]:
@@ -271,8 +301,9 @@ def _node_pools(value, path: Path) -> List[NodePoolConfig]:
         if nodes is not None and (not isinstance(nodes, int) or isinstance(nodes, bool) or nodes < 1):
             raise ConfigError(f"{where} '{name}': 'nodes' must be a positive integer")
         configs = _inside_config_dir([str(path.parent / c) for c in configs], path, "runtime-config")
+        containerd, crio = _runtime_versions(entry, f"{where} '{name}'")
         pools.append(NodePoolConfig(name, dict(labels), list(taints), configs,
-                                    nodes, str(path)))
+                                    nodes, str(path), containerd, crio))
     return pools
 
 

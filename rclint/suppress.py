@@ -14,6 +14,7 @@ RCL006 so stale ignores do not pile up.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Set, Tuple
@@ -67,8 +68,6 @@ def scan_comments(path: str, text: str) -> List[Suppression]:
     line_starts = [0]
     for m in re.finditer("\n", text):
         line_starts.append(m.end())
-    import bisect
-
     for m in _COMMENT.finditer(text):
         line = bisect.bisect_right(line_starts, m.start())
         col = m.start() - line_starts[line - 1] + 1
@@ -118,21 +117,64 @@ def object_suppressions(inventory) -> List[Suppression]:
 
 
 def apply(findings: Iterable[Finding], suppressions: List[Suppression]) -> List[Finding]:
-    by_path: Dict[str, List[Suppression]] = {}
+    """The findings no suppression covers; each suppression records the codes it matched.
+
+    Linear in findings plus suppressions (up to sorting): the covered lines of each
+    (path, code) are merged into sorted intervals, and a suppression learns whether it was
+    used by a binary search over the suppressed findings' lines.
+    """
+    covered: Dict[Tuple[str, str], List[Tuple[float, float]]] = {}
     for s in suppressions:
-        if s.problem is None:
-            by_path.setdefault(s.path, []).append(s)
+        if s.problem is not None:
+            continue
+        lo, hi = (float("-inf"), float("inf")) if s.scope == "file" else (s.first_line, s.last_line)
+        for code in set(s.codes):
+            covered.setdefault((s.path, code), []).append((lo, hi))
+    merged = {key: _merge(spans) for key, spans in covered.items()}
     kept = []
+    hit_lines: Dict[Tuple[str, str], List[int]] = {}
     for f in findings:
-        hit = False
         if f.code != "RCL006":
-            for s in by_path.get(f.path, ()):
-                if s.covers(f):
-                    s.used.add(f.code)
-                    hit = True
-        if not hit:
-            kept.append(f)
+            spans = merged.get((f.path, f.code))
+            if spans is not None and _inside(spans, f.span.line):
+                hit_lines.setdefault((f.path, f.code), []).append(f.span.line)
+                continue
+        kept.append(f)
+    for lines in hit_lines.values():
+        lines.sort()
+    for s in suppressions:
+        if s.problem is not None:
+            continue
+        for code in s.codes:
+            lines = hit_lines.get((s.path, code))
+            if not lines:
+                continue
+            if s.scope == "file":
+                s.used.add(code)
+                continue
+            i = bisect.bisect_left(lines, s.first_line)
+            if i < len(lines) and lines[i] <= s.last_line:
+                s.used.add(code)
     return kept
+
+
+def _merge(spans: List[Tuple[float, float]]) -> Tuple[List[float], List[float]]:
+    """Sorted, non-overlapping (starts, ends) covering the same lines as `spans`."""
+    starts: List[float] = []
+    ends: List[float] = []
+    for lo, hi in sorted(spans):
+        if ends and lo <= ends[-1] + 1:
+            ends[-1] = max(ends[-1], hi)
+        else:
+            starts.append(lo)
+            ends.append(hi)
+    return starts, ends
+
+
+def _inside(spans: Tuple[List[float], List[float]], line: int) -> bool:
+    starts, ends = spans
+    i = bisect.bisect_right(starts, line) - 1
+    return i >= 0 and line <= ends[i]
 
 
 def unused(suppressions: List[Suppression], known: Set[str], enabled: Set[str]) -> List[Finding]:

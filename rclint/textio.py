@@ -72,3 +72,43 @@ def visible(text: str) -> str:
     if _UNSAFE.search(text) is None:
         return text
     return _UNSAFE.sub(_escape, text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def escape_surrogates(text: str) -> str:
+    """`text` with the bytes of a name that was not UTF-8 (decoded with surrogateescape) as
+    `\\xNN` escapes, so that it can be written as UTF-8 in every format. Everything else,
+    controls included, is left to the format's own escaping."""
+    if _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub(_escape, text)
+
+
+def printable_finding(finding):
+    """The finding with every OS-derived string (paths, and messages quoting them) free of
+    undecodable bytes; the same object when there were none."""
+    from dataclasses import replace
+
+    texts = [finding.path, finding.message, finding.help, *finding.notes]
+    texts += [t for r in finding.related for t in (r.path, r.message)]
+    if not any(isinstance(t, str) and _SURROGATE.search(t) for t in texts):
+        return finding
+    related = tuple(replace(r, path=escape_surrogates(r.path), message=escape_surrogates(r.message))
+                    for r in finding.related)
+    return replace(finding, path=escape_surrogates(finding.path), message=escape_surrogates(finding.message),
+                   help=escape_surrogates(finding.help), notes=tuple(escape_surrogates(n) for n in finding.notes),
+                   related=related)
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_safe(text: str) -> str:
+    """Serialised JSON with the characters that `ensure_ascii=False` leaves raw but that
+    terminals and logs act on (DEL, C1 controls, line/paragraph separators, bidi overrides)
+    written as `\\uXXXX` escapes: the same JSON value, safe to print."""
+    if _JSON_UNSAFE.search(text) is None:
+        return text
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -146,6 +146,9 @@ def load_toml(text: str) -> TomlDoc:
     except RecursionError:
         raise TomlSyntaxError("TOML nesting too deep", Span(1, 1)) from None
     except (ValueError, TypeError, OverflowError) as exc:  # defensive: malformed dates etc.
+        long_int = _LONG_DIGITS.search(text)
+        if long_int is not None and "digits" in str(exc):  # Python's int-to-str limit
+            raise TomlSyntaxError(_INT_RANGE, _offset_span(text, long_int.start())) from None
         raise TomlSyntaxError(str(exc) or "invalid TOML", Span(1, 1)) from None
     doc = TomlDoc(value=value, text=text)
     scanner = _Scanner(text, doc)
@@ -153,7 +156,42 @@ def load_toml(text: str) -> TomlDoc:
         scanner.run()
     except Exception:  # noqa: BLE001 - positions are best effort, never fatal
         doc.index_complete = False
+    big = _out_of_range(value, ())
+    if big is not None:  # Go's TOML decoders (containerd, CRI-O) refuse these: so does rclint
+        raise TomlSyntaxError(_INT_RANGE, doc.value_span(big) or doc.span(big))
     return doc
+
+
+# Integers beyond 64 bits: containerd's and CRI-O's TOML decoders reject them, and Python
+# cannot even print one with more than 4,300 digits. They are syntax errors here, never values.
+_INT_RANGE = "integer does not fit in 64 bits"
+_LONG_DIGITS = re.compile(r"[0-9_]{4000,}")
+
+
+def _offset_span(text: str, offset: int) -> Span:
+    line = text.count("\n", 0, offset) + 1
+    return Span(line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+
+
+def _out_of_range(value: Any, path: tuple, depth: int = 0):
+    """The key path of the first integer outside [-2**63, 2**64), or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return path if not -(2 ** 63) <= value < 2 ** 64 else None
+    if depth > 200:
+        return None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for k, v in items:
+        found = _out_of_range(v, path + (k,), depth + 1)
+        if found is not None:
+            return found
+    return None
 
 
 def _syntax_error(exc: Exception, text: str) -> TomlSyntaxError:

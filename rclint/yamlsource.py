@@ -108,7 +108,19 @@ _FLOAT = re.compile(
 )
 
 
+# Python cannot print an integer of more than 4,300 digits (and nothing in Kubernetes holds one):
+# a longer integer stays text (go-yaml v2 also keeps integers that overflow 64 bits as strings).
+_MAX_INT_BITS = 14_000
+
+
 def _parse_int(text: str) -> int:
+    value = _parse_int_unbounded(text)
+    if value.bit_length() > _MAX_INT_BITS:
+        raise ValueError("integer too large")
+    return value
+
+
+def _parse_int_unbounded(text: str) -> int:
     t = text.replace("_", "")
     sign = -1 if t.startswith("-") else 1
     t = t.lstrip("+-")

@@ -235,6 +235,8 @@ def test_checks_over_the_snapshot_match_checks_over_the_raw_node_list(apiserver,
         ("pods.yaml", 16, 21, "RCL105"),  # gvisor: runsc only on the tainted sandbox nodes
         ("pods.yaml", 26, 21, "RCL105"),  # kata-local: likewise, and it has no toleration
         ("pods.yaml", 36, 21, "RCL101"),  # katta: neither in the repository nor in the cluster
+        # kata-local's handler is only on tainted nodes: its pods are bound to the untainted ones
+        ("runtimeclass.yaml", 5, 10, "RCL103"),
         ("runtimeclass.yaml", 5, 10, "RCL403"),  # a VM handler without overhead
     ]
     # the pools: one per group, with its node count
@@ -333,3 +335,26 @@ def test_unreachable_cluster_missing_context_and_missing_kubectl(apiserver, tmp_
            "--kubectl PATH\n")
     stray = rclint("check", "--context", "x", ".", cwd=tmp_path)
     assert (stray.returncode, stray.stderr) == (2, "rclint: error: --context and --kubeconfig go with --cluster\n")
+
+
+def test_rclint_nodes_shows_the_folded_groups_with_their_runtime(apiserver, tmp_path):
+    apiserver.serve_cluster(nodes=make_nodes(8))
+    done = rclint("snapshot", "--kubeconfig", apiserver.kubeconfig, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    shown = rclint("nodes", "--isolated", "--format", "json", ".", cwd=tmp_path)
+    pools = json.loads(shown.stdout)["pools"]
+    assert [(p["name"], p["nodes"], p["reported_runtime"]) for p in pools] == [
+        ("node/ip-10-0-0-0.general.internal", 1, "containerd://1.7.27"),
+        ("node/ip-10-0-0-1.sandbox.internal", 1, "containerd://2.0.5"),
+        ("node/ip-10-0-0-2.gpu.internal", 1, "containerd://1.7.27"),
+        ("node/ip-10-0-0-3.win.internal", 1, "containerd://1.7.20"),
+        ("node/ip-10-0-0-4.general.internal", 1, "containerd://1.7.27"),
+        ("node/ip-10-0-0-5.sandbox.internal", 1, "containerd://2.0.5"),
+        ("node/ip-10-0-0-6.gpu.internal", 1, "containerd://1.7.27"),
+        ("node/ip-10-0-0-7.win.internal", 1, "containerd://1.7.20"),
+    ]
+    apiserver.serve_cluster(nodes=make_nodes(24))
+    assert rclint("snapshot", "--kubeconfig", apiserver.kubeconfig, cwd=tmp_path).returncode == 0
+    text = rclint("nodes", "--isolated", ".", cwd=tmp_path).stdout
+    assert "node ip-10-0-0-1.sandbox.internal and 1 like it\n  runtime: containerd 2.0.5 (status.nodeInfo of the Node, " \
+           "cluster-snapshot.yaml)\n" in text

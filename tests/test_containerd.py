@@ -1,5 +1,6 @@
 """rclint.runtimes.containerd: handlers, defaults, imports and the RCL3xx findings, with exact spans."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ from rclint.model import Severity, Span
 from rclint.runtimes import load_containerd
 from rclint.runtimes.containerd import detect_node_root, go_glob, runtime_kind, shim_binary
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(os.environ.get("RCLINT_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 REAL = SHARED / "corpus" / "real" / "containerd"
 V2 = 'plugins."io.containerd.grpc.v1.cri"'
 V3 = 'plugins."io.containerd.cri.v1.runtime"'
@@ -72,7 +73,10 @@ def test_every_real_config_loads_without_syntax_findings(path):
 
 def test_aks_nvidia_default():
     cfg = real("aks-agentbaker-gb200-nvidia-v2.toml")
-    assert cfg.config_version == 2 and cfg.semantics == "containerd-1.x"
+    # version 2: judged as every line from 1.6 to 2.3+
+    assert cfg.config_version == 2 and cfg.semantics == "containerd-1.x+2.x"
+    assert cfg.versions == ("1.6", "1.7", "2.0", "2.1", "2.2", "2.3") and not cfg.versions_declared
+    assert [v.semantics for v in cfg.views] == ["containerd-1.x", "containerd-2.x", "containerd-2.x"]
     assert list(cfg.handlers) == ["nvidia", "runc", "untrusted"]
     assert cfg.default_handler == "nvidia" and cfg.default_explicit
     assert (cfg.default_path, cfg.default_span) == ("aks-agentbaker-gb200-nvidia-v2.toml", Span(13, 5, 13, 25))
@@ -100,7 +104,8 @@ def test_kind_test_handler():
 
 
 def test_kind_2019_version1_default_runtime_table():
-    cfg = real("kind-base-2019-v1.toml")
+    need_shared()
+    cfg = load_containerd(str(REAL / "kind-base-2019-v1.toml"), display_path=lambda p: Path(p).name, semantics="1.x")
     # containerd 1.x: a non-empty default_runtime becomes the runtime "default" and the default name
     assert list(cfg.handlers) == ["test-handler", "default"]
     assert cfg.default_handler == "default"
@@ -127,7 +132,9 @@ def test_v3_extract_default_crun():
 
 def test_tuttlebr_has_no_runc():
     cfg = real("tuttlebr-nvidia-default-v2.toml")
-    assert list(cfg.handlers) == ["nvidia", "nvidia-cdi", "nvidia-experimental", "nvidia-legacy"]
+    assert list(cfg.handlers) == ["nvidia", "nvidia-cdi", "nvidia-experimental", "nvidia-legacy", "runc"]
+    assert cfg.handlers["runc"].versions == ("2.0", "2.1", "2.2", "2.3")  # containerd 2.x keeps its built-in runc
+    assert cfg.handlers["nvidia"].versions == ("1.6", "1.7", "2.0", "2.1", "2.2", "2.3")
     assert cfg.default_handler == "nvidia" and cfg.findings == []
 
 
@@ -169,11 +176,15 @@ def test_removed_runc_v1():
 
 def test_fragment_with_v2_path_and_no_version():
     cfg = real("voor-nvidia-fragment.toml")
-    assert list(cfg.handlers) == ["runc"] and cfg.handlers["runc"].implicit
-    [f] = cfg.findings
+    # only containerd 2.3+ migrates a version-less file's full-ID CRI tables
+    assert list(cfg.handlers) == ["runc", "nvidia"] and cfg.handlers["runc"].implicit
+    assert cfg.handlers["nvidia"].versions == ("2.3",)
+    f = cfg.findings[0]
     assert (f.code, f.span) == ("RCL301", Span(1, 5, 1, 69))
     assert f.field == f"{V2}.containerd.runtimes.nvidia"
-    assert "add `version = 2`" in f.message
+    assert f.message == ("runtime 'nvidia' is under [io.containerd.grpc.v1.cri], which containerd 1.6-2.2 ignores in "
+                         "this config (no version)")
+    assert f.help == "Add `version = 2` at the top of the main config"
 
 
 # --------------------------------------------------------------------------- synthetic configs
@@ -188,11 +199,17 @@ version = 3
   runtime_type = "io.containerd.kata.v2"
 """})
     cfg = load_containerd(str(path), display_path=rel_display(tmp_path))
+    # 2.0-2.2 never migrate a version 3 file; 2.3+ migrates it, but migrateConfig copies the v2
+    # `runtimes` map only when the file has no v3 one
     assert list(cfg.handlers) == ["runc", "kata"]
     [f] = cfg.findings
     assert (f.code, f.path, f.span) == ("RCL301", "config.toml", Span(2, 1, 2, 64))
     assert f.field == f"{V2}.containerd.runtimes.runsc"
-    assert "Move it to [plugins.\"io.containerd.cri.v1.runtime\".containerd.runtimes.runsc]" in f.message
+    assert f.message == ("runtime 'runsc' is under [io.containerd.grpc.v1.cri], which containerd 2.0-2.3+ ignores in "
+                         "this config (version = 3)")
+    assert f.help == "Move it to [plugins.\"io.containerd.cri.v1.runtime\".containerd.runtimes.runsc]"
+    assert any("2.0-2.2 migrate io.containerd.grpc.v1.cri tables only when" in n for n in f.notes)
+    assert any("only when there are none" in n for n in f.notes)
 
 
 def test_v3_path_in_v2_file(tmp_path):
@@ -201,16 +218,18 @@ version = 2
 [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.kata]
   runtime_type = "io.containerd.kata.v2"
 """})
-    cfg = load_containerd(str(path), display_path=rel_display(tmp_path))
+    cfg = load_containerd(str(path), display_path=rel_display(tmp_path), semantics="1.x")
     assert list(cfg.handlers) == ["runc"]
     assert codes(cfg) == [("RCL301", "config.toml", 2, 1)]
+    # containerd 2.x reads io.containerd.cri.v1.runtime whatever the version
+    assert list(load_containerd(str(path), semantics="2.x").handlers) == ["runc", "kata"]
 
 
 def test_short_cri_id_in_v2_file_stops_containerd(tmp_path):
     path = write(tmp_path, {"config.toml": 'version = 2\n[plugins.cri.containerd.runtimes.kata]\nruntime_type = "io.containerd.kata.v2"\n'})
     cfg = load_containerd(str(path), display_path=rel_display(tmp_path))
     assert codes(cfg) == [("RCL301", "config.toml", 2, 1)]
-    assert "invalid plugin key URI" in cfg.findings[0].message
+    assert any("invalid plugin key URI" in n for n in cfg.findings[0].notes)
 
 
 def test_kata_only_v2_loses_runc_but_v3_keeps_it(tmp_path):
@@ -219,7 +238,7 @@ version = 2
 [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata]
   runtime_type = "io.containerd.kata.v2"
 """})
-    cfg = load_containerd(str(v2), display_path=rel_display(tmp_path / "v2"))
+    cfg = load_containerd(str(v2), display_path=rel_display(tmp_path / "v2"), semantics="1.x")
     assert list(cfg.handlers) == ["kata"] and cfg.default_handler == "runc"
     [f] = cfg.findings
     assert (f.code, f.span) == ("RCL302", Span(2, 49, 2, 57))  # the `runtimes` part of the header
@@ -255,7 +274,7 @@ version = 2
 [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
   SystemdCgroup = true
 """})
-    cfg = load_containerd(str(path))
+    cfg = load_containerd(str(path), semantics="1.x")
     assert cfg.handlers["runc"].runtime_type is None and cfg.handlers["runc"].kind == "unknown"
     assert [(f.code, f.span) for f in cfg.findings] == [("RCL304", Span(2, 58, 2, 62))]
     assert "containerd 2.x would keep it" in cfg.findings[0].full_text()
@@ -282,8 +301,13 @@ version = 3
         ("RCL303", 6, 3, Severity.ERROR),
         ("RCL303", 7, 3, Severity.ERROR),
     ]
-    for f in cfg.findings:
-        assert "in a version 3 config this is an error" in f.message
+    assert [f.message for f in cfg.findings] == [
+        "plugin-level `systemd_cgroup = false` was removed in containerd 2.0",
+        "runtime_type = \"io.containerd.runtime.v1.linux\" (runtime 'nvidia') was removed in containerd 2.0",
+        "`runtime_engine` (runtime 'nvidia') was removed in containerd 2.0",
+        "`runtime_root` (runtime 'nvidia') was removed in containerd 2.0",
+    ]
+    assert all("containerd 2.x ignores it" in f.notes[0] for f in cfg.findings)
     assert cfg.findings[1].field == f"{V3}.containerd.runtimes.nvidia.runtime_type"
 
 
@@ -297,10 +321,20 @@ version = 2
   runtime_engine = ""
   runtime_root = "/run/x"
 """})
-    cfg = load_containerd(str(path))
-    assert [(f.code, f.span.line, f.severity) for f in cfg.findings] == [("RCL303", 3, None), ("RCL303", 7, None)]
-    assert "CRI plugin fails to load" in cfg.findings[0].message
-    assert "`runtime_root` only works for runtime io.containerd.runtime.v1.linux" in cfg.findings[1].message
+    # fatal on containerd 1.x (ValidatePluginConfig): errors for pools that may run 1.x
+    cfg = load_containerd(str(path), semantics="1.x")
+    assert [(f.code, f.span.line, f.severity) for f in cfg.findings] == [
+        ("RCL303", 3, Severity.ERROR), ("RCL303", 7, Severity.ERROR)]
+    assert cfg.findings[0].message == "plugin-level `systemd_cgroup = true` stops the CRI plugin of containerd 1.6-1.7"
+    assert ("`failed to load plugin io.containerd.grpc.v1.cri` error=\"invalid plugin config: `runtime_root` only "
+            "works for runtime io.containerd.runtime.v1.linux\"") in cfg.findings[1].notes
+    assert [v.failures for v in cfg.views] == [[
+        "`systemd_cgroup` only works for runtime io.containerd.runtime.v1.linux",
+        "`runtime_root` only works for runtime io.containerd.runtime.v1.linux"]]
+    # on containerd 2.x the keys are only gone: the removal warning
+    cfg2 = load_containerd(str(path), semantics="2.x")
+    assert [(f.code, f.span.line, f.severity) for f in cfg2.findings] == [("RCL303", 3, None), ("RCL303", 7, None)]
+    assert cfg2.findings[0].message == "plugin-level `systemd_cgroup = true` was removed in containerd 2.0"
 
 
 def test_invalid_runtimes(tmp_path):
@@ -450,7 +484,7 @@ version = 2
     BinaryName = "/usr/bin/nvidia-container-runtime"
 """,
     })
-    cfg = load_containerd(str(main), display_path=rel_display(node))
+    cfg = load_containerd(str(main), display_path=rel_display(node), semantics="1.x")
     assert list(cfg.handlers) == ["nvidia"]
     assert codes(cfg) == [
         ("RCL309", "etc/containerd/config.toml", 2, 12),

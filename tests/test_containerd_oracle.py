@@ -11,7 +11,9 @@ Runs only where a containerd binary exists. CI installs one with:
     apt-get update && apt-get install -y containerd
 """
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -34,7 +36,7 @@ pytestmark = pytest.mark.skipif(
     reason="containerd binary not found (install it with: apt-get update && apt-get install -y containerd)",
 )
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(os.environ.get("RCLINT_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 REAL_CONTAINERD = SHARED / "corpus" / "real" / "containerd"
 CRI = "io.containerd.grpc.v1.cri"
 
@@ -67,6 +69,28 @@ def dump(config: Path):
     return handlers, default
 
 
+def _nodes_json(config: Path) -> dict:
+    from click.testing import CliRunner
+
+    from rclint.cli import main
+
+    old = os.getcwd()
+    os.chdir(config.parent)
+    try:
+        r = CliRunner().invoke(main, ["nodes", "--isolated", "--format", "json", config.name], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def nodes_json_view(config: Path):
+    """(handlers, default) of the containerd 1.6 view in `rclint nodes --format json`."""
+    [pool] = _nodes_json(config)["pools"]
+    [view] = [v for v in pool["views"] if "1.6" in v["versions"]]
+    return set(view["handlers"]), view["default_handler"]
+
+
 def rclint_view(config: Path):
     cfg = load_containerd(str(config), semantics="1.x")
     assert cfg.semantics == "containerd-1.x"
@@ -97,6 +121,7 @@ def test_corpus_configs_match_config_dump(path):
         if entry.startswith("/") and ("*" in entry and go_glob(entry) or "*" not in entry and os.path.exists(entry)):
             pytest.skip(f"{path.name} imports {entry}, which exists on this host: containerd would read it")
     assert rclint_view(path) == dump(path), containerd_version()
+    assert nodes_json_view(path) == dump(path), containerd_version()
 
 
 SCENARIOS = {
@@ -193,6 +218,25 @@ imports = ["config.toml"]
   default_runtime_name = "wasm"
 """,
     },
+    # containerd 1.6.20 starts with version 3 (1.6.32+ refuse it) and reads it like version 2
+    "version-3-read-as-version-2": {
+        "config.toml": """
+version = 3
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata]
+  runtime_type = "io.containerd.kata.v2"
+[plugins."io.containerd.grpc.v1.cri".containerd]
+  default_runtime_name = "kata"
+[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.gvisor]
+  runtime_type = "io.containerd.runsc.v1"
+""",
+    },
+    # a version-less file written for containerd 2.x: 1.x has no io.containerd.cri.v1.runtime plugin
+    "v3-path-without-version": {
+        "config.toml": """
+[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.kata]
+  runtime_type = "io.containerd.kata.v2"
+""",
+    },
 }
 
 
@@ -216,6 +260,88 @@ def test_kata_only_expectations_hold(tmp_path):
 
 
 # --------------------------------------------------------------------------- the daemon
+
+
+def run_daemon(tmp_path, body: str, until: str, version: int = 2) -> str:
+    """Start containerd 1.x with `body` appended to an isolated base config; return its log once
+    `until` and "successfully booted" appear (or it exits)."""
+    scratch = Path(tempfile.mkdtemp(prefix="rcl-ctd-"))  # short: unix socket paths are limited
+    if version == 1:  # short plugin IDs
+        disabled, opt = '"btrfs", "zfs", "aufs", "devmapper"', "plugins.opt"
+    else:
+        disabled = ('"io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", '
+                    '"io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.devmapper"')
+        opt = 'plugins."io.containerd.internal.v1.opt"'
+    try:
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f"""
+version = {version}
+root = "{scratch}/root"
+state = "{scratch}/state"
+disabled_plugins = [{disabled}]
+[grpc]
+  address = "{scratch}/c.sock"
+[ttrpc]
+  address = "{scratch}/c.sock.ttrpc"
+[debug]
+  address = ""
+[metrics]
+  address = ""
+[{opt}]
+  path = "{scratch}/opt"
+""" + body,
+            encoding="utf-8",
+        )
+        log_path = tmp_path / "containerd.log"
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen([CONTAINERD, "--config", str(config)], stdout=log, stderr=subprocess.STDOUT,
+                                    cwd=str(tmp_path))
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                text = log_path.read_text(errors="replace")
+                if until in text and "successfully booted" in text:
+                    break
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.1)
+        finally:
+            proc.kill()
+            proc.wait(timeout=30)
+        return log_path.read_text(errors="replace")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() != 0, reason="running containerd needs root")
+@pytest.mark.parametrize("body, error", [
+    ('[plugins."io.containerd.grpc.v1.cri"]\n  systemd_cgroup = true\n',
+     "`systemd_cgroup` only works for runtime io.containerd.runtime.v1.linux"),
+    ('[plugins."io.containerd.grpc.v1.cri".containerd]\n  no_pivot = true\n',
+     "`no_pivot` only works for runtime io.containerd.runtime.v1.linux"),
+    ('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n'
+     '  runtime_engine = "/usr/bin/runc"\n',
+     "`runtime_engine` only works for runtime io.containerd.runtime.v1.linux"),
+    ('[plugins."io.containerd.grpc.v1.cri".containerd.untrusted_workload_runtime]\n'
+     '  runtime_type = "io.containerd.runsc.v1"\n'
+     '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.untrusted]\n  runtime_type = "io.containerd.runsc.v1"\n'
+     '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n',
+     "conflicting definitions: configuration includes both `untrusted_workload_runtime` and `runtimes[\"untrusted\"]`"),
+])
+def test_daemon_fatal_1x_settings_stop_the_cri_plugin(tmp_path, body, error):
+    """ValidatePluginConfig: these settings stop the CRI plugin of containerd 1.x, so rclint reports
+    an error (RCL303) for pools on 1.x and says the plugin does not load."""
+    text = run_daemon(tmp_path, body, "failed to load plugin io.containerd.grpc.v1.cri")
+    failure = [line for line in text.splitlines() if "failed to load plugin io.containerd.grpc.v1.cri" in line]
+    assert failure, text[-3000:]
+    assert "invalid plugin config" in failure[0]
+    assert error.replace('"', '\\"') in failure[0]
+    cfg = load_containerd(str(tmp_path / "config.toml"), versions=["1.6"])
+    [f] = [f for f in cfg.findings if f.code == "RCL303"]
+    assert f.severity is not None and f.severity.label == "error"
+    assert f.message.endswith("stops the CRI plugin of containerd 1.6")
+    assert cfg.views[0].failures == [error]
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() != 0, reason="running containerd needs root")
@@ -275,6 +401,89 @@ disabled_plugins = [
         assert [(f.code, f.field) for f in cfg.findings] == [
             ("RCL302", 'plugins."io.containerd.grpc.v1.cri".containerd.default_runtime_name')
         ]
-        assert set(cfg.handlers) == {"kata"}
+        [view] = [v for v in cfg.views if "1.6" in v.versions]
+        assert set(view.handlers) == {"kata"} and view.failures == ["RCL302"]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() != 0, reason="running containerd needs root")
+def test_daemon_exits_on_a_quoted_boolean_with_the_error_rclint_quotes(tmp_path):
+    """RCL315 in a runtime table: containerd 1.x exits at start-up with go-toml v1's error, which
+    rclint quotes with the key's position."""
+    body = ('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n'
+            '  privileged_without_host_devices = "true"\n')
+    text = run_daemon(tmp_path, body, "Can't convert")
+    [line] = [line for line in text.splitlines() if "Can't convert" in line]
+    cfg = load_containerd(str(tmp_path / "config.toml"), versions=["1.6"])
+    [f] = [f for f in cfg.findings if f.code == "RCL315"]
+    quoted = f.notes[0].split("`")[1]
+    assert line == f"containerd: {quoted}"
+    assert "successfully booted" not in text
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() != 0, reason="running containerd needs root")
+def test_daemon_starts_with_a_quoted_boolean_in_runc_options(tmp_path):
+    """RCL315 in options: containerd starts (the options are decoded per sandbox)."""
+    body = ('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n'
+            '  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n    SystemdCgroup = "true"\n')
+    text = run_daemon(tmp_path, body, "successfully booted")
+    assert "successfully booted" in text and "failed to load plugin io.containerd.grpc.v1.cri" not in text
+    cfg = load_containerd(str(tmp_path / "config.toml"), versions=["1.6"])
+    [f] = [f for f in cfg.findings if f.code == "RCL315"]
+    assert f.message == "runtime 'runc': `options.SystemdCgroup = \"true\"` is a string, the runc shim needs a boolean"
+    assert cfg.views[0].failures == []
+
+
+def _toml_key(k: str) -> str:
+    return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else json.dumps(k)
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(x)}" for k, x in v.items()) + "}"
+
+
+def _toml_tables(d: dict, prefix: tuple = ()) -> list:
+    out = []
+    scalars = {k: v for k, v in d.items() if not isinstance(v, dict)}
+    tables = {k: v for k, v in d.items() if isinstance(v, dict)}
+    if prefix and (scalars or not tables):
+        out.append("[" + ".".join(_toml_key(p) for p in prefix) + "]")
+    out.extend(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in scalars.items())
+    for k, v in tables.items():
+        out.extend(_toml_tables(v, prefix + (k,)))
+    return out
+
+
+def _corpus_without_imports():
+    return [p for p in _corpus_v1_v2() if not tomllib.loads(p.read_text(encoding="utf-8")).get("imports")]
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() != 0, reason="running containerd needs root")
+@pytest.mark.parametrize("path", _corpus_without_imports() or [None], ids=lambda p: p.name if p else "missing")
+def test_corpus_cri_plugin_loads_as_rclint_nodes_says(path, tmp_path):
+    """The CRI table of each corpus config, run by the containerd 1.6 daemon in isolation: the CRI
+    plugin loads exactly when `rclint nodes --format json` says so for containerd 1.6."""
+    if path is None:
+        pytest.skip(f"shared corpus not found at {SHARED}")
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    cri = {k: v for k, v in (data.get("plugins") or {}).items() if k in ("cri", CRI)}
+    for table in cri.values():  # base_runtime_spec names a file on the node, not on this host
+        for runtime in (table.get("containerd", {}).get("runtimes") or {}).values():
+            if isinstance(runtime, dict):
+                runtime.pop("base_runtime_spec", None)
+    body = "\n".join(_toml_tables({"plugins": cri})) + "\n"
+    text = run_daemon(tmp_path, body, "io.containerd.grpc.v1.cri", version=data.get("version") or 1)
+    assert "successfully booted" in text, text[-3000:]
+    loads = "failed to load plugin io.containerd.grpc.v1.cri" not in text
+    [pool] = _nodes_json(path)["pools"]
+    [view] = [v for v in pool["views"] if "1.6" in v["versions"]]
+    assert view["cri_plugin_loads"] == loads, (view["failures"], text[-2000:])

@@ -1,5 +1,6 @@
 """rclint.runtimes.crio: crio.conf + crio.conf.d merging, default handler, RCL3xx findings."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 from rclint.model import Span
 from rclint.runtimes import find_crio_dropins, load_crio
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(os.environ.get("RCLINT_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 REAL = SHARED / "corpus" / "real" / "crio"
 
 
@@ -136,7 +137,11 @@ cgroup_manager = "systemd"
     assert runc.table == {"monitor_path": "/usr/libexec/crio/conmon"}
     assert runc.runtime_path is None and runc.binary == "runc"
     assert (runc.path, runc.span.line) == ("crio.conf.d/20-runc.conf", 1)
-    assert any("rebuilds the whole table, so runtime_path, runtime_root" in n for n in cfg.notes)
+    # CRI-O rebuilds a redefined handler from the drop-in's table alone (cri-o/cri-o#8307)
+    [f] = cfg.findings
+    assert (f.code, f.path, f.span.line, f.span.column) == ("RCL317", "crio.conf.d/20-runc.conf", 1, 1)
+    assert f.message == "handler 'runc' is rebuilt from this table alone; 2 keys set in crio.conf are lost"
+    assert f.help == 'Repeat the handler\'s other keys here: runtime_path = "/usr/bin/runc", runtime_root = "/run/runc"'
     assert cfg.cgroup_manager == "systemd" and cfg.cgroup_manager_path == "crio.conf.d/10-systemd.conf"
     assert cfg.cgroup_driver_setting.span == Span(2, 1, 2, 15) and cfg.cgroup_driver_setting.explicit
     assert all(h.systemd_cgroup is True for h in cfg.handlers.values())
@@ -197,8 +202,13 @@ no_sync_log = true
     messages = {f.span.line: f.full_text() for f in cfg.findings}
     assert "did you mean `runtime_path`?" in messages[14]
     assert "'kata-remote'" in messages[11]
-    assert cfg.handlers["vm-wrong-binary"].kind == "vm"
-    assert cfg.handlers["Kata_Remote"].kind == "vm"
+    assert {f.span.line: f.message for f in cfg.findings}[8] == ("handler 'vm-wrong-binary': vm runtime_path 'kata-runtime' is not a containerd-shim-* "
+                           "binary; CRI-O ignores the handler")
+    # CRI-O drops the handlers that fail validation: a RuntimeClass naming one gets RCL102
+    assert sorted(cfg.dropped_handlers) == ["bad-type", "oci-with-config", "pod-nosync", "vm-no-path",
+                                            "vm-wrong-binary"]
+    assert cfg.dropped_handlers["bad-type"][0] == 'invalid `runtime_type` "kata" for runtime "bad-type"'
+    assert list(cfg.handlers) == ["crun", "Kata_Remote"] and cfg.handlers["Kata_Remote"].kind == "vm"
 
 
 def test_syntax_error_in_dropin_is_reported_and_others_still_load(tmp_path):

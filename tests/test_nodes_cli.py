@@ -62,6 +62,23 @@ CRIO = {
 CRIO_EXTENSIONLESS = {"sno-etc-crio.conf.d-00-default": ("crun", [("crun", None)])}
 
 
+ALL = ["1.6", "1.7", "2.0", "2.1", "2.2", "2.3"]
+V2X = ["2.0", "2.1", "2.2", "2.3"]
+NO_VERSIONS = {"containerd": None, "crio": None, "declared": False}
+
+
+def views(path, handlers_1x, handlers_2x, default):
+    """The per-version views `rclint nodes --format json` lists for an undeclared pool."""
+    out = []
+    for versions, semantics, handlers in ((["1.6", "1.7"], "containerd-1.x", handlers_1x),
+                                          (["2.0", "2.1", "2.2"], "containerd-2.x", handlers_2x),
+                                          (["2.3"], "containerd-2.x", handlers_2x)):
+        if handlers is not None:
+            out.append({"config": path, "versions": versions, "semantics": semantics, "default_handler": default,
+                        "handlers": handlers, "cri_plugin_loads": True, "failures": []})
+    return out
+
+
 def invoke(*args):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
@@ -114,7 +131,10 @@ def test_real_containerd_config_loads_and_lists_its_handlers(real, name):
         return
     [pool] = doc["pools"]
     assert (pool["name"], pool["sources"], pool["runtime"]) == (path, [path], "containerd")
-    assert (pool["default_handler"], handlers_of(pool)) == expected
+    first = pool["views"][0]  # the oldest line the config may run: containerd 1.x for versions 1 and 2
+    assert first["versions"] == (["2.0", "2.1", "2.2"] if pool["config_version"] == 3 else ["1.6", "1.7"])
+    shown = [(h["name"], h["line"]) for h in pool["handlers"] if h["name"] in first["handlers"]]
+    assert (first["default_handler"], shown) == expected
     assert all(h["path"] == path for h in pool["handlers"])
     assert positions(check_json("--select", "RCL002", path)) == []
 
@@ -149,6 +169,9 @@ def test_extensionless_crio_dropin_given_with_node_config(shared, tmp_path, monk
         "taints": [],
         "nodes": None,
         "handlers": [{"name": "crun", "kind": "runc", "runtime_type": "oci", "runtime_path": None, "path": shown, "line": None}],
+        "runtime_versions": NO_VERSIONS,
+        "views": [],
+        "reported_runtime": None,
     }]}
     assert (doc["pools"][0]["default_handler"], handlers_of(doc["pools"][0])) == \
         CRIO_EXTENSIONLESS["sno-etc-crio.conf.d-00-default"]
@@ -173,11 +196,14 @@ def test_nodes_json_aks_nvidia_default(real):
         "taints": [],
         "nodes": None,
         "handlers": [
-            {"name": "nvidia", "kind": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path, "line": 17},
-            {"name": "runc", "kind": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path, "line": 23},
+            {"name": "nvidia", "kind": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path, "line": 17, "versions": ALL},
+            {"name": "runc", "kind": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path, "line": 23, "versions": ALL},
             {"name": "untrusted", "kind": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path,
-             "line": 29},
+             "line": 29, "versions": ALL},
         ],
+        "runtime_versions": {"containerd": ALL, "crio": None, "declared": False},
+        "views": views(path, ["nvidia", "runc", "untrusted"], ["runc", "nvidia", "untrusted"], "nvidia"),
+        "reported_runtime": None,
     }]}
 
 
@@ -194,10 +220,13 @@ def test_nodes_json_kind_test_handler(real):
         "taints": [],
         "nodes": None,
         "handlers": [
-            {"name": "runc", "kind": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path, "line": 17},
+            {"name": "runc", "kind": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path, "line": 17, "versions": ALL},
             {"name": "test-handler", "kind": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path,
-             "line": 28},
+             "line": 28, "versions": ALL},
         ],
+        "runtime_versions": {"containerd": ALL, "crio": None, "declared": False},
+        "views": views(path, ["runc", "test-handler"], ["runc", "test-handler"], "runc"),
+        "reported_runtime": None,
     }]}
 
 
@@ -215,11 +244,14 @@ def test_nodes_json_containerd2_extract_with_crun_default(real):
         "nodes": None,
         "handlers": [
             # containerd 2.x keeps its built-in runc next to the configured runtimes
-            {"name": "runc", "kind": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path, "line": None},
-            {"name": "crun", "kind": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path, "line": 6},
-            {"name": "gvisor", "kind": "gvisor", "runtime_type": "io.containerd.runsc.v1", "runtime_path": None, "path": path, "line": 11},
-            {"name": "kata", "kind": "vm", "runtime_type": "io.containerd.kata.v2", "runtime_path": None, "path": path, "line": 14},
+            {"name": "runc", "kind": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path, "line": None, "versions": V2X},
+            {"name": "crun", "kind": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path, "line": 6, "versions": V2X},
+            {"name": "gvisor", "kind": "gvisor", "runtime_type": "io.containerd.runsc.v1", "runtime_path": None, "path": path, "line": 11, "versions": V2X},
+            {"name": "kata", "kind": "vm", "runtime_type": "io.containerd.kata.v2", "runtime_path": None, "path": path, "line": 14, "versions": V2X},
         ],
+        "runtime_versions": {"containerd": V2X, "crio": None, "declared": False},
+        "views": views(path, None, ["runc", "crun", "gvisor", "kata"], "crun"),
+        "reported_runtime": None,
     }]}
 
 
@@ -239,6 +271,9 @@ def test_nodes_json_crio_packaging_dropin(real):
             {"name": "crun", "kind": "runc", "runtime_type": "oci", "runtime_path": "/usr/libexec/crio/crun", "path": path, "line": 7},
             {"name": "runc", "kind": "runc", "runtime_type": "oci", "runtime_path": "/usr/libexec/crio/runc", "path": path, "line": 15},
         ],
+        "runtime_versions": NO_VERSIONS,
+        "views": [],
+        "reported_runtime": None,
     }]}
 
 
@@ -248,7 +283,7 @@ def test_nodes_text_names_the_default_and_where_each_handler_is(real):
     lines = r.stdout.splitlines()
     assert lines[:4] == [
         "pool containerd/aks-agentbaker-gb200-nvidia-v2.toml",
-        "  runtime: containerd (config version 2, containerd-1.x rules)",
+        "  runtime: containerd (config version 2); judged as containerd 1.6-2.3+ (inferred from the config)",
         "  sources: containerd/aks-agentbaker-gb200-nvidia-v2.toml",
         "  default handler: nvidia  (containerd/aks-agentbaker-gb200-nvidia-v2.toml:13)",
     ]
@@ -273,10 +308,9 @@ def test_misspelled_privileged_without_host_device_in_aero_faas(real):
 REMOVED_V1_LINUX = {
     "jessfraz-v1-legacy.toml": [(38, 7, "RCL303"), (39, 9, "RCL303")],
     "nvidia-ctk-test-config_v1.toml": [(50, 7, "RCL303"), (53, 9, "RCL303")],
-    # a fragment without `version`: its table is under a path version 1 does not read, so the
-    # actionable finding is RCL301 (move the table); the keys of a table containerd ignores are
-    # not linted until it is moved, where RCL303 then reports the removed runtime type
-    "voor-nvidia-fragment.toml": [(1, 5, "RCL301")],
+    # a fragment without `version`: containerd 1.6-2.2 ignore its full-ID table (RCL301); 2.3+
+    # migrates and reads it, with the removed runtime type and runtime_engine (RCL303)
+    "voor-nvidia-fragment.toml": [(1, 5, "RCL301"), (2, 9, "RCL303"), (3, 9, "RCL303")],
 }
 
 
@@ -296,8 +330,7 @@ def test_removed_runtime_v1_linux_is_reported(real, name):
     assert positions(doc) == [(path, line, col, code) for line, col, code in REMOVED_V1_LINUX[name]]
     text = (real / "containerd" / name).read_text(encoding="utf-8").split("\n")
     v1_linux = [f for f in doc["findings"] if "io.containerd.runtime.v1.linux" in text[f["line"] - 1]]
-    assert all(f["code"] == "RCL303" and f["severity"] == "warning" for f in v1_linux)
-    assert bool(v1_linux) == (name != "voor-nvidia-fragment.toml")
+    assert v1_linux and all(f["code"] == "RCL303" and f["severity"] == "warning" for f in v1_linux)
 
 
 def test_whole_containerd_corpus_findings(real):
@@ -310,6 +343,8 @@ def test_whole_containerd_corpus_findings(real):
     expected += [
         ("containerd/aero-faas-kata-fc-v2.toml", 116, 11, "RCL307"),
         ("containerd/kind-base-2019-v1.toml", 5, 1, "RCL303"),  # the version 1 default_runtime table
+        # version 1: containerd 2.0-2.2 rename plugins.cri but never migrate its tables (merged version 3)
+        ("containerd/kind-base-2019-v1.toml", 10, 1, "RCL301"),
         ("containerd/nvidia-ctk-test-config_v2.toml", 81, 11, "RCL303"),  # io.containerd.runc.v1
     ]
     assert [p for p in positions(doc) if p[0] != fragment] == sorted(expected)
@@ -382,5 +417,5 @@ def test_the_skip_note_goes_away_with_a_runtime_config(tmp_path, monkeypatch):
     assert r.exit_code == 1
     assert "node-dependent rules" not in r.stderr
     assert r.stdout.startswith('error[RCL102] unknown-handler: RuntimeClass "gvisor": handler "runsc" is configured on no '
-                               'known node (1 node pool: pool node/etc/containerd/config.toml)')
+                               'known node')
     assert "\n  --> rcs.yaml:13:10\n" in r.stdout

@@ -413,7 +413,7 @@ def test_github_annotations_escape_paths_titles_and_messages():
     props, message = messy[len("::error "):].split("::", 1)
     assert props == "file=deploy/app.yaml,line=30,col=21,endLine=30,endColumn=25,title=RCL101 unknown-runtime-class"
     assert message == ("deploy/app.yaml:30:21: RCL101 Pod p: runtimeClassName \"runc\" is a handler, 100%25 sure: "
-                       "use the RuntimeClass name%0Anot the handler"
+                       "use the RuntimeClass name\\nnot the handler"  # a newline in input text is shown, never sent
                        "%0A  deploy/runtimeclasses.yaml:4:9: RuntimeClass \"kata\" defined here"
                        "%0A  nodes/containerd.toml:8:1: handler configured here")
     for line in lines:
@@ -480,7 +480,7 @@ def test_step_summary_lists_every_finding_in_a_table():
                        "node.k8s.io/v1beta1, which is not served since Kubernetes 1.25; change apiVersion to "
                        "node.k8s.io/v1 |")
     messy = [row for row in rows if "100%" in row][0]
-    assert "name<br>not the handler<br>deploy/runtimeclasses.yaml:4:9: " in messy
+    assert r"name\\nnot the handler<br>deploy/runtimeclasses.yaml:4:9: " in messy
     assert r'RuntimeClass "kata" \[v1\] defined here' in md
     for row in rows:  # every row has exactly four cells: no stray | and no line break
         assert row.count(" | ") == 3 and "\n" not in row
@@ -490,7 +490,7 @@ def test_step_summary_escapes_pipes_and_html():
     f = replace(scenario().findings[1], message="a | b <script>x</script>\r\nc", related=())
     md = github.step_summary_markdown(Result([f], Stats(files=1), set()), fixed_catalog())
     row = md.splitlines()[-1]
-    assert row.endswith(r"| a \| b &lt;script&gt;x&lt;/script&gt;<br>c |")
+    assert row.endswith(r"| a \| b &lt;script&gt;x&lt;/script&gt;\\r\\nc |")
 
 
 def test_step_summary_clean_and_size_limit():
@@ -536,8 +536,8 @@ def test_junit_structure_and_counts():
     assert app[0].get("classname") == "deploy/app" and app[0].get("file") == "deploy/app.yaml"
     failure = app[1].find("failure")
     assert failure.get("type") == "RCL101"
-    assert failure.get("message") == MESSY_MESSAGE  # the newline survives as &#10;
-    assert failure.text.startswith("deploy/app.yaml:30:21: RCL101 [error] " + MESSY_MESSAGE)
+    assert failure.get("message") == MESSY_MESSAGE.replace("\n", "\\n")  # a newline in a message is shown as \n
+    assert failure.text.startswith("deploy/app.yaml:30:21: RCL101 [error] " + MESSY_MESSAGE.replace("\n", "\\n"))
     assert "related: nodes/containerd.toml:8:1: handler configured here" in failure.text
     assert "help: https://" in failure.text
 

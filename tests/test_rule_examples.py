@@ -42,21 +42,7 @@ def test_every_rule_has_bad_and_good_examples():
 MAX_MESSAGE = 120
 MAX_POOLS = 3
 
-# Rules whose findings are still one paragraph (their messages are being split into parts
-# separately). Their cases are strict expected failures: when a rule's messages are split, its
-# cases pass, the strict xfail turns that into a failure, and the code must leave this set.
-ONE_PARAGRAPH = {"RCL102", "RCL103", "RCL105", "RCL110", "RCL301", "RCL303"}
-
-
-def _short_message_case(case):
-    rule = case.values[0]
-    if rule.id in ONE_PARAGRAPH:
-        return pytest.param(*case.values, id=case.id, marks=pytest.mark.xfail(
-            strict=True, reason=f"{rule.id} findings are still one paragraph"))
-    return case
-
-
-@pytest.mark.parametrize("rule,example", [_short_message_case(c) for c in CASES if c.values[1].kind == "bad"])
+@pytest.mark.parametrize("rule,example", [c for c in CASES if c.values[1].kind == "bad"])
 def test_example_findings_have_short_messages_and_no_long_pool_lists(tmp_path, rule, example):
     """A finding's message is one line of at most 120 characters; help and notes carry the rest,
     and no finding (message, help, notes, related locations) lists more than 3 node pools."""
@@ -81,7 +67,5 @@ def test_example_findings_have_short_messages_and_no_long_pool_lists(tmp_path, r
 def test_rule_files_say_what_each_part_of_a_finding_contains():
     for rule in load_catalog().values():
         parts = dict(rule.parts)
-        if rule.id in ONE_PARAGRAPH and not parts:
-            continue
         assert set(parts) == {"message", "help", "notes"}, f"{rule.id}: finding: needs message, help and notes"
         assert all(text.strip() for text in parts.values()), rule.id

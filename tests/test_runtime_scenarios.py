@@ -44,6 +44,8 @@ version = 3
 
 
 def test_v3_config_with_v2_table_reports_rcl301_and_rcl102(tmp_path):
+    """containerd 2.0-2.2 never migrate a version 3 file; 2.3+ migrates each file before merging
+    (LoadConfigWithPlugins), so the table is read there: both findings name 2.0-2.2."""
     write_files(tmp_path, {"gvisor.yaml": GVISOR, "node/etc/containerd/config.toml": V3_WITH_V2_TABLE})
     result = lint(tmp_path, select=["RCL102", "RCL301"])
     assert found(result) == [
@@ -53,13 +55,33 @@ def test_v3_config_with_v2_table_reports_rcl301_and_rcl102(tmp_path):
     rcl102, rcl301 = sorted(result.findings, key=lambda f: f.code)
     assert rcl102.severity.label == "error" and rcl301.severity.label == "error"
     assert rcl301.field == f"{V2}.containerd.runtimes.runsc"
-    assert f"Move it to [{V3}.containerd.runtimes.runsc]" in rcl301.message
-    assert 'handler "runsc" is configured on no known node' in rcl102.message
-    assert "node/etc/containerd/config.toml" in rcl102.message
-    # the pool rclint judged against has only containerd 2.x's built-in runc
+    assert rcl301.message == ("runtime 'runsc' is under [io.containerd.grpc.v1.cri], which containerd 2.0-2.2 ignores "
+                              "in this config (version = 3)")
+    assert rcl301.help == f"Move it to [{V3}.containerd.runtimes.runsc]"
+    assert rcl102.message == 'RuntimeClass "gvisor": handler "runsc" is configured on no known node running containerd 2.0-2.2'
+    assert any("unable to get OCI runtime for sandbox" in n for n in rcl102.notes)
+    assert not any("failed to get sandbox runtime" in n for n in rcl102.notes)  # no 1.x wording for a 2.x pool
     [pool] = result.inventory.runtime_configs
     assert (pool.path, pool.config_version, pool.semantics) == ("node/etc/containerd/config.toml", 3, "containerd-2.x")
-    assert list(pool.handlers) == ["runc"] and pool.handlers["runc"].implicit
+    assert list(pool.handlers) == ["runc", "runsc"] and pool.handlers["runc"].implicit
+    assert pool.handlers["runsc"].versions == ("2.3",)
+
+
+def _declared(version):
+    return {"node-pool": [{"name": "gvisor", "containerd": version,
+                           "runtime-config": ["node/etc/containerd/config.toml"]}]}
+
+
+def test_declared_containerd_version_decides_v2_tables_in_a_v3_file(tmp_path):
+    write_files(tmp_path, {"gvisor.yaml": GVISOR, "node/etc/containerd/config.toml": V3_WITH_V2_TABLE})
+    assert found(lint(tmp_path, select=["RCL102", "RCL301"], config=_declared("2.3"))) == []
+    result = lint(tmp_path, select=["RCL102", "RCL301"], config=_declared("2.1"))
+    assert found(result) == [("gvisor.yaml", 5, 10, "RCL102"), ("node/etc/containerd/config.toml", 6, 1, "RCL301")]
+    rcl102, rcl301 = sorted(result.findings, key=lambda f: f.code)
+    assert rcl102.message == 'RuntimeClass "gvisor": handler "runsc" is configured on no known node'
+    assert "containerd 2.1 ignores" in rcl301.message
+    [pool] = [p for p in result.inventory.pools if p.name == "gvisor"]
+    assert pool.versions == ("2.1",) and list(pool.handlers) == ["runc"]
 
 
 def test_moving_the_table_to_the_v3_path_fixes_both(tmp_path):
@@ -156,7 +178,7 @@ def test_without_the_import_and_the_dropin_both_handlers_are_unknown(tmp_path):
         ("runtimeclasses.yaml", 5, 10, "RCL102"),
         ("runtimeclasses.yaml", 15, 10, "RCL102"),
     ]
-    assert "2 node pools" in result.findings[0].message
+    assert "judged against 2 node pools" in result.findings[0].notes[-1]
 
 
 def test_did_you_mean_names_the_configured_handler_and_its_file(tmp_path):
@@ -175,7 +197,7 @@ def test_did_you_mean_names_the_configured_handler_and_its_file(tmp_path):
     result = lint(tmp_path, select=["RCL102"])
     assert found(result) == [("rc.yaml", 5, 10, "RCL102")]
     [f] = result.findings
-    assert 'did you mean "kata" (configured in node/etc/containerd/config.toml)?' in f.message
+    assert f.help == 'Did you mean handler: "kata" (configured in node/etc/containerd/config.toml)?'
     [rel] = f.related
     assert (rel.path, rel.span.line, rel.span.column) == ("node/etc/containerd/config.toml", 6, 1)
 
@@ -245,3 +267,6 @@ def test_v2_import_replacing_the_cri_section_loses_runc_on_containerd_1x(tmp_pat
         ("node/etc/containerd/config.toml", 2, 12, "RCL309"),
         ("runc.yaml", 5, 10, "RCL102"),
     ]
+    rcl102 = next(f for f in result.findings if f.code == "RCL102")
+    # containerd 2.x merges the drop-in and keeps runc: only 1.x loses it
+    assert rcl102.message.endswith('handler "runc" is configured on no known node running containerd 1.6-1.7')

@@ -1,5 +1,6 @@
 """Positions from rclint.tomlsource: keys, headers, arrays of tables, strings, CRLF, BOM, errors."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 from rclint.model import Span
 from rclint.tomlsource import TomlSyntaxError, load_toml
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(os.environ.get("RCLINT_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 REAL = SHARED / "corpus" / "real"
 
 

@@ -5,13 +5,13 @@ come from the runtime loaders (rclint.runtimes)."""
 from __future__ import annotations
 
 import os
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 from rclint.checks import Context, check
-from rclint.checks.references import closest
 from rclint.kube.validation import is_dns1123_label
 from rclint.model import Finding, Related, Severity
-from rclint.runtimes.base import Handler, RuntimeConfig
+from rclint.runtimes.base import RuntimeConfig
+from rclint.suggest import Suggester
 
 # real, different runtimes whose names are close: never suggest one for the other
 DISTINCT_RUNTIMES = frozenset(["runc", "runsc", "crun", "youki", "kata", "gvisor", "runj", "krun"])
@@ -34,8 +34,56 @@ def _pool_list(pools) -> str:
     return ", ".join(names[:3]) + f" and {len(names) - 3} more"
 
 
+CONTAINERD_1X_ERROR = ('containerd 1.x: `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to get '
+                      'sandbox runtime: no runtime for "{h}" is configured`')
+CONTAINERD_2X_ERROR = ('containerd 2.x: `Failed to create pod sandbox: rpc error: code = Unknown desc = unable to get OCI '
+                       'runtime for sandbox "<id>": no runtime for "{h}" is configured`')
+CRIO_ERROR = "CRI-O: `failed to find runtime handler {h} from runtime list map[...]`"
+
+
+def _runtime_errors(pools, handler: str, lines) -> List[str]:
+    """The sandbox error each runtime the pods may meet reports (pkg/cri/server/sandbox_run.go in
+    containerd 1.6/1.7, internal/cri/server/sandbox_run.go in 2.x; CRI-O internal/oci/oci.go)."""
+    kinds = {c.kind for p in pools for c in p.runtime_configs}
+    lines = list(lines)
+    unknown_version = False
+    for p in pools:
+        if p.source != "node":
+            continue
+        reported = (p.runtime_version or "").lower()  # status.nodeInfo.containerRuntimeVersion
+        if reported.startswith("containerd://"):
+            kinds.add("containerd")
+            lines.append(reported[len("containerd://"):].lstrip("v")[:1] + ".x")
+        elif reported.startswith("cri-o://"):
+            kinds.add("crio")
+        else:
+            unknown_version = True
+    out = []
+    if "containerd" in kinds or unknown_version:
+        if unknown_version or not lines or any(v.startswith("1.") for v in lines):
+            out.append(CONTAINERD_1X_ERROR.format(h=handler))
+        if unknown_version or not lines or any(v.startswith("2.") for v in lines):
+            out.append(CONTAINERD_2X_ERROR.format(h=handler))
+    if "crio" in kinds:
+        out.append(CRIO_ERROR.format(h=handler))
+    return out
+
+
+def _table_to_add(pools, handler: str) -> str:
+    for p in pools:
+        for cfg in p.runtime_configs:
+            if cfg.kind == "crio":
+                return f"[crio.runtime.runtimes.{handler}] table to crio.conf or a crio.conf.d drop-in"
+            old = all(v.startswith("1.") for v in cfg.versions) if cfg.versions else (cfg.config_version or 1) < 3
+            base = 'plugins."io.containerd.grpc.v1.cri"' if old else 'plugins."io.containerd.cri.v1.runtime"'
+            return f"[{base}.containerd.runtimes.{handler}] table (with its runtime_type) to the node's containerd config"
+    return f"runtime table named {handler!r} to the nodes' container runtime config"
+
+
 @check("RCL102")
 def unknown_handler(ctx: Context) -> Iterable[Finding]:
+    from rclint.runtimes.versions import describe_lines
+
     inv = ctx.inventory
     pools = known_pools(ctx)
     if not pools:
@@ -47,40 +95,58 @@ def unknown_handler(ctx: Context) -> Iterable[Finding]:
     for pool in pools:
         for name, handler in pool.handlers.items():
             configured.setdefault(name, (pool, handler))
-    kinds = {c.kind for p in pools for c in p.runtime_configs}
-    if any(p.source == "node" for p in pools):
-        kinds.add("containerd")
+    suggester = Suggester(configured)
     for rc in inv.runtime_classes:
         handler = rc.handler_str
-        if handler is None or not is_dns1123_label(handler) or handler in configured:
+        if handler is None or not is_dns1123_label(handler):
+            continue
+        if any(p.has(handler) is True for p in pools):
+            continue
+        # present on some of the containerd versions a pool may run: name the others
+        partial = [p for p in pools if p.handlers and handler in p.handlers]
+        missing: List[str] = []
+        for p in partial:
+            missing.extend(v for v in p.missing_on(handler) if v not in missing)
+        if partial and not missing:
             continue
         hp = rc.handler_path
-        guess = closest(handler, configured)
+        related = []
+        notes: List[str] = []
+        where = f" running {describe_lines(missing)}" if partial else ""
+        message = f'{rc.describe()}: handler "{handler}" is configured on no known node{where}'
+        guess = None if partial else suggester.closest(handler)
         if guess and {guess, handler} <= DISTINCT_RUNTIMES:
             guess = None  # runc for runsc would silently drop the sandbox: not a typo
-        related = []
-        hint = ""
         if guess:
             pool, h = configured[guess]
-            hint = f'; did you mean "{guess}" (configured in {h.path})?'
+            help_ = f'Did you mean handler: "{guess}" (configured in {h.path})?'
             related.append(Related(h.path, h.span, f'runtime "{guess}" configured here'))
-        count = f"{len(pools)} node pool{'s' if len(pools) != 1 else ''}"
+        elif partial:
+            help_ = ("Declare the pool's containerd version (`containerd = \"2.1\"` in its [[node-pool]]) if it runs "
+                     f"none of {describe_lines(missing)}; else add a {_table_to_add(partial, handler)}")
+        else:
+            help_ = f"Add a {_table_to_add(pools, handler)}, or use the name of a configured runtime"
+        for p in partial:
+            h = p.handlers[handler]
+            related.append(Related(h.path, h.span, f'runtime "{handler}" exists here on {describe_lines(h.versions)}'))
+        for p in pools:
+            for cfg in p.runtime_configs:
+                dropped = getattr(cfg, "dropped_handlers", {}).get(handler)
+                if dropped:
+                    reason, path, span = dropped
+                    notes.append(f'CRI-O ignores the [crio.runtime.runtimes.{handler}] table: `Runtime handler '
+                                 f'"{handler}" is being ignored due to: {reason}`')
+                    related.append(Related(path, span, f'runtime "{handler}" is defined here but fails validation'))
+        notes.append("pods are accepted and scheduled, then every sandbox fails: "
+                     + "; ".join(_runtime_errors(partial or pools, handler,
+                                                 missing or [v for p in pools for v in p.versions])))
+        count = f"judged against {len(pools)} node pool{'s' if len(pools) != 1 else ''}: {_pool_list(pools)}"
         if unknown:
             count += f"; {unknown} more with unknown handlers not judged"
-        errors = []
-        if "containerd" in kinds:
-            errors.append(f'"failed to get sandbox runtime: no runtime for "{handler}" is configured" (containerd)')
-        if "crio" in kinds:
-            errors.append(f'"failed to find runtime handler {handler} from runtime list" (CRI-O)')
+        notes.append(count)
         yield Finding(
-            "RCL102",
-            f'{rc.describe()}: handler "{handler}" is configured on no known node ({count}: {_pool_list(pools)}); '
-            f"its pods fail with {' or '.join(errors)}{hint}",
-            rc.path,
-            rc.obj.value_span(hp),
-            rc.obj.ref,
-            tuple(related),
-            field="handler",
+            "RCL102", message, rc.path, rc.obj.value_span(hp), rc.obj.ref, tuple(related), field="handler",
+            help=help_, notes=tuple(dict.fromkeys(notes)),
         )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 from typing import Any, Iterable, Iterator, Tuple
 
@@ -21,6 +20,7 @@ from rclint.kube.validation import (
     toleration_problems,
 )
 from rclint.model import Finding, Related, format_path
+from rclint.suggest import closest
 
 Path = Tuple[Any, ...]
 
@@ -77,11 +77,14 @@ def duplicate_key(ctx: Context) -> Iterable[Finding]:
         by_doc.setdefault(id(obj.doc), []).append(obj)
     for objs in by_doc.values():
         doc = objs[0].doc
+        by_base = {}
+        for o in objs:
+            by_base.setdefault(o.base, o)
         for path, span, first in doc.duplicates:
             # the innermost object holding the key (a List's own keys: its first item)
-            owners = [o for o in objs if path[: len(o.base)] == o.base]
-            obj = max(owners, key=lambda o: len(o.base)) if owners else objs[0]
-            rel = path[len(obj.base):] if owners else path
+            owner = next((by_base[path[:n]] for n in range(len(path), -1, -1) if path[:n] in by_base), None)
+            obj = owner if owner is not None else objs[0]
+            rel = path[len(obj.base):] if owner is not None else path
             yield Finding(
                 "RCL004",
                 f'duplicate key "{path[-1]}" in {obj.describe()} (first at line {first.line})',
@@ -362,8 +365,8 @@ def _unknown_field_hint(rc: RuntimeClassView, parent: Path, key: str, allowed) -
         return "move it under spec (node.k8s.io/v1alpha1), or move the object to node.k8s.io/v1"
     if rc.version == "v1alpha1" and parent == ("spec",) and key == "handler":
         return 'rename it to "runtimeHandler" (node.k8s.io/v1alpha1)'
-    guess = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
-    return f'rename it to "{guess[0]}"' if guess else ""
+    guess = closest(key, allowed) if isinstance(key, str) else None
+    return f'rename it to "{guess}"' if guess and guess != key else ""
 
 
 @check("RCL209")

@@ -43,8 +43,6 @@ def _names(pools: List[NodePool], limit: int = 3) -> str:
     return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
 
 
-def _unknown_note(n: int) -> str:
-    return f" ({n} pool{'s' if n != 1 else ''} with unknown labels or handlers not judged)" if n else ""
 
 
 def _pool_related(pool: NodePool, message: str) -> Related:
@@ -56,15 +54,6 @@ def _taint_text(t: dict) -> str:
     return f"{t.get('key')}{'=' + str(value) if value not in (None, '') else ''}:{t.get('effect')}"
 
 
-def _toleration_fix(taints: List[dict]) -> str:
-    parts = []
-    for t in taints:
-        value = t.get("value")
-        if value in (None, ""):
-            parts.append(f'{{key: {t.get("key")}, operator: Exists, effect: {t.get("effect")}}}')
-        else:
-            parts.append(f'{{key: {t.get("key")}, operator: Equal, value: "{value}", effect: {t.get("effect")}}}')
-    return ", ".join(parts)
 
 
 def _selector_matches(pool: NodePool, selector) -> Optional[bool]:
@@ -184,11 +173,76 @@ def handler_kinds(ctx: Context, handler: str) -> set:
     return kinds
 
 
+# --------------------------------------------------------------------------- outcomes
+#
+# The scheduler has no plugin that looks at runtime handlers (kube-scheduler's default plugins
+# filter on node name, selector/affinity, taints, resources, ...; the RuntimeClass admission
+# plugin only merges scheduling.nodeSelector/tolerations and overhead into the pod). So a pod
+# whose RuntimeClass's handler is missing on some feasible node can be bound there, and the
+# kubelet fails its sandbox; only when no node at all is feasible does the pod stay Pending.
+
+SANDBOX_FAILS = ('the scheduler ignores runtime handlers: on a node without "{h}" the pod stays ContainerCreating '
+                 '(FailedCreatePodSandBox: `... no runtime for "{h}" is configured`)')
+STAYS_PENDING = ("no node is feasible, so the pod stays Pending (FailedScheduling: `0/N nodes are available: ...`)")
+
+
+def _feasible(pool: NodePool, selector, tolerations, affinity=None, os_name=None) -> Optional[bool]:
+    """Could the scheduler bind the pod to this pool? None when its labels are unknown."""
+    if pool.labels is None and (selector or affinity or os_name):
+        return None
+    labels = pool.labels or {}
+    if not (node_selector_matches(selector, labels) and required_affinity_matches(affinity, labels, pool.node_name)
+            and pod_os_matches(os_name, labels)):
+        return False
+    return not blocking_taints(pool.taints, tolerations)
+
+
+def _count(pools: List[NodePool]) -> str:
+    return f"{len(pools)} node pool{'s' if len(pools) != 1 else ''}"
+
+
+def _yaml_toleration(t: dict) -> str:
+    value = t.get("value")
+    if value in (None, ""):
+        return f'{{key: {t.get("key")}, operator: Exists, effect: {t.get("effect")}}}'
+    return f'{{key: {t.get("key")}, operator: Equal, value: "{value}", effect: {t.get("effect")}}}'
+
+
+def _distinguishing_label(have: List[NodePool], lack: List[NodePool]) -> Optional[Tuple[str, str]]:
+    """A label every pool with the handler has and no pool without it has."""
+    labelled = [p for p in have if p.labels]
+    if not labelled or len(labelled) != len(have):
+        return None
+    common = set(labelled[0].labels.items())
+    for p in labelled[1:]:
+        common &= set(p.labels.items())
+    for kv in sorted(common):
+        if all(p.labels is None or kv not in p.labels.items() for p in lack):
+            return kv
+    return None
+
+
+def _scheduling_fix(have: List[NodePool], lack: List[NodePool], taints: List[dict], where: str) -> str:
+    """The RuntimeClass `scheduling` that sends its pods to the nodes with the handler only."""
+    parts = []
+    if lack:
+        label = _distinguishing_label(have, lack)
+        if label:
+            parts.append(f'nodeSelector: {{"{label[0]}": "{label[1]}"}}')
+        else:
+            parts.append("nodeSelector: {<label only the nodes with the handler carry>: ...}")
+    if taints:
+        parts.append("tolerations: [" + ", ".join(_yaml_toleration(t) for t in taints) + "]")
+    return f"Add to {where}: scheduling: {{{'; '.join(parts)}}}"
+
+
 # --------------------------------------------------------------------------- RCL103
 
 
 @check("RCL103")
 def handler_not_on_all_nodes(ctx: Context) -> Iterable[Finding]:
+    """Pods of the class can be bound to a pool without the handler (whether or not any pod in
+    the inputs uses the class yet)."""
     pools = ctx.inventory.pools
     if not pools:
         return
@@ -196,47 +250,38 @@ def handler_not_on_all_nodes(ctx: Context) -> Iterable[Finding]:
         handler = _rc_handler(rc)
         if handler is None:
             continue
+        with_handler = [p for p in pools if p.has(handler)]
+        if not with_handler:
+            continue  # RCL102 (no node has it), or unknown
         selector = rc.node_selector if isinstance(rc.node_selector, dict) else None
-        have, lack, unknown = [], [], 0
+        lack, unknown = [], 0
         for pool in pools:
-            match = _selector_matches(pool, selector)
-            if match is False:
-                continue
-            if blocking_taints(pool.taints, rc.tolerations):
-                continue  # tainted pools are not eligible unless tolerated
+            feasible = _feasible(pool, selector, rc.tolerations)
             has = pool.has(handler)
-            if match is None or has is None:
+            if feasible is False:
+                continue
+            if feasible is None or has is None:
                 unknown += 1
-            elif has:
-                have.append(pool)
-            else:
+            elif not has:
                 lack.append(pool)
-        if not have or not lack:
+        if not lack:
             continue
-        suggestion = _suggest_selector(have, lack)
+        taints = _blocking_union([p for p in with_handler if _selector_matches(p, selector) is not False],
+                                 rc.tolerations)
         path, key = _rc_scheduling_point(rc)
-        scope = "its scheduling.nodeSelector also matches" if selector else "it has no scheduling.nodeSelector, so its pods may land on"
-        yield _rc_finding(
-            "RCL103", rc, path, key,
-            f'{rc.describe()}: handler "{handler}" is defined on {_names(have)} only, but {scope} '
-            f"{_names(lack)}, where its pods fail with 'no runtime for \"{handler}\" is configured'"
-            f"{_unknown_note(unknown)}; {suggestion}",
-            [_pool_related(p, f'{p.describe()} has no runtime handler "{handler}"') for p in lack[:5]],
+        notes = [SANDBOX_FAILS.format(h=handler),
+                 f'without the handler: {_names(lack)}; with it: {_names(with_handler)}']
+        if unknown:
+            notes.append(f"{unknown} pool{'s' if unknown != 1 else ''} with unknown labels or handlers not judged")
+        yield Finding(
+            "RCL103",
+            f'{rc.describe()}: its pods can be bound to {_count(lack)} without handler "{handler}"',
+            rc.path, rc.obj.key_span(path) if key else rc.obj.value_span(path), rc.obj.ref,
+            tuple(_pool_related(p, f'{p.describe()} has no runtime handler "{handler}"') for p in lack[:5]),
             field="handler",
+            help=_scheduling_fix(with_handler, lack, taints, rc.describe()),
+            notes=tuple(notes),
         )
-
-
-def _suggest_selector(have: List[NodePool], lack: List[NodePool]) -> str:
-    labelled = [p for p in have if p.labels]
-    if labelled and len(labelled) == len(have):
-        common = set(labelled[0].labels.items())
-        for p in labelled[1:]:
-            common &= set(p.labels.items())
-        distinguishing = sorted(kv for kv in common if all(p.labels is None or kv not in p.labels.items() for p in lack))
-        if distinguishing:
-            k, v = distinguishing[0]
-            return f'add scheduling.nodeSelector {{"{k}": "{v}"}} so that its pods go only to nodes with the handler'
-    return ("label the nodes that have the handler and select that label with scheduling.nodeSelector")
 
 
 # --------------------------------------------------------------------------- RCL104
@@ -285,6 +330,32 @@ def _blocking_union(pools: List[NodePool], tolerations) -> List[dict]:
     return out
 
 
+def _others(ctx: Context, handler: str, selector, tolerations, affinity=None, os_name=None) -> List[NodePool]:
+    """Pools without the handler where the scheduler can bind the pod."""
+    return [p for p in ctx.inventory.pools
+            if p.has(handler) is False and _feasible(p, selector, tolerations, affinity, os_name) is True]
+
+
+def _unjudged(ctx: Context, handler: str, selector, tolerations, affinity=None, os_name=None) -> int:
+    """Pools that might take the pod but whose labels or handlers are unknown."""
+    n = 0
+    for p in ctx.inventory.pools:
+        has, feasible = p.has(handler), _feasible(p, selector, tolerations, affinity, os_name)
+        if has is not True and feasible is not False and (has is None or feasible is None):
+            n += 1
+    return n
+
+
+def _pending(unjudged: int, subject: str = "pods stay", them: str = "them") -> Tuple[str, List[str]]:
+    """The Pending outcome, hedged when pools that were not judged might take the pod."""
+    if not unjudged:
+        return f"{subject} Pending", [STAYS_PENDING]
+    pools = f"{unjudged} pool{'s' if unjudged != 1 else ''}"
+    return (f"{subject} Pending unless one of {pools} not judged takes {them}",
+            [STAYS_PENDING, f"{pools} with unknown labels or handlers not judged: a pod bound there fails its "
+                            "sandbox if the handler is missing"])
+
+
 @check("RCL105")
 def untolerated_taints(ctx: Context) -> Iterable[Finding]:
     users: Dict[str, List[PodSpecRef]] = {}
@@ -303,38 +374,54 @@ def untolerated_taints(ctx: Context) -> Iterable[Finding]:
         taints = _blocking_union(capable, rc.tolerations)
         pods = [ref for ref in users.get(rc.name or "", [])]
         if not pods:
+            others = _others(ctx, handler, selector, rc.tolerations)
+            unjudged = _unjudged(ctx, handler, selector, rc.tolerations)
             path, key = _rc_scheduling_point(rc)
-            yield _rc_finding(
-                "RCL105", rc, path, key,
-                f'{rc.describe()}: every node with handler "{handler}" ({_names(capable)}) carries a taint it does not '
-                f"tolerate ({', '.join(_taint_text(t) for t in taints)}), so its pods stay Pending; add to "
-                f"scheduling.tolerations: {_toleration_fix(taints)}",
-                [_pool_related(p, f"{p.describe()} is tainted") for p in capable[:5]],
-                field="scheduling.tolerations",
-            )
+            yield _outcome_finding(
+                rc, capable, others, unjudged, taints, handler, rc.describe(), rc.describe(),
+                rc.obj.key_span(path) if key else rc.obj.value_span(path), rc.obj.ref, rc.path,
+                "scheduling.tolerations")
             continue
         verdicts = memo(ctx, f"RCL105:{id(rc)}")  # (pool_set, left) or None per distinct placement
         for ref in pods:
             pod_sel, pod_tols = ref.spec.get("nodeSelector"), ref.spec.get("tolerations")
             key = placement_key(pod_sel, pod_tols)
             if key not in verdicts or not perf.FAST:
-                verdicts[key] = _pod_blocked(capable, selector, rc.tolerations, pod_sel, pod_tols)
+                verdicts[key] = _pod_blocked(ctx, handler, capable, selector, rc.tolerations, pod_sel, pod_tols)
             verdict = verdicts[key]
             if verdict is None:
                 continue
-            pool_set, left = verdict
-            yield _pod_finding(
-                "RCL105", ref, ref.field("runtimeClassName"),
-                f'{ref.describe()}: every node with handler "{handler}" ({_names(pool_set)}) carries a taint that '
-                f"neither the pod nor {rc.describe()} tolerates ({', '.join(_taint_text(t) for t in left)}), so the "
-                f"pod stays Pending; add to {rc.describe()}'s scheduling.tolerations (or the pod's tolerations): "
-                f"{_toleration_fix(left)}",
-                [_pool_related(p, f"{p.describe()} is tainted") for p in pool_set[:5]],
-            )
+            pool_set, left, others, unjudged = verdict
+            path = ref.field("runtimeClassName")
+            yield _outcome_finding(
+                rc, pool_set, others, unjudged, left, handler, ref.describe(), rc.describe(),
+                ref.obj.value_span(path), ref.obj.ref, ref.obj.path, format_path(path))
 
 
-def _pod_blocked(capable: List[NodePool], selector, rc_tolerations, pod_sel, pod_tols):
-    """(pools the pod selects, taints it leaves untolerated) when every such pool blocks it, else None."""
+def _outcome_finding(rc: RuntimeClassView, capable: List[NodePool], others: List[NodePool], unjudged: int,
+                     taints: List[dict], handler: str, subject: str, fix_where: str, span, ref, path: str,
+                     field: str) -> Finding:
+    """RCL105: what happens to pods whose tolerations leave every node with the handler out:
+    bound to a feasible node without it (sandbox fails), or Pending when there is none."""
+    taint_text = ", ".join(_taint_text(t) for t in taints)
+    if others:
+        outcome = f"pods go to {_count(others)} without it"
+        notes = [SANDBOX_FAILS.format(h=handler), f"feasible without the handler: {_names(others)}",
+                 "a toleration alone still lets the scheduler pick those nodes: select the handler's nodes too"]
+    else:
+        outcome, notes = _pending(unjudged)
+    notes.append(f'tainted nodes with "{handler}": {_names(capable)} ({taint_text})')
+    message = f'{subject}: every node with handler "{handler}" has an untolerated taint; {outcome}'
+    return Finding(
+        "RCL105", message, path, span, ref,
+        tuple(_pool_related(p, f"{p.describe()} is tainted") for p in capable[:5]),
+        field=field, help=_scheduling_fix(capable, others, taints, fix_where), notes=tuple(notes),
+    )
+
+
+def _pod_blocked(ctx: Context, handler: str, capable: List[NodePool], selector, rc_tolerations, pod_sel, pod_tols):
+    """(pools the pod selects, taints it leaves untolerated, feasible pools without the handler,
+    pools not judged) when every pool with the handler it selects blocks it, else None."""
     merged_tols = merge_tolerations(pod_tols, rc_tolerations)
     merged_sel, conflicts = merge_node_selector(pod_sel, selector)
     if conflicts:
@@ -342,7 +429,8 @@ def _pod_blocked(capable: List[NodePool], selector, rc_tolerations, pod_sel, pod
     pool_set = [p for p in capable if _selector_matches(p, merged_sel) is True]
     if not pool_set or any(not blocking_taints(p.taints, merged_tols) for p in pool_set):
         return None
-    return pool_set, _blocking_union(pool_set, merged_tols)
+    return (pool_set, _blocking_union(pool_set, merged_tols), _others(ctx, handler, merged_sel, merged_tols),
+            _unjudged(ctx, handler, merged_sel, merged_tols))
 
 
 # --------------------------------------------------------------------------- RCL106
@@ -434,30 +522,34 @@ def pod_unschedulable(ctx: Context) -> Iterable[Finding]:
         affinity = spec.get("affinity")
         os_name = spec.get("os", {}).get("name") if isinstance(spec.get("os"), dict) else None
         table = memo(ctx, "RCL110")
-        key = (id(rc), handler, placement_key(spec.get("nodeSelector"), node_name, affinity, os_name))
-        blocked = table.get(key)
-        if blocked is None:
-            blocked = table[key] = _unschedulable(candidates, spec.get("nodeSelector"), rc.node_selector,
-                                                 node_name, affinity, os_name)
-        if not blocked:
+        key = (id(rc), handler, placement_key(spec.get("nodeSelector"), node_name, affinity, os_name,
+                                              spec.get("tolerations")))
+        if key not in table or not perf.FAST:
+            table[key] = _unschedulable(ctx, rc, handler, candidates, spec, node_name, affinity, os_name)
+        verdict = table[key]
+        if verdict is None:
             continue
-        outcome = ("nodeName bypasses the scheduler, so the pod is sent to a node without the handler and its "
-                   "sandbox fails" if node_name else "the pod stays Pending")
-        yield _pod_finding(
-            "RCL110", ref, ref.field("runtimeClassName"),
-            f'{ref.describe()}: no node with handler "{handler}" ({_names(candidates)}) satisfies the pod\'s '
-            "placement (nodeName, nodeSelector merged with "
-            f"{rc.describe()}'s, required node affinity, spec.os); {outcome}. Relax the pod's "
-            "constraints or add the handler to the nodes it targets",
-            [_pool_related(p, f"{p.describe()} has the handler but does not match") for p in candidates[:5]],
+        outcome, notes = verdict[0], list(verdict[1])
+        notes.append(f'with the handler but ruled out by the pod\'s nodeName, nodeSelector (merged with '
+                     f"{rc.describe()}'s), required node affinity or spec.os: {_names(candidates)}")
+        yield Finding(
+            "RCL110",
+            f'{ref.describe()}: its placement rules out every node with handler "{handler}"; {outcome}',
+            ref.obj.path, ref.obj.value_span(ref.field("runtimeClassName")), ref.obj.ref,
+            tuple(_pool_related(p, f"{p.describe()} has the handler but does not match") for p in candidates[:5]),
+            field=format_path(ref.field("runtimeClassName")),
+            help=("Relax the pod's nodeName, nodeSelector, required node affinity or spec.os so that they include "
+                  f"{_names(candidates)}, or install the handler on the nodes the pod targets"),
+            notes=tuple(notes),
         )
 
 
-def _unschedulable(candidates: List[NodePool], pod_selector, rc_selector, node_name, affinity, os_name) -> bool:
-    """True when no pool with the handler can take the pod; False when one can or might."""
-    merged, conflicts = merge_node_selector(pod_selector, rc_selector)
+def _unschedulable(ctx: Context, rc: RuntimeClassView, handler: str, candidates: List[NodePool], spec: dict,
+                   node_name, affinity, os_name):
+    """(outcome, notes) when no pool with the handler can take the pod; None when one can or might."""
+    merged, conflicts = merge_node_selector(spec.get("nodeSelector"), rc.node_selector)
     if conflicts:
-        return False  # RCL106
+        return None  # RCL106
     verdicts = []
     for p in candidates:
         if p.labels is None and (merged or affinity or os_name):
@@ -475,7 +567,19 @@ def _unschedulable(candidates: List[NodePool], pod_selector, rc_selector, node_n
               and required_affinity_matches(affinity, labels, p.node_name)
               and pod_os_matches(os_name, labels))
         verdicts.append(ok)
-    return not any(v is None or v for v in verdicts)
+    if any(v is None or v for v in verdicts):
+        return None
+    tolerations = merge_tolerations(spec.get("tolerations"), rc.tolerations)
+    others = [] if node_name else _others(ctx, handler, merged, tolerations, affinity, os_name)
+    if node_name:
+        outcome = f"it is sent to node {node_name}"
+        notes = ["nodeName bypasses the scheduler; " + SANDBOX_FAILS.format(h=handler)]
+    elif others:
+        outcome = f"it goes to {_count(others)} without the handler"
+        notes = [SANDBOX_FAILS.format(h=handler), f"feasible without the handler: {_names(others)}"]
+    else:
+        outcome, notes = _pending(_unjudged(ctx, handler, merged, tolerations, affinity, os_name), "it stays", "it")
+    return outcome, tuple(notes)
 
 
 # --------------------------------------------------------------------------- RCL111

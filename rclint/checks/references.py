@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterable, List, Optional
 
 from rclint.checks import Context, check
 from rclint.kube.objects import PodSpecRef
 from rclint.kube.validation import is_dns1123_subdomain
 from rclint.model import Finding, Related, format_path
-
-
-def closest(word: str, candidates: Iterable[str]) -> Optional[str]:
-    matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
-    if matches:
-        return matches[0]
-    lowered = {c.lower(): c for c in candidates}
-    return lowered.get(word.lower().strip())
+from rclint.suggest import Suggester, closest  # noqa: F401  (closest: re-exported)
 
 
 def referenced_class(ref: PodSpecRef) -> Optional[str]:
@@ -41,23 +33,27 @@ def _rejected_note(ref: PodSpecRef, name: str) -> str:
 def unknown_runtime_class(ctx: Context) -> Iterable[Finding]:
     inv = ctx.inventory
     defined = set(inv.defined_names())
+    suggester = Suggester(defined)
+    by_handler = {}
+    for rc in inv.runtime_classes:
+        if rc.name:
+            by_handler.setdefault(rc.handler_str, rc)
     for ref in inv.pod_specs:
         name = referenced_class(ref)
         if name is None or name in defined:
             continue
         path = ref.field("runtimeClassName")
         related: List[Related] = []
-        owners = [rc for rc in inv.runtime_classes if rc.handler_str == name and rc.name]
+        rc = by_handler.get(name)
         notes = [_rejected_note(ref, name)]
-        if owners:
-            rc = owners[0]
+        if rc is not None:
             message = f'{ref.describe()}: runtimeClassName "{name}" is a handler, not a RuntimeClass name'
             help_text = f"runtimeClassName: {rc.name}"
             notes.append(f'"{name}" is the handler of {rc.describe()}; runtimeClassName takes the RuntimeClass name')
             related.append(Related(rc.path, rc.obj.value_span(("metadata", "name")), f"{rc.describe()} defined here"))
         else:
             message = f'{ref.describe()}: runtimeClassName "{name}" names no RuntimeClass in the inputs'
-            guess = closest(name, defined)
+            guess = suggester.closest(name)
             if guess:
                 help_text = f"runtimeClassName: {guess}"
             else:

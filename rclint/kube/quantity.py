@@ -46,6 +46,7 @@ _SUFFIX_CHARS: Final = frozenset("eEinumkKMGTP")
 _DIGITS: Final = frozenset("0123456789")
 _EXPONENT_RE: Final = re.compile("[+-]?[0-9]+")
 _MAX_EXPONENT: Final = 4096
+_MAX_DIGITS: Final = 4096  # below Python's 4,300-digit int-to-str limit
 _INT64_MAX: Final = 2**63 - 1
 _NANO_PER_UNIT: Final = 10**9
 # Go's unicode.IsSpace set, which strings.TrimSpace removes.
@@ -148,6 +149,9 @@ def _parse_text(text: str, shown: str) -> Fraction:
         if base == 10 and exponent < -9:
             raise QuantityError(f"{shown} is not a valid quantity: it has no digits")
         return Fraction(0)
+    if len(whole) + len(fraction) > _MAX_DIGITS:
+        short = shown if len(shown) <= 40 else shown[:36] + "..." + shown[-1]
+        raise QuantityError(f"{short} has more than {_MAX_DIGITS} digits, which rclint does not evaluate")
     magnitude = Fraction(int(whole + fraction or "0"), 10 ** len(fraction))
     magnitude *= Fraction(base) ** exponent
     nanos = magnitude * _NANO_PER_UNIT

@@ -15,7 +15,6 @@ is an error, as it is for Kubernetes.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -145,11 +144,10 @@ def _join(problems: list[str]) -> str | None:
 
 def _did_you_mean(value: str, choices: Sequence[str]) -> str:
     """' (did you mean ...?)' for a near miss among `choices`, else ''."""
-    for choice in choices:
-        if choice.lower() == value.lower():
-            return f" (did you mean {choice!r}?)"
-    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    from rclint.suggest import closest
+
+    guess = closest(value, choices)
+    return f" (did you mean {guess!r}?)" if guess and guess != value else ""
 
 
 # --------------------------------------------------------------------------- DNS names

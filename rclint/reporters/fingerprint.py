@@ -23,11 +23,14 @@ import re
 VERSION = "v1"
 SEPARATOR = "\x00"  # cannot occur in a path or a Kubernetes name
 _DIGITS = re.compile(r"\d+")
+# a Windows separator, but not the `\xNN` that shows a byte of a file name that is not UTF-8
+_BACKSLASH = re.compile(r"\\(?!x[0-9a-f]{2})")
 
 
 def normalise_path(path: str) -> str:
-    """A repository-relative POSIX path as reporters print it: `\\` -> `/`, no leading `./`."""
-    text = str(path).replace("\\", "/")
+    """A repository-relative POSIX path as reporters print it: `\\` -> `/` (except in the `\\xNN`
+    escapes of bytes that are not UTF-8), no leading `./`."""
+    text = _BACKSLASH.sub("/", str(path))
     while text.startswith("./"):
         text = text[2:]
     return text

@@ -22,6 +22,7 @@ from typing import List
 
 from rclint.model import Severity
 from rclint.reporters.fingerprint import normalise_path
+from rclint.textio import visible
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 PER_STEP_LIMIT = 10  # annotations of one type shown per step
@@ -59,7 +60,7 @@ def _ordered(findings) -> list:
 def annotation(finding, catalog=None) -> str:
     """One workflow command line (without the newline)."""
     sev = finding.severity or Severity.ERROR
-    path = normalise_path(finding.path)
+    path = visible(normalise_path(finding.path))
     span = finding.span
     props = []
     if not _is_stdin(path):  # standard input is no file of the repository: no file link
@@ -76,12 +77,12 @@ def annotation(finding, catalog=None) -> str:
         if not multi_line and span.end_column is not None and span.end_column >= span.column:
             props.append(("endColumn", span.end_column))
     props.append(("title", _title(finding, catalog)))
-    lines = [f"{_location(path, span)}: {finding.code} {finding.message}"]
+    lines = [f"{_location(path, span)}: {finding.code} {visible(finding.message)}"]
     for r in finding.related:
-        lines.append(f"  {_location(normalise_path(r.path), r.span)}: {r.message}")
+        lines.append(f"  {_location(visible(normalise_path(r.path)), r.span)}: {visible(r.message)}")
     if finding.help:
-        lines.append(f"help: {finding.help}")
-    lines.extend(f"note: {n}" for n in finding.notes)
+        lines.append(f"help: {visible(finding.help)}")
+    lines.extend(f"note: {visible(n)}" for n in finding.notes)
     params = ",".join(f"{key}={escape_property(value)}" for key, value in props)
     return f"::{COMMANDS[sev]} {params}::{escape_data(chr(10).join(lines))}"
 
@@ -103,7 +104,7 @@ def summary_text(result) -> str:
 
 def _one_line(text: str) -> str:
     """Plain output lines must not smuggle in a workflow command on a line of their own."""
-    return " ".join(str(text).split())
+    return visible(" ".join(str(text).split()))
 
 
 def render(result, catalog=None, **_options) -> str:
@@ -163,11 +164,11 @@ def step_summary_markdown(result, catalog=None, limit: int = STEP_SUMMARY_LIMIT)
         sev = (f.severity or Severity.ERROR).label
         rule = catalog.get(f.code)
         code = f"{f.code} {rule.name}" if rule is not None else f.code
-        message = f.message
+        message = visible(f.message)
         for r in f.related:
-            message += f"\n{_location(normalise_path(r.path), r.span)}: {r.message}"
+            message += f"\n{_location(visible(normalise_path(r.path)), r.span)}: {visible(r.message)}"
         row = (f"| {sev} | {escape_markdown_cell(code)} | "
-               f"{escape_markdown_cell(_location(normalise_path(f.path), f.span))} | "
+               f"{escape_markdown_cell(_location(visible(normalise_path(f.path)), f.span))} | "
                f"{escape_markdown_cell(message)} |\n")
         row_size = len(row.encode("utf-8"))
         if size + row_size + reserve > limit:

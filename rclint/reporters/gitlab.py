@@ -28,6 +28,7 @@ from typing import Set
 
 from rclint.model import Severity
 from rclint.reporters.fingerprint import fingerprint, normalise_path
+from rclint.textio import json_safe, visible
 
 SEVERITIES = {Severity.ERROR: "critical", Severity.WARNING: "minor", Severity.INFO: "info"}
 
@@ -76,7 +77,7 @@ def issue(finding, fp: str, catalog=None, srcroot: str = "") -> dict:
     span = finding.span
     end = span.end_line if span.end_line is not None and span.end_line >= span.line else span.line
     out = {
-        "description": f"{finding.code} {finding.message}",
+        "description": f"{finding.code} {visible(finding.message)}",
         "check_name": finding.code,
         "fingerprint": fp,
         "severity": SEVERITIES[finding.severity or Severity.ERROR],
@@ -93,4 +94,4 @@ def issue(finding, fp: str, catalog=None, srcroot: str = "") -> dict:
 def render(result, catalog=None, srcroot: str = "", **_options) -> str:
     seen: Set[str] = set()
     issues = [issue(f, unique_fingerprint(fingerprint(f), seen), catalog, srcroot) for f in result.findings]
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(issues, indent=2, ensure_ascii=False)) + "\n"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+from rclint.textio import json_safe
+
 
 def finding_to_json(f) -> dict:
     return {
@@ -49,4 +51,4 @@ def render(result, catalog=None, **_options) -> str:
             "baselined": getattr(s, "baselined", 0),
         },
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"

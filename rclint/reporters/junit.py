@@ -25,6 +25,7 @@ from typing import Dict, List
 
 from rclint.model import Severity
 from rclint.reporters.fingerprint import normalise_path
+from rclint.textio import visible
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
@@ -63,16 +64,16 @@ def classname(path: str) -> str:
 def failure_text(finding, rule) -> str:
     """The failure body: everything a reader needs without opening another report."""
     sev = (finding.severity or Severity.ERROR).label
-    path = normalise_path(finding.path)
+    path = visible(normalise_path(finding.path))
     span = finding.span
-    lines = [f"{path}:{span.line}:{span.column}: {finding.code} [{sev}] {finding.message}"]
+    lines = [f"{path}:{span.line}:{span.column}: {finding.code} [{sev}] {visible(finding.message)}"]
     if finding.help:
-        lines.append(f"fix: {finding.help}")
-    lines.extend(f"note: {n}" for n in finding.notes)
+        lines.append(f"fix: {visible(finding.help)}")
+    lines.extend(f"note: {visible(n)}" for n in finding.notes)
     if finding.object is not None:
-        lines.append(f"object: {finding.object.describe()}")
+        lines.append(f"object: {visible(finding.object.describe())}")
     for r in finding.related:
-        lines.append(f"related: {normalise_path(r.path)}:{r.span.line}:{r.span.column}: {r.message}")
+        lines.append(f"related: {visible(normalise_path(r.path))}:{r.span.line}:{r.span.column}: {visible(r.message)}")
     if rule is not None:
         lines.append(f"rule: {rule.id} {rule.name}: {rule.title}")
         lines.append(f"help: {rule.help_uri}")
@@ -86,7 +87,7 @@ def render(result, catalog=None, fail_on: Severity = Severity.ERROR, **_options)
         catalog = load_catalog()
     by_file: Dict[str, List] = {}
     for f in result.findings:
-        by_file.setdefault(normalise_path(f.path), []).append(f)
+        by_file.setdefault(visible(normalise_path(f.path)), []).append(f)
 
     total = len(result.findings)
 
@@ -119,7 +120,7 @@ def render(result, catalog=None, fail_on: Severity = Severity.ERROR, **_options)
             out.append(f"    <testcase{_attrs(case)}>")
             body = escape_text(failure_text(f, rule))
             if failing(f):
-                out.append(f"      <failure{_attrs([('type', f.code), ('message', f.message)])}>{body}</failure>")
+                out.append(f"      <failure{_attrs([('type', f.code), ('message', visible(f.message))])}>{body}</failure>")
             else:
                 out.append(f"      <system-out>{body}</system-out>")
             out.append("    </testcase>")

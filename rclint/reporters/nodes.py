@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from rclint.runtimes.versions import describe_lines
+from rclint.textio import escape_surrogates, json_safe, visible
+
 
 def _runtime(pool) -> str:
     if pool.source == "node":
@@ -36,7 +39,33 @@ def _handler_json(h) -> dict:
     }
     if h.features is not None:
         out["features"] = h.features
+    if h.versions:
+        out["versions"] = list(h.versions)
     return out
+
+
+def _views_json(pool) -> list:
+    """Per containerd loader model: what the runtime of those versions runs with."""
+    out = []
+    for cfg in pool.runtime_configs:
+        for view in (cfg.views if cfg.kind == "containerd" else []):
+            out.append({
+                "config": cfg.path,
+                "versions": list(view.versions),
+                "semantics": view.semantics,
+                "default_handler": view.default_handler,
+                "handlers": list(view.handlers),
+                "cri_plugin_loads": not view.failures,
+                "failures": list(dict.fromkeys(view.failures)),
+            })
+    return out
+
+
+def _runtime_versions(pool) -> dict:
+    containerd = list(pool.versions)
+    crio = [v for c in pool.runtime_configs if c.kind == "crio" for v in c.versions]
+    declared = any(c.versions_declared for c in pool.runtime_configs)
+    return {"containerd": containerd or None, "crio": crio[0] if crio else None, "declared": declared}
 
 
 def pool_to_json(pool) -> dict:
@@ -52,12 +81,28 @@ def pool_to_json(pool) -> dict:
         "taints": pool.taints,
         "nodes": pool.nodes,
         "handlers": None if pool.handlers is None else [_handler_json(h) for h in pool.handlers.values()],
+        "runtime_versions": _runtime_versions(pool),
+        "views": _views_json(pool),
+        # what a Node object reports (status.nodeInfo.containerRuntimeVersion), e.g. "containerd://2.0.5"
+        "reported_runtime": getattr(pool, "runtime_version", None),
     }
+
+
+def _no_surrogates(value):
+    """File names that are not UTF-8 with `\\xNN` escapes, so the JSON is valid UTF-8."""
+    if isinstance(value, str):
+        return escape_surrogates(value)
+    if isinstance(value, dict):
+        return {_no_surrogates(k): _no_surrogates(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_no_surrogates(v) for v in value]
+    return value
 
 
 def render_nodes(pools, fmt: str = "text") -> str:
     if fmt == "json":
-        return json.dumps({"pools": [pool_to_json(p) for p in pools]}, indent=2, ensure_ascii=False) + "\n"
+        doc = _no_surrogates({"pools": [pool_to_json(p) for p in pools]})
+        return json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
     if not pools:
         return "no node pools: no Node objects, declared node-pool or containerd/CRI-O config found " \
                "(add one with --node-config PATH)\n"
@@ -66,12 +111,20 @@ def render_nodes(pools, fmt: str = "text") -> str:
         out.append(pool.describe())
         configs = pool.runtime_configs
         if pool.source == "node":
-            out.append(f"  runtime: reported by the Node ({pool.path})")
+            version = getattr(pool, "runtime_version", None)
+            shown = visible(version.replace("://", " ", 1)) if version else "not reported"
+            out.append(f"  runtime: {shown} (status.nodeInfo of the Node, {visible(pool.path)})")
         for cfg in configs:
+            how = "declared" if cfg.versions_declared else "inferred from the config"
             if cfg.kind == "containerd":
-                out.append(f"  runtime: containerd (config version {cfg.config_version or 1}, {cfg.semantics} rules)")
+                out.append(f"  runtime: containerd (config version {cfg.config_version or 1}); judged as "
+                           f"{describe_lines(cfg.versions)} ({how})")
+                for view in cfg.views:
+                    if view.failures:
+                        out.append(f"  {describe_lines(view.versions)} would not start its CRI plugin: "
+                                   + "; ".join(dict.fromkeys(view.failures)))
             else:
-                out.append("  runtime: CRI-O")
+                out.append("  runtime: CRI-O" + (f" {cfg.versions[0]} (declared)" if cfg.versions else ""))
         sources = _sources(pool)
         if sources:
             out.append("  sources: " + ", ".join(sources))
@@ -106,9 +159,14 @@ def render_nodes(pools, fmt: str = "text") -> str:
                 feats = ""
                 if h.features:
                     feats = " " + ",".join(f"{k}={str(v).lower()}" for k, v in sorted(h.features.items()))
-                out.append(f"    {h.name:<24} {j['runtime_type'] or '-'} [{h.kind}]{path}{feats}  ({where})")
+                only = ""
+                missing = pool.missing_on(h.name) if pool.versions else ()
+                if missing:
+                    only = f" only on {describe_lines(h.versions)}"
+                out.append(f"    {h.name:<24} {j['runtime_type'] or '-'} [{h.kind}]{path}{feats}{only}  ({where})")
         for c in configs:
             for note in c.notes:
                 out.append(f"  note: {note}")
         out.append("")
-    return "\n".join(out)
+    # every line holds names, labels and paths from the scanned tree: no controls, no escapes
+    return "\n".join(visible(line) for line in out)

@@ -37,6 +37,7 @@ from rclint import __version__
 from rclint.model import Severity
 from rclint.reporters.fingerprint import VERSION as FINGERPRINT_VERSION
 from rclint.reporters.fingerprint import fingerprint, normalise_path
+from rclint.textio import json_safe
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/rclint/rclint"
@@ -326,4 +327,4 @@ def render(result, catalog=None, automation_id: Optional[str] = None, srcroot: s
     """SARIF 2.1.0 text. `automation_id` sets `run.automationDetails.id` ("category/run-id";
     GitHub's upload action fills in its own when it is absent)."""
     doc = to_sarif(result, catalog, automation_id=automation_id, srcroot=srcroot)
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"

@@ -19,7 +19,6 @@ defaults).
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import re
@@ -92,6 +91,9 @@ class Handler:
     binary: Optional[str] = None
     # "vm" | "oci" | "pod" for CRI-O; None for containerd
     crio_runtime_type: Optional[str] = None
+    # the runtime release lines on which this handler exists (containerd "1.6" ... "2.3"; CRI-O
+    # its version); empty when the config's views were not combined
+    versions: Tuple[str, ...] = ()
 
     def key_span(self, key: str) -> Span:
         """Span of `key` (e.g. "runtime_type", "options.SystemdCgroup"), else the table header."""
@@ -154,6 +156,20 @@ class RuntimeConfig:
     missing_imports: List[Tuple[str, str, str, Span]] = dc_field(default_factory=list)
     # files that failed to parse (RCL002 was emitted for each)
     broken_sources: List[str] = dc_field(default_factory=list)
+    # the runtime versions judged: containerd release lines ("1.6" ... "2.3", see
+    # rclint.runtimes.versions) or the CRI-O version; declared in the configuration or inferred
+    versions: Tuple[str, ...] = ()
+    versions_declared: bool = False
+    # containerd: one view per loader model (1.x, 2.0-2.2, 2.3+), each with its own versions,
+    # handlers, default and failures; this config combines them
+    views: List["RuntimeConfig"] = dc_field(default_factory=list)
+    # why containerd's CRI plugin (or containerd, or CRI-O) would not start with this view
+    failures: List[str] = dc_field(default_factory=list)
+    # CRI-O: handlers it drops because they fail validation: name -> (CRI-O's error, file, span)
+    dropped_handlers: Dict[str, Tuple[str, str, Span]] = dc_field(default_factory=dict)
+
+    def all_views(self) -> List["RuntimeConfig"]:
+        return self.views or [self]
 
     # ------------------------------------------------------------ conveniences
 
@@ -234,25 +250,85 @@ def unknown_keys(schema_name: str, instance: Dict[str, Any]) -> List[str]:
     return [k for k in instance if k in unknown]
 
 
+def type_errors(schema_name: str, instance: Any) -> List[Tuple[Tuple[Any, ...], str, Any]]:
+    """(path, expected JSON Schema type, value) for every value of `instance` whose type the schema
+    does not allow (unknown keys are another matter: see `unknown_keys`)."""
+    validator = _validator(schema_name)
+    out: List[Tuple[Tuple[Any, ...], str, Any]] = []
+    for error in validator.iter_errors(instance):
+        if error.validator != "type":
+            continue
+        expected = error.validator_value
+        expected = expected if isinstance(expected, str) else " or ".join(expected)
+        out.append((tuple(error.absolute_path), expected, error.instance))
+    return sorted(out, key=lambda e: [str(p) for p in e[0]])
+
+
+def toml_type(value: Any) -> str:
+    """The TOML name of a decoded value's type."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "table"
+    return "datetime"
+
+
+def toml_literal(value: Any) -> str:
+    """A TOML rendering of a scalar for a message."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (int, float)):
+        return str(value)
+    return toml_type(value)
+
+
+def fixed_literal(value: Any, expected: str) -> Optional[str]:
+    """The value written with the type the runtime expects, when the intent is clear."""
+    if expected == "boolean" and isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower()
+    if expected == "integer" and isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+        return value.strip()
+    if expected == "string" and isinstance(value, (bool, int, float)) and not isinstance(value, dict):
+        return json.dumps(toml_literal(value))
+    return None
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
+def type_finding(loc: "Location", what: str, key: str, value: Any, expected: str, needs: str,
+                 notes: Tuple[str, ...]) -> Finding:
+    """RCL315 at the value: what it is, what the runtime needs, and the fix when the intent is clear."""
+    expected = {"object": "table"}.get(expected, expected)
+    fixed = fixed_literal(value, expected)
+    name = key.rsplit(".", 1)[-1]
+    return Finding(
+        "RCL315", f"{what}: `{key} = {toml_literal(value)}` is {_a(toml_type(value))}, {needs} needs {_a(expected)}",
+        loc.path, loc.span, field=loc.field,
+        help=(f"Write the item as {fixed}" if fixed else f"Make the item {_a(expected)}") if key.endswith("]") else (
+            f"Write `{name} = {fixed}`" if fixed else f"Give `{name}` {_a(expected)} value"), notes=notes)
+
+
 def known_keys(schema_name: str) -> List[str]:
     return list(load_schema(schema_name).get("properties", {}))
 
 
-def _norm(key: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", key.lower())
-
-
 def suggest(key: str, candidates: Iterable[str]) -> Optional[str]:
-    """The closest known key: same letters ignoring case and `_`/`-`, else difflib."""
-    candidates = list(candidates)
-    normalized = {_norm(c): c for c in candidates}
-    if _norm(key) in normalized:
-        return normalized[_norm(key)]
-    close = difflib.get_close_matches(_norm(key), list(normalized), n=1, cutoff=0.75)
-    if close:
-        return normalized[close[0]]
-    close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
-    return close[0] if close else None
+    """The closest known key (rclint.suggest: same letters ignoring case and `_`/`-`, one typo, same family)."""
+    from rclint.suggest import closest
+
+    return closest(key, candidates)
 
 
 def did_you_mean(key: str, candidates: Iterable[str]) -> str:

@@ -19,9 +19,9 @@ What containerd does, as read in its source (see docs/node-runtime-configs.md fo
   existing entry, so the built-in `runc` survives and a partial `runtimes.runc` table keeps
   `runtime_type = "io.containerd.runc.v2"`.
 
-Which of the two applies: a file whose `version` is 3 or more is a containerd 2.x file; a file
-with version 1, 2 or none is read with containerd 1.x semantics (differences from 2.x go to
-`RuntimeConfig.notes`). Pass `semantics="1.x"` or `"2.x"` to force one.
+Which applies: the containerd release lines the pool runs (declared, or every line the config's
+`version` allows, see rclint.runtimes.versions); `load_containerd` builds one view per loader
+model and combines them.
 """
 
 from __future__ import annotations
@@ -48,10 +48,15 @@ from rclint.runtimes.base import (
     is_absolute_path,
     is_dns_label,
     known_keys,
+    toml_literal,
+    toml_type,
+    type_errors,
+    type_finding,
     read_text_file,
     toml_key_path,
     unknown_keys,
 )
+from rclint.runtimes.versions import VERSIONS_TOKEN
 from rclint.tomlsource import TomlDoc, TomlSyntaxError, load_toml
 
 V1_CRI = ("plugins", "cri")
@@ -65,6 +70,7 @@ RUNC_TYPES = (RUNC_V2, RUNC_V1)
 
 RUNTIME_SCHEMA = "containerd-runtime.schema.json"
 RUNC_OPTIONS_SCHEMA = "containerd-runc-options.schema.json"
+CRI_PLUGIN_SCHEMA = "containerd-cri-plugin.schema.json"
 
 # the built-in runc entry of containerd 2.x (internal/cri/config/config_unix.go DefaultRuntimeConfig)
 _BUILTIN_RUNC_2X = {
@@ -80,6 +86,11 @@ _BUILTIN_RUNC_2X = {
         "Root": "",
         "ShimCgroup": "",
     },
+}
+# ... and on Windows (internal/cri/config/config_windows.go), where the default is runhcs-wcow-process
+_BUILTIN_WINDOWS_2X = {
+    "runhcs-wcow-process": {"runtime_type": "io.containerd.runhcs.v1"},
+    "runhcs-wcow-hypervisor": {"runtime_type": "io.containerd.runhcs.v1", "options": {"SandboxIsolation": 1}},
 }
 # containerd 1.6/1.7 (pkg/cri/config/config_unix.go DefaultConfig)
 _BUILTIN_RUNC_1X = {"runtime_type": RUNC_V2, "options": {}}
@@ -153,6 +164,95 @@ def _deep_merge(dst: Dict[str, Any], src: Dict[str, Any], rel: Tuple[Any, ...], 
                 del prov[stale]
             dst[k] = copy.deepcopy(v)
             _walk_prov(v, rel + (k,), file_idx, src_path + (k,), prov)
+
+
+def _merge_with_prov(dst: Dict[str, Any], dst_prov: Prov, src: Dict[str, Any], src_prov: Prov,
+                     rel: Tuple[Any, ...] = ()) -> None:
+    """`_deep_merge` for tables whose provenance is already known (mixed files and bases)."""
+    if rel in src_prov:
+        dst_prov[rel] = src_prov[rel]
+    for k, v in src.items():
+        here = rel + (k,)
+        if isinstance(v, dict) and isinstance(dst.get(k), dict):
+            _merge_with_prov(dst[k], dst_prov, v, src_prov, here)
+            continue
+        for stale in [p for p in dst_prov if p[: len(here)] == here]:
+            del dst_prov[stale]
+        dst[k] = copy.deepcopy(v)
+        for p, entry in src_prov.items():
+            if p[: len(here)] == here:
+                dst_prov[p] = entry
+
+
+# plugins/cri/runtime/plugin.go migrateConfig: keys that move to other plugins
+_MIGRATE_SKIP = frozenset({
+    "sandbox_image", "registry", "image_decryption", "max_concurrent_downloads", "image_pull_progress_timeout",
+    "image_pull_with_sync_fs", "stats_collect_period", "disable_tcp_service", "stream_server_address",
+    "stream_server_port", "stream_idle_timeout", "enable_tls_streaming", "x509_key_pair_streaming",
+})
+_MIGRATE_SKIP_CONTAINERD = frozenset({"snapshotter", "disable_snapshot_annotations", "discard_unpacked_layers"})
+
+
+def _migrate(dst: Dict[str, Any], dst_prov: Prov, src: Dict[str, Any], src_prov: Prov) -> List[Tuple[int, Tuple[Any, ...]]]:
+    """The CRI v2 -> v3 migration (containerd 2.x plugins/cri/runtime/plugin.go migrateConfig):
+    io.containerd.grpc.v1.cri keys are copied into io.containerd.cri.v1.runtime unless already
+    there (the whole `containerd.runtimes` map at once), and `sandbox_mode` becomes `sandboxer`.
+    Returns the provenance of the v2 runtime tables left behind (a v3 `runtimes` map existed)."""
+    dropped: List[Tuple[int, Tuple[Any, ...]]] = []
+
+    def take(src_rel: Tuple[Any, ...], value: Any, dst_rel: Tuple[Any, ...]) -> None:
+        for p, entry in src_prov.items():
+            if p[: len(src_rel)] == src_rel:
+                dst_prov[dst_rel + p[len(src_rel):]] = entry
+        _set(dst, dst_rel, copy.deepcopy(value))
+
+    for k, v in src.items():
+        if k in _MIGRATE_SKIP or k in ("cni", "containerd"):
+            continue
+        if k not in dst:
+            take((k,), v, (k,))
+    cni = src.get("cni")
+    if isinstance(cni, dict):
+        target = dst.get("cni") if isinstance(dst.get("cni"), dict) else {}
+        dst["cni"] = target
+        for ck, cv in cni.items():
+            if ck == "bin_dir":
+                if not target.get("bin_dirs") and isinstance(cv, str):
+                    take(("cni", ck), [cv], ("cni", "bin_dirs"))
+            elif ck not in target:
+                take(("cni", ck), cv, ("cni", ck))
+    ctd = src.get("containerd")
+    if not isinstance(ctd, dict):
+        return dropped
+    target = dst.get("containerd") if isinstance(dst.get("containerd"), dict) else {}
+    if "containerd" not in dst_prov and ("containerd",) in src_prov and not target:
+        dst_prov[("containerd",)] = src_prov[("containerd",)]
+    dst["containerd"] = target
+    for ck, cv in ctd.items():
+        if ck not in _MIGRATE_SKIP_CONTAINERD and ck not in target:
+            take(("containerd", ck), cv, ("containerd", ck))
+        elif ck == "runtimes" and isinstance(cv, dict):
+            dropped.extend(src_prov[("containerd", "runtimes", n)] for n in cv
+                           if ("containerd", "runtimes", n) in src_prov)
+    runtimes = target.get("runtimes")
+    if isinstance(runtimes, dict):
+        for name, table in runtimes.items():
+            if isinstance(table, dict) and "sandbox_mode" in table and "sandboxer" not in table:
+                table["sandboxer"] = table.pop("sandbox_mode")
+                old = ("containerd", "runtimes", name, "sandbox_mode")
+                if old in dst_prov:
+                    dst_prov[old[:-1] + ("sandboxer",)] = dst_prov.pop(old)
+    return dropped
+
+
+def _set(table: Dict[str, Any], rel: Tuple[Any, ...], value: Any) -> None:
+    for k in rel[:-1]:
+        nxt = table.get(k)
+        if not isinstance(nxt, dict):
+            nxt = {}
+            table[k] = nxt
+        table = nxt
+    table[rel[-1]] = value
 
 
 def _flatten(value: Any, prefix: Tuple[Any, ...] = ()) -> List[Tuple[Any, ...]]:
@@ -321,19 +421,26 @@ def _get_variant(table: Dict[str, Any], name: str, semantics: str) -> Tuple[Opti
 
 class _Loader:
     def __init__(self, path: str, read_text: Callable[[str], str], display_path: Callable[[str], str],
-                 glob: Callable[[str], List[str]], semantics: Optional[str], node_root: Optional[str]):
+                 glob: Callable[[str], List[str]], group: str, lines: Tuple[str, ...], node_root: Optional[str]):
         self.path = path
         self.read_text = read_text
         self.display = display_path
         self.glob = glob
-        self.forced_semantics = semantics
+        self.parsed: Dict[str, Any] = {}  # text -> TomlDoc or TomlSyntaxError, shared by the views of one config
+        self.group = group  # "1.x", "2.0" (2.0-2.2) or "2.3" (2.3+): see rclint.runtimes.versions
+        self.lines = lines  # the release lines this view stands for
         self.node_root = node_root
         self.files: List[_File] = []
         self.findings: List[Finding] = []
         self.notes: List[str] = []
         self._noted: set = set()
         self.missing: List[Tuple[str, str, str, Span]] = []
-        self.semantics = "1.x"
+        self.semantics = "1.x" if group == "1.x" else "2.x"
+        self.failures: List[str] = []  # why the CRI plugin (or containerd) would not start
+        self.prov: Prov = {}
+        self.handler_rel: Dict[str, Tuple[Any, ...]] = {}  # handler -> its table's path in the CRI table
+        # v2 runtime tables the CRI migration left behind: (file index, key path)
+        self.dropped: List[Tuple[int, Tuple[Any, ...]]] = []
         self.replacements: List[Tuple[str, str]] = []  # (replaced file, replacing file), containerd 1.x
 
     # ------------------------------------------------------------------ notes/findings
@@ -345,6 +452,8 @@ class _Loader:
 
     def add(self, code: str, message: str, loc: Location, severity: Optional[Severity] = None,
             field_: Optional[str] = None, help: str = "", notes: tuple = ()) -> None:
+        if code in ("RCL302", "RCL310"):
+            self.failures.append(code)  # ValidatePluginConfig / ValidateRuntimeConfig: the CRI plugin fails
         self.findings.append(finding(code, message, loc.path, loc.span,
                                      loc.field if field_ is None else field_, severity, help=help, notes=notes))
 
@@ -382,7 +491,7 @@ class _Loader:
             index = len(self.files)
             display = self.display(real)
             try:
-                doc: Optional[TomlDoc] = load_toml(text)
+                doc: Optional[TomlDoc] = self.parse(text)
             except TomlSyntaxError as exc:
                 self.findings.append(finding("RCL002", f"invalid TOML: {exc.message}; containerd refuses to start "
                                              "with a config it cannot parse", display, exc.span))
@@ -394,9 +503,20 @@ class _Loader:
                 self.note(f"{display}: `version = {version_value!r}` is not an integer; containerd refuses to start")
             f = _File(index, real, display, doc, version, origin)
             self.files.append(f)
-            if index == 0:
-                self.semantics = self.forced_semantics or ("2.x" if (version or 0) >= 3 else "1.x")
             pending.extend(self.resolve_imports(f))
+
+    def parse(self, text: str) -> TomlDoc:
+        """load_toml, once per text for all the views of a config (the loaders never change a doc)."""
+        got = self.parsed.get(text)
+        if got is None:
+            try:
+                got = load_toml(text)
+            except TomlSyntaxError as exc:
+                got = exc
+            self.parsed[text] = got
+        if isinstance(got, TomlSyntaxError):
+            raise got
+        return got
 
     def _import_location(self, f: _File, entry: int) -> Location:
         assert f.doc is not None
@@ -430,10 +550,11 @@ class _Loader:
             else:
                 real = os.path.join(os.path.dirname(f.real), cleaned)
                 if is_glob and self.semantics == "1.x":
+                    # services/server/config/config.go resolveImports: fixed in v1.6.29 and v1.7.16
                     self.note(
-                        f"{f.display}: relative glob import {entry!r} is resolved against {f.display}'s directory "
-                        "(containerd 2.x); containerd 1.x globs a relative pattern against its own working "
-                        "directory (/ under systemd), so on 1.x it may match nothing"
+                        f"{f.display}: relative glob import {entry!r} is resolved against {f.display}'s directory, "
+                        "as containerd 1.6.29+, 1.7.16+ and 2.x do; containerd 1.6.0-1.6.28 and 1.7.0-1.7.15 glob "
+                        "a relative pattern against their working directory (/ under systemd) and may match nothing"
                     )
             if is_glob:
                 try:
@@ -454,119 +575,133 @@ class _Loader:
     def main(self) -> _File:
         return self.files[0]
 
-    def effective_version(self) -> int:
-        if self.semantics == "1.x":
-            # mergo override: the last file with a non-zero version wins; 0 means 1
-            version = 0
+    def merged_version(self) -> Tuple[int, Optional[_File]]:
+        """The merged config's `version` and the file that set it (mergo override: the last
+        non-zero one). 1.x starts from 0 (meaning 1); 2.0-2.2 from 3, and a version 0/1 file
+        takes the version merged so far; 2.3+ migrates every file to 4 before merging."""
+        if self.group == "2.3":
+            top = max((f for f in self.files if f.version), key=lambda f: f.version or 0, default=None)
+            if top is not None and (top.version or 0) > 4:
+                return top.version or 0, top
+            return 4, None
+        version, setter = (0, None) if self.group == "1.x" else (3, None)
+        for f in self.files:
+            if f.version and (self.group == "1.x" or f.version > 1):
+                version, setter = f.version, f
+        return (version or 1), setter
+
+    def version_checks(self, merged: int, setter: Optional[_File]) -> None:
+        """RCL316: a `version` the containerd release refuses to start with."""
+        ctd = VERSIONS_TOKEN
+        if self.group == "1.x" and merged >= 3 and setter is not None:
+            self.failures.append("unsupported config version")
+            self.add16(setter, f"`version = {merged}` stops {ctd}: it reads config versions 1 and 2 only",
+                       help_=f"Keep `version = 2` (and [{toml_key_path(V2_CRI)}] tables) for containerd 1.x nodes",
+                       notes=(f"containerd 1.6.32+ and 1.7.17+ exit: `unsupported config version `{merged}``",
+                              "containerd 1.6.0-1.6.31 and 1.7.0-1.7.16 start but read the file as version 2: "
+                              "no [plugins.\"io.containerd.cri.v1.runtime\"] table is used",
+                              "services/server/config/config.go ValidateV2 (commits 00347b7f, 38607b59)"))
+        top = 4 if self.group == "2.3" else 3
+        if self.group != "1.x" and merged > top and setter is not None:
+            self.failures.append("unsupported config version")
+            self.add16(setter, f"`version = {merged}` stops {ctd}: it reads config versions up to {top}",
+                       help_=f"Set `version = {top}`",
+                       notes=(f"`failed to load TOML from ...: expected containerd config version equal to or less "
+                              f"than `{top}`, got `{merged}``",))
+        if self.group == "2.3":
+            root = 0
             for f in self.files:
-                if f.version:
-                    version = f.version
-            return version or 1
-        return self.main.version or 1
+                if root == 0:
+                    root = f.version or 0
+                if f.version and f.version > root and f.origin is not None:
+                    self.failures.append("drop-in version higher than the root config's")
+                    self.add16(f, f"drop-in `version = {f.version}` is higher than the root config's {root}; "
+                                  f"{ctd} refuses to start",
+                               help_=f"Set `version = {root}` here or raise the root config's version",
+                               notes=(f"`drop-in config version {f.version} higher than root config version "
+                                      f"{root}` (cmd/containerd/server/config/config.go LoadConfigWithPlugins)",))
+
+    def add16(self, f: _File, message: str, help_: str = "", notes: Tuple[str, ...] = ()) -> None:
+        assert f.doc is not None
+        span = f.doc.value_span(("version",)) or f.doc.key_span(("version",)) or Span(1, 1)
+        self.findings.append(Finding("RCL316", message, f.display, span, field="version", help=help_, notes=notes))
 
     def version_notes(self) -> None:
         main_v = self.main.version
         if self.main.doc is None:
             return
-        if main_v is not None and main_v > 4:
-            self.note(f"{self.main.display}: version = {main_v} is newer than any containerd accepts (2.3 reads up "
-                      "to 4): `expected containerd config version equal to or less than ...`")
-        elif main_v == 4:
-            self.note(f"{self.main.display}: version = 4 needs containerd 2.3 or newer")
-        elif main_v == 3:
-            self.note(f"{self.main.display}: version = 3 needs containerd 2.0 or newer (containerd 1.x would treat "
-                      "it as version 2 and read no CRI runtimes from io.containerd.cri.v1.runtime)")
-        if self.semantics == "2.x":
-            root_v = main_v or 0
-            for f in self.files[1:]:
-                if f.version and f.version > root_v:
-                    self.note(f"{f.display}: version = {f.version} is higher than the root config's "
-                              f"{root_v}; containerd 2.3+ refuses to start (`drop-in config version "
-                              f"{f.version} higher than root config version {root_v}`)")
         if self.semantics == "1.x" and (main_v in (None, 0, 1)):
             self.note(f"{self.main.display}: no `version` key means version 1 (deprecated in containerd 1.x, "
-                      "plugin IDs are short names like `cri`); containerd 2.x migrates it to version 3")
+                      "plugin IDs are short names like `cri`)")
 
     # ------------------------------------------------------------------ the effective CRI section
 
-    def read_paths(self, version: int) -> Tuple[Tuple[str, str], List[Tuple[str, str]]]:
-        """(base path read for CRI runtimes, base paths ignored) for this semantics/version."""
-        if self.semantics == "1.x":
-            read = V1_CRI if version == 1 else V2_CRI
-        else:
-            read = V3_RUNTIME if version >= 3 else V2_CRI
-        ignored = [p for p in (V1_CRI, V2_CRI, V3_RUNTIME) if p != read]
-        return read, ignored
+    def reads(self, f: _File, merged: int) -> Tuple[Tuple[str, str], ...]:
+        """The plugin tables containerd takes CRI runtimes from in file `f`."""
+        old = (f.version or 0) <= 1
+        if self.group == "1.x":
+            return (V1_CRI,) if merged == 1 else (V2_CRI,)
+        if self.group == "2.0" and merged >= 3:
+            return (V3_RUNTIME,)
+        if self.group == "2.3" and (f.version or 0) >= 4:
+            return (V3_RUNTIME,)
+        return (V3_RUNTIME, V2_CRI) + ((V1_CRI,) if old else ())
 
-    def effective_cri(self, base: Tuple[str, str]) -> Tuple[Dict[str, Any], Prov, Optional[int]]:
-        """The CRI runtime plugin table after merging, with provenance; and (1.x) the winning file."""
+    def effective_cri_1x(self, base: Tuple[str, str]) -> Tuple[Dict[str, Any], Prov]:
+        """containerd 1.x: the last file with the CRI table replaces it wholesale."""
         plugin_id = base[1]
         prov: Prov = {}
-        if self.semantics == "1.x":
-            winner: Optional[int] = None
-            current: Optional[Dict[str, Any]] = None
-            for f in self.files:
-                table = f.plugins().get(plugin_id)
-                if not isinstance(table, dict):
-                    continue
-                if current is not None and winner is not None and f.origin is not None:
-                    self.check_replacement(self.files[winner], current, f, table, base)
-                winner, current = f.index, table
-            if winner is None or current is None:
-                return {}, prov, None
-            _walk_prov(current, (), winner, base, prov)
-            return current, prov, winner
-        merged: Dict[str, Any] = {}
+        winner: Optional[int] = None
+        current: Optional[Dict[str, Any]] = None
         for f in self.files:
             table = f.plugins().get(plugin_id)
+            if not isinstance(table, dict):
+                continue
+            if current is not None and winner is not None and f.origin is not None:
+                self.check_replacement(self.files[winner], current, f, table, base)
+            winner, current = f.index, table
+        if winner is None or current is None:
+            return {}, prov
+        _walk_prov(current, (), winner, base, prov)
+        return current, prov
+
+    def _file_tables(self, f: _File, bases: Sequence[Tuple[str, str]]) -> Tuple[Dict[str, Any], Prov]:
+        out: Dict[str, Any] = {}
+        prov: Prov = {}
+        for base in bases:
+            table = f.plugins().get(base[1])
             if isinstance(table, dict):
-                _deep_merge(merged, table, (), f.index, base, prov)
-        return merged, prov, None
+                _deep_merge(out, table, (), f.index, base, prov)
+        return out, prov
 
-    def migrated_cri(self, version: int) -> Tuple[Dict[str, Any], Prov]:
-        """containerd 2.x reading a version 1/2 file: merge, then the CRI v2 -> v3 plugin migration
-        (plugins/cri/runtime/plugin.go migrateConfig: keys already in the v3 table win)."""
-        src: Dict[str, Any] = {}
-        src_prov: Prov = {}
-        for f in self.files:
-            plugins = f.plugins()
-            for base in ((V1_CRI, V2_CRI) if version == 1 else (V2_CRI,)):
-                table = plugins.get(base[1])
+    def effective_cri_2x(self, merged: int) -> Tuple[Dict[str, Any], Prov]:
+        """containerd 2.x: deep-merged io.containerd.cri.v1.runtime, with the CRI v2 -> v3 migration
+        (plugins/cri/runtime/plugin.go migrateConfig) once on the merged config (2.0-2.2, merged
+        version below 3) or per file before merging (2.3+, files below version 4)."""
+        cri: Dict[str, Any] = {}
+        prov: Prov = {}
+        if self.group == "2.0":
+            for f in self.files:
+                table = f.plugins().get(V3_RUNTIME[1])
                 if isinstance(table, dict):
-                    _deep_merge(src, table, (), f.index, base, src_prov)
-        dst, prov, _ = self.effective_cri(V3_RUNTIME)
-        skip = {"sandbox_image", "registry", "image_decryption", "max_concurrent_downloads",
-                "image_pull_progress_timeout", "image_pull_with_sync_fs", "stats_collect_period",
-                "disable_tcp_service", "stream_server_address", "stream_server_port", "stream_idle_timeout",
-                "enable_tls_streaming", "x509_key_pair_streaming"}
-
-        def copy_prov(rel: Tuple[Any, ...]) -> None:
-            for p, entry in src_prov.items():
-                if p[: len(rel)] == rel:
-                    prov[p] = entry
-
-        for k, v in src.items():
-            if k in skip or k == "cni":
-                continue
-            if k == "containerd" and isinstance(v, dict):
-                target = dst.setdefault("containerd", {})
-                if isinstance(target, dict):
-                    for ck, cv in v.items():
-                        if ck in ("snapshotter", "disable_snapshot_annotations", "discard_unpacked_layers"):
-                            continue
-                        if ck not in target:
-                            target[ck] = copy.deepcopy(cv)
-                            copy_prov(("containerd", ck))
-                continue
-            if k not in dst:
-                dst[k] = copy.deepcopy(v)
-                copy_prov((k,))
-        runtimes = dst.get("containerd", {}).get("runtimes") if isinstance(dst.get("containerd"), dict) else None
-        if isinstance(runtimes, dict):
-            for table in runtimes.values():
-                if isinstance(table, dict) and "sandbox_mode" in table and "sandboxer" not in table:
-                    table["sandboxer"] = table.pop("sandbox_mode")
-        return dst, prov
+                    _deep_merge(cri, table, (), f.index, V3_RUNTIME, prov)
+            if merged < 3:
+                src: Dict[str, Any] = {}
+                src_prov: Prov = {}
+                for f in self.files:
+                    old = (V2_CRI, V1_CRI) if (f.version or 0) <= 1 else (V2_CRI,)
+                    table, tprov = self._file_tables(f, old)
+                    _merge_with_prov(src, src_prov, table, tprov)
+                self.dropped.extend(_migrate(cri, prov, src, src_prov))
+            return cri, prov
+        for f in self.files:
+            table, tprov = self._file_tables(f, (V3_RUNTIME,))
+            if (f.version or 0) < 4:
+                old = (V2_CRI, V1_CRI) if (f.version or 0) <= 1 else (V2_CRI,)
+                src, src_prov = self._file_tables(f, old)
+                self.dropped.extend(_migrate(table, tprov, src, src_prov))
+            _merge_with_prov(cri, prov, table, tprov)
+        return cri, prov
 
     def check_replacement(self, old_file: _File, old: Dict[str, Any], new_file: _File,
                           new: Dict[str, Any], base: Tuple[str, str]) -> None:
@@ -606,59 +741,80 @@ class _Loader:
 
     # ------------------------------------------------------------------ RCL301
 
-    def check_wrong_paths(self, read: Tuple[str, str], ignored: List[Tuple[str, str]], version: int) -> None:
-        read_text = toml_key_path(read)
+    def check_wrong_paths(self, merged: int) -> None:
         for f in self.files:
             if f.doc is None:
                 continue
-            for base in ignored:
+            read = self.reads(f, merged)
+            for base in (V1_CRI, V2_CRI, V3_RUNTIME):
                 runtimes = f.doc.get(base + ("containerd", "runtimes"))
                 if not isinstance(runtimes, dict):
                     continue
                 for name in runtimes:
                     path = base + ("containerd", "runtimes", name)
+                    left = (f.index, path) in self.dropped
+                    if base in read and not left:
+                        continue
+                    message, help_, notes = self._wrong_path(name, base, f, merged, left)
                     loc = f.header(path)
-                    self.add("RCL301", self._wrong_path_message(name, base, read, read_text, version, f), loc)
+                    self.findings.append(Finding("RCL301", message, loc.path, loc.span, field=loc.field,
+                                                 help=help_, notes=notes))
 
-    def _wrong_path_message(self, name: str, base: Tuple[str, str], read: Tuple[str, str], read_text: str,
-                            version: int, f: _File) -> str:
-        where = toml_key_path(base)
-        target = f"[{read_text}.containerd.runtimes.{toml_key_path((name,))}]"
-        version_text = f"version = {version}" if self.main.version is not None else "no `version` key (version 1)"
-        if self.semantics == "1.x":
+    def _wrong_path(self, name: str, base: Tuple[str, str], f: _File, merged: int,
+                    left: bool = False) -> Tuple[str, str, Tuple[str, ...]]:
+        short = {V1_CRI: "plugins.cri", V2_CRI: "io.containerd.grpc.v1.cri", V3_RUNTIME: "io.containerd.cri.v1.runtime"}
+        written = f"version = {f.version}" if f.version else "no version"
+        message = (f"runtime {name!r} is under [{short[base]}], which {VERSIONS_TOKEN} ignores in this "
+                   f"config ({written})")
+        if len(message) > 110:  # long runtime names: keep the message on one line of at most 120 characters
+            message = f"runtime {name[:40]!r} is under [{short[base]}], which {VERSIONS_TOKEN} ignores"
+        rt = toml_key_path((name,))
+        error = (f"pods using handler {name!r} fail: `no runtime for \"{name}\" is configured`")
+        if self.group == "1.x":
             if base == V3_RUNTIME:
-                why = ("`io.containerd.cri.v1.runtime` is a containerd 2.x plugin; containerd 1.x has no such plugin "
-                       "and ignores the table (containerd 2.x would read it)")
+                why = "containerd 1.x has no io.containerd.cri.v1.runtime plugin; containerd 2.0+ reads this table"
+                help_ = (f"For containerd 1.x nodes move it to [{toml_key_path(V2_CRI)}.containerd.runtimes.{rt}] "
+                         "with `version = 2`; for containerd 2.x nodes declare the pool's version")
             elif base == V2_CRI:
-                why = ("containerd 1.x reads a version 1 file's CRI settings from the short plugin ID "
-                       "[plugins.cri] and silently ignores [plugins.\"io.containerd.grpc.v1.cri\"] "
-                       "(containerd 2.x migrates the file and would read it); add `version = 2` at the top")
+                why = ("containerd 1.x reads a version 1 file's CRI settings from [plugins.cri] and ignores full "
+                       "plugin IDs (containerd/containerd#5237)")
+                help_ = "Add `version = 2` at the top of the main config"
             else:
-                why = ("a version 2 file must use full plugin IDs; containerd 1.x refuses to start "
-                       "(`invalid plugin key URI \"cri\" expect io.containerd.x.vx`)")
+                why = ("a version 2 file needs full plugin IDs; containerd 1.x refuses to start (`invalid plugin "
+                       "key URI \"cri\" expect io.containerd.x.vx`)")
+                help_ = f"Rename the table to [{toml_key_path(V2_CRI)}.containerd.runtimes.{rt}]"
+            return message, help_, (why, error)
+        target = f"[{toml_key_path(V3_RUNTIME)}.containerd.runtimes.{rt}]"
+        if left:
+            why = ("the config also has io.containerd.cri.v1.runtime runtimes, and containerd 2.x migrates the v2 "
+                   "`runtimes` table only when there are none (plugins/cri/runtime/plugin.go migrateConfig)")
+        elif base == V2_CRI and self.group == "2.0":
+            why = (f"containerd 2.0-2.2 migrate io.containerd.grpc.v1.cri tables only when the merged config's "
+                   f"version is below 3 (here {merged}); they log `Ignoring unknown key in TOML for plugin`")
+        elif base == V2_CRI:
+            why = ("containerd 2.3+ migrates io.containerd.grpc.v1.cri tables only in files below version 4 "
+                   "(LoadConfigWithPlugins)")
+        elif self.group == "2.0" and (f.version or 0) <= 1:
+            why = ("containerd 2.0-2.2 rename a version-less file's plugins.cri but migrate CRI tables only when the "
+                   f"merged version is below 3 (here {merged})")
         else:
-            if base == V2_CRI:
-                why = ("containerd 2.0-2.2 ignore it (only an `Ignoring unknown key in TOML for plugin` warning); "
-                       "containerd 2.3+ migrates it for a version 3 file but not for version = 4")
-            else:
-                why = "containerd 2.x has no `cri` plugin ID in a version 3+ file and ignores the table"
-        return (f"runtime {name!r} is defined under [{where}], which a config with {version_text} does not read "
-                f"for CRI runtimes: {why}; pods using handler {name!r} fail with `no runtime for \"{name}\" is "
-                f"configured`. Move it to {target}")
+            why = "containerd 2.x reads plugins.cri only in a file without `version` (or `version = 1`)"
+        return message, f"Move it to {target}", (why, error)
 
     # ------------------------------------------------------------------ building the view
 
     def build(self) -> RuntimeConfig:
         self.load_files()
-        version = self.effective_version()
-        read, ignored = self.read_paths(version)
+        merged, setter = self.merged_version()
+        self.version_checks(merged, setter)
         self.version_notes()
-        if self.semantics == "2.x" and version < 3:
-            cri, prov = self.migrated_cri(version)
-            read, ignored = V3_RUNTIME, ([] if version == 1 else [V1_CRI])
+        if self.group == "1.x":
+            base = V1_CRI if merged == 1 else V2_CRI
+            cri, prov = self.effective_cri_1x(base)
         else:
-            cri, prov, _winner = self.effective_cri(read)
-        self.check_wrong_paths(read, ignored, version)
+            base = V3_RUNTIME
+            cri, prov = self.effective_cri_2x(merged)
+        self.check_wrong_paths(merged)
         cfg = RuntimeConfig(
             kind="containerd",
             path=self.main.display if self.files else self.display(self.path),
@@ -669,12 +825,15 @@ class _Loader:
         )
         cfg.broken_sources = [f.display for f in self.files if f.doc is None]
         if cfg.broken_sources:
+            self.failures.append("a config file does not parse")
             self.note("containerd refuses to start while a config file does not parse: "
                       + ", ".join(cfg.broken_sources))
-        self.populate(cfg, cri, prov, read, version)
+        self.populate(cfg, cri, prov, base, merged)
         cfg.findings = self.findings
         cfg.notes = self.notes
         cfg.missing_imports = self.missing
+        cfg.versions = self.lines
+        cfg.failures = self.failures
         return cfg
 
     def loc(self, prov: Prov, rel: Tuple[Any, ...], header: bool = False) -> Optional[Location]:
@@ -690,6 +849,7 @@ class _Loader:
     def populate(self, cfg: RuntimeConfig, cri: Dict[str, Any], prov: Prov, base: Tuple[str, str],
                  version: int) -> None:
         sem = self.semantics
+        self.prov = prov
         ctd = cri.get("containerd") if isinstance(cri.get("containerd"), dict) else {}
         runtimes_value = ctd.get("runtimes")
         user_runtimes: Dict[str, Any] = runtimes_value if isinstance(runtimes_value, dict) else {}
@@ -699,17 +859,19 @@ class _Loader:
         # ---- handlers
         tables: Dict[str, Dict[str, Any]] = {}
         implicit: Dict[str, bool] = {}
+        windows = any(isinstance(t, dict) and "runhcs" in str(t.get("runtime_type", "")) for t in user_runtimes.values())
+        builtin_default = "runhcs-wcow-process" if windows and sem == "2.x" else "runc"
         if sem == "2.x":
-            merged_runc = copy.deepcopy(_BUILTIN_RUNC_2X)
-            if isinstance(user_runtimes.get("runc"), dict):
-                _deep_merge(merged_runc, user_runtimes["runc"], ("__builtin__",), -1, (), {})
-                tables["runc"] = merged_runc
-                implicit["runc"] = False
-            else:
-                tables["runc"] = merged_runc
-                implicit["runc"] = True
+            # internal/cri/config/config_unix.go / config_windows.go DefaultRuntimeConfig
+            builtins = _BUILTIN_WINDOWS_2X if windows else {"runc": _BUILTIN_RUNC_2X}
+            for name, builtin in builtins.items():
+                merged = copy.deepcopy(builtin)
+                if isinstance(user_runtimes.get(name), dict):
+                    _deep_merge(merged, user_runtimes[name], ("__builtin__",), -1, (), {})
+                tables[name] = merged
+                implicit[name] = not isinstance(user_runtimes.get(name), dict)
             for name, table in user_runtimes.items():
-                if name != "runc":
+                if name not in builtins:
                     tables[name] = table if isinstance(table, dict) else {}
                     implicit[name] = False
         else:
@@ -725,6 +887,7 @@ class _Loader:
         for name, table in tables.items():
             handlers[name] = self.make_handler(name, table, implicit[name], prov, ("containerd", "runtimes", name),
                                                base)
+            self.handler_rel[name] = ("containerd", "runtimes", name)
 
         # ---- deprecated 1.x default_runtime / untrusted_workload_runtime tables (1.x semantics)
         default_name: Optional[str] = None
@@ -736,7 +899,7 @@ class _Loader:
             default_name = name_value if isinstance(name_value, str) else str(name_value)
             default_loc = self.loc(prov, ("containerd", name_key))
         else:
-            default_name = "runc"
+            default_name = builtin_default
 
         legacy: Dict[str, Tuple[str, Dict[str, Any], str]] = {}
         for table_key, runtime_name in (("untrusted_workload_runtime", "untrusted"), ("default_runtime", "default")):
@@ -753,6 +916,7 @@ class _Loader:
                     continue  # conflicting definitions: reported with RCL303 above
                 h = self.make_handler(runtime_name, table, False, prov, ("containerd", tk), base)
                 handlers[runtime_name] = h
+                self.handler_rel[runtime_name] = ("containerd", tk)
                 if runtime_name == "default":
                     default_name = "default"
                     default_loc = self.loc(prov, ("containerd", tk), header=True)
@@ -803,9 +967,9 @@ class _Loader:
             if runtimes_written and "runc" not in user_runtimes:
                 self.note("containerd 1.x drops its built-in `runc` handler because this config defines runtimes "
                           f"({', '.join(defined) or 'an empty runtimes table'}); containerd 2.x would keep `runc`")
-        if any(runtime_kind(h.runtime_type) == "windows" for h in handlers.values()):
-            self.note("runhcs runtimes: on Windows containerd's built-in handlers are runhcs-wcow-process and "
-                      "runhcs-wcow-hypervisor and the default is runhcs-wcow-process; rclint models Linux defaults")
+        if windows:
+            self.note("runhcs runtimes: a Windows node; containerd 2.x's built-in handlers there are "
+                      "runhcs-wcow-process (the default) and runhcs-wcow-hypervisor")
 
     # ------------------------------------------------------------------ handler construction
 
@@ -849,65 +1013,149 @@ class _Loader:
 
     # ------------------------------------------------------------------ checks
 
-    def removed(self, loc: Location, what: str, instead: str, extra: str = "") -> None:
-        """RCL303; error wording (and severity) in a version 3+ file."""
-        if self.semantics == "2.x":
-            message = (f"{what} was removed in containerd 2.0; in a version {self.main.version or 3} config this is "
-                       f"an error: containerd 2.x ignores it (`Ignoring unknown key`). {instead}")
-            severity: Optional[Severity] = Severity.ERROR
+    def value_loc(self, rel: Tuple[Any, ...]) -> Optional[Location]:
+        """Where the value at `rel` (relative to the effective CRI table) is written."""
+        for n in range(len(rel), 0, -1):  # array items have no provenance of their own: use the array's
+            entry = self.prov.get(rel[:n])
+            if entry is not None:
+                break
         else:
-            message = (f"{what} is deprecated and was removed in containerd 2.0 (containerd 2.x ignores it after "
-                       f"migrating this file). {instead}")
-            severity = None
-        if extra:
-            message += f" {extra}"
-        self.add("RCL303", message, loc, severity)
+            return None
+        if entry[0] < 0:
+            return None
+        f = self.files[entry[0]]
+        assert f.doc is not None
+        src = tuple(entry[1]) + tuple(rel[n:])
+        span = f.doc.value_span(src) or f.doc.key_span(src)
+        return Location(f.display, span, toml_key_path(src)) if span else None
+
+    def type_finding(self, loc: Location, what: str, key: str, value: Any, expected: str, needs: str,
+                     consequence: Tuple[str, ...]) -> None:
+        self.findings.append(type_finding(loc, what, key, value, expected, needs, consequence))
+
+    def check_types(self, h: Handler) -> None:
+        """RCL315: a value of the wrong TOML type in a runtime table (containerd exits at start-up)
+        or in a runc `options` table (every sandbox of the handler fails)."""
+        rel = self.handler_rel.get(h.name)
+        if rel is None:
+            return
+        for path, expected, value in type_errors(RUNTIME_SCHEMA, {k: v for k, v in h.table.items() if k != "options"}):
+            loc = self.value_loc(rel + path)
+            if loc is None:
+                continue
+            key = toml_key_path(path)
+            self.failures.append(f"`{key}` has the wrong type")
+            self.type_finding(loc, f"runtime {h.name!r}", key, value, expected, "containerd",
+                              (self.decode_error(value, expected, self.key_pos(rel + path)),
+                               "containerd exits at start-up: the CRI plugin config cannot be decoded (server.New, "
+                               "config.Decode)"))
+        if h.runtime_type in RUNC_TYPES and isinstance(h.options, dict):
+            for path, expected, value in type_errors(RUNC_OPTIONS_SCHEMA, h.options):
+                loc = self.value_loc(rel + ("options",) + path)
+                if loc is None:
+                    continue
+                key = "options." + toml_key_path(path)
+                self.type_finding(loc, f"runtime {h.name!r}", key, value, expected, "the runc shim",
+                                  (f"every sandbox of handler {h.name!r} fails: `failed to generate runtime "
+                                   f"options: ...` ({self.decode_error(value, expected)})",
+                                   "options are decoded per sandbox (GenerateRuntimeOptions), so containerd starts"))
+
+    def key_pos(self, rel: Tuple[Any, ...]) -> Optional[Span]:
+        """Where the key of the value at `rel` is written (go-toml v1 errors carry its position)."""
+        entry = self.prov.get(rel)
+        if entry is None or entry[0] < 0 or self.files[entry[0]].doc is None:
+            return None
+        return self.files[entry[0]].doc.key_span(entry[1])  # type: ignore[union-attr]
+
+    def decode_error(self, value: Any, expected: str, pos: Optional[Span] = None) -> str:
+        go = {"boolean": "bool", "string": "string", "integer": "int64", "array": "[]string", "object": "map"}
+        toml_go = {"boolean": "bool", "integer": "int64", "float": "float64", "string": "string",
+                   "array": "[]interface {}", "table": "*toml.Tree", "datetime": "time.Time"}
+        if self.semantics == "1.x":
+            shown = toml_literal(value).strip('"') if isinstance(value, (str, bool, int, float)) else value
+            where = f"({pos.line}, {pos.column}): " if pos is not None else ""
+            return (f"containerd 1.x (go-toml v1): `{where}Can't convert {shown}({toml_go[toml_type(value)]}) to "
+                    f"{go.get(expected, expected)}`")
+        return (f"containerd 2.x (go-toml v2): `cannot decode TOML {toml_type(value)} into struct field ... of type "
+                f"{go.get(expected, expected)}`")
+
+    def removed(self, loc: Location, what: str, instead: str, fatal: str = "", new_file: bool = False) -> None:
+        """RCL303. `fatal`: the ValidatePluginConfig error containerd 1.x stops its CRI plugin with
+        (an error for pools on 1.x); `new_file`: written in a version 3+ file, which only
+        containerd 2.x reads (an error there too)."""
+        ref = "pkg/cri/config/config.go ValidatePluginConfig (containerd 1.6, 1.7)"
+        if fatal and self.semantics == "1.x":
+            self.failures.append(fatal)
+            self.findings.append(Finding(
+                "RCL303", f"{what} stops the CRI plugin of {VERSIONS_TOKEN}", loc.path, loc.span,
+                field=loc.field, severity=Severity.ERROR, help=instead,
+                notes=(f"`failed to load plugin io.containerd.grpc.v1.cri` error=\"invalid plugin config: {fatal}\"",
+                       "containerd keeps running without CRI, so the kubelet cannot start any pod", ref,
+                       "removed in containerd 2.0 (RELEASES.md, deprecated config properties)")))
+            return
+        notes = ("removed in containerd 2.0 (RELEASES.md, deprecated config properties); containerd 2.x ignores it "
+                 "(`Ignoring unknown key in TOML for plugin`)",)
+        severity = Severity.ERROR if new_file and self.semantics == "2.x" else None
+        self.findings.append(Finding("RCL303", f"{what} was removed in containerd 2.0", loc.path, loc.span,
+                                     field=loc.field, severity=severity, help=instead, notes=notes))
+
+    def version_of(self, loc: Optional[Location]) -> int:
+        """The `version` of the file a location is in (0 when none)."""
+        for f in self.files:
+            if loc is not None and f.display == loc.path:
+                return f.version or 0
+        return 0
 
     def check_plugin_level(self, cri: Dict[str, Any], ctd: Dict[str, Any], prov: Prov,
                            handlers: Dict[str, Handler], default_name: Optional[str]) -> None:
-        sem = self.semantics
+        for path, expected, value in type_errors(CRI_PLUGIN_SCHEMA, cri):
+            loc = self.value_loc(path)
+            if loc is not None:
+                self.failures.append(f"`{toml_key_path(path)}` has the wrong type")
+                self.type_finding(loc, "CRI plugin", toml_key_path(path), value, expected, "containerd",
+                                  (self.decode_error(value, expected, self.key_pos(path)),
+                                   "containerd exits at start-up: the CRI plugin config cannot be decoded (server.New, "
+                                   "config.Decode)"))
         for key, rel, instead in (
             ("systemd_cgroup", ("systemd_cgroup",),
-             "Set `SystemdCgroup = true` in each runc runtime's `options` table instead."),
-            ("no_pivot", ("containerd", "no_pivot"), "Use the runc runtime's `options.NoPivotRoot` instead."),
+             "Set `SystemdCgroup = true` in each runc runtime's `options` table instead"),
+            ("no_pivot", ("containerd", "no_pivot"), "Use the runc runtime's `options.NoPivotRoot` instead"),
         ):
             table = cri if len(rel) == 1 else ctd
             if key not in table:
                 continue
             value = table[key]
-            if sem == "1.x" and value is not True:
-                continue  # `config default` writes `= false`: harmless
             loc = self.loc(prov, rel)
             if loc is None:
                 continue
-            extra = ""
-            if sem == "1.x" and value is True:
+            new_file = self.version_of(loc) >= 3
+            if value is not True and not new_file:
+                continue  # `config default` writes `= false`: harmless
+            fatal = ""
+            if value is True:
                 default = handlers.get(default_name or "")
                 if default is None or default.runtime_type != LINUX_V1:
-                    extra = (f"containerd 1.x only accepts it when the default runtime is {LINUX_V1}, so the CRI "
-                             f"plugin fails to load (`{key}` only works for runtime {LINUX_V1}).")
-            self.removed(loc, f"plugin-level `{key}`", instead, extra)
+                    fatal = f"`{key}` only works for runtime {LINUX_V1}"
+            self.removed(loc, f"plugin-level `{key} = {toml_literal(value)}`", instead, fatal, new_file)
 
     def check_legacy_table(self, table_key: str, table: Dict[str, Any], prov: Prov, runtime_name: str,
                            user_runtimes: Dict[str, Any]) -> None:
         rtype = table.get("runtime_type")
-        if self.semantics == "1.x" and not (isinstance(rtype, str) and rtype):
-            return  # the empty table `config default` writes: no effect
         loc = self.loc(prov, ("containerd", table_key), header=True)
         if loc is None:
             return
+        new_file = self.version_of(loc) >= 3
+        if not (isinstance(rtype, str) and rtype) and not new_file:
+            return  # the empty table `config default` writes: no effect
+        fatal = ""
         if table_key == "default_runtime":
-            instead = ("Define the runtime under `containerd.runtimes.<name>` and set `default_runtime_name`.")
-            extra = ("containerd 1.x turns it into a runtime named `default` and sets "
-                     "default_runtime_name = \"default\".") if self.semantics == "1.x" else ""
+            instead = "Define the runtime under `containerd.runtimes.<name>` and set `default_runtime_name`"
         else:
-            instead = "Define it as `containerd.runtimes.untrusted` instead."
-            extra = ""
-            if self.semantics == "1.x" and "untrusted" in user_runtimes:
-                extra = ("It conflicts with the `runtimes.untrusted` table: containerd 1.x fails to load the CRI "
-                         "plugin (`conflicting definitions: configuration includes both `untrusted_workload_runtime` "
-                         "and `runtimes[\"untrusted\"]``).")
-        self.removed(loc, f"`containerd.{table_key}`", instead, extra)
+            instead = "Define it as `containerd.runtimes.untrusted` instead"
+            if "untrusted" in user_runtimes:
+                fatal = ("conflicting definitions: configuration includes both `untrusted_workload_runtime` and "
+                         "`runtimes[\"untrusted\"]`")
+        self.removed(loc, f"`containerd.{table_key}`", instead, fatal, new_file)
 
     def check_default(self, cfg: RuntimeConfig, handlers: Dict[str, Handler], default_name: Optional[str],
                       default_loc: Optional[Location], explicit: bool, runtimes_written: bool, prov: Prov,
@@ -996,7 +1244,8 @@ class _Loader:
         elif rtype in (RUNC_V1, LINUX_V1):
             instead = f"Use runtime_type = \"{RUNC_V2}\"" + (
                 " and move runtime_engine to options.BinaryName." if rtype == LINUX_V1 else ".")
-            self.removed(key_loc(tkey), f"runtime_type = \"{rtype}\" (runtime {h.name!r})", instead)
+            self.removed(key_loc(tkey), f"runtime_type = \"{rtype}\" (runtime {h.name!r})", instead,
+                         new_file=self.version_of(key_loc(tkey)) >= 3)
         elif is_absolute_path(rtype):
             pass  # containerd accepts an absolute shim path as the runtime name
         elif "/" in rtype or "\\" in rtype:
@@ -1017,23 +1266,24 @@ class _Loader:
                                "absolute path to the shim binary", key_loc(pkey or "runtime_path"))
 
         # RCL303 removed per-runtime keys
-        for removed_key, instead in (("runtime_engine", "Set options.BinaryName (runc) instead."),
-                                     ("runtime_root", "Set options.Root (runc) instead.")):
+        for removed_key, instead in (("runtime_engine", "Set options.BinaryName (runc) instead"),
+                                     ("runtime_root", "Set options.Root (runc) instead")):
             rk, value = _get_variant(table, removed_key, sem)
             if rk is None:
                 continue
-            if sem == "1.x" and not value:
+            new_file = self.version_of(key_loc(rk)) >= 3
+            if not value and not new_file:
                 continue  # `config default` writes them empty
-            extra = ""
-            if sem == "1.x" and rtype != LINUX_V1:
-                extra = (f"containerd 1.x rejects it for runtime_type {rtype!r}: the CRI plugin fails to load "
-                         f"(`{removed_key}` only works for runtime {LINUX_V1}).")
-            self.removed(key_loc(rk), f"`{removed_key}` (runtime {h.name!r})", instead, extra)
+            fatal = f"`{removed_key}` only works for runtime {LINUX_V1}" if value and rtype != LINUX_V1 else ""
+            self.removed(key_loc(rk), f"`{removed_key}` (runtime {h.name!r})", instead, fatal, new_file)
         if isinstance(h.options, dict):
             ck, cval = _get_variant(h.options, "CriuPath", sem)
-            if ck is not None and (sem == "2.x" or cval):
+            new_file = ck is not None and self.version_of(key_loc(f"options.{ck}")) >= 3
+            if ck is not None and (new_file or cval):
                 self.removed(key_loc(f"options.{ck}"), f"`options.CriuPath` (runtime {h.name!r})",
-                             "Install criu in containerd's PATH instead.")
+                             "Install criu in containerd's PATH instead", new_file=new_file)
+
+        self.check_types(h)
 
         # RCL307 unknown keys (runtime table)
         known = known_keys(RUNTIME_SCHEMA)
@@ -1079,9 +1329,10 @@ def load_containerd(
     *,
     glob: Optional[Callable[[str], List[str]]] = None,
     semantics: Optional[str] = None,
+    versions: Optional[Sequence[str]] = None,
     node_root: Optional[str] = "auto",
 ) -> RuntimeConfig:
-    """Load a containerd config and its imports as containerd would, with findings.
+    """Load a containerd config and its imports as each containerd release it may run on would.
 
     path: the main config file (a real path read through `read_text`).
     read_text: returns a file's text; raises OSError (FileNotFoundError) when it cannot.
@@ -1090,13 +1341,39 @@ def load_containerd(
     display_path: turns real paths into the paths findings/handlers/sources carry.
     glob: expands an import pattern containing `*` (default: Go filepath.Glob semantics on
       the local filesystem).
-    semantics: "1.x" or "2.x" to force containerd 1.x/2.x rules (default: by the main file's
-      version: 3+ is 2.x).
+    versions: the containerd release lines the node runs ("1.6" ... "2.3", see
+      rclint.runtimes.versions); default: every line the config's `version` allows.
+    semantics: "1.x" or "2.x" is shorthand for versions 1.6-1.7 or 2.0-2.3.
     node_root: directory that stands for `/` of the node when following absolute imports;
       "auto" detects `<root>/etc/containerd/config.toml`; None never follows absolute imports.
+
+    The result is one view per loader model (1.x, 2.0-2.2, 2.3+) combined: `views` holds each,
+    `handlers` every handler of any view (`Handler.versions` says where it exists), and a
+    finding that holds only on some lines names them.
     """
+    from rclint.runtimes.versions import CONTAINERD_LINES, combine_views, groups, infer_containerd
+
     if semantics not in (None, "1.x", "2.x"):
         raise ValueError("semantics must be None, '1.x' or '2.x'")
     root = detect_node_root(path) if node_root == "auto" else node_root
-    loader = _Loader(path, read_text, display_path, glob or go_glob, semantics, root)
-    return loader.build()
+    declared = True
+    if versions:
+        lines = tuple(line for line in CONTAINERD_LINES if line in versions)
+    elif semantics:
+        lines = tuple(line for line in CONTAINERD_LINES if line.startswith(semantics[0] + "."))
+    else:
+        declared = False
+    if declared and not lines:
+        lines = CONTAINERD_LINES  # nothing rclint models: judge by every line
+    parsed: Dict[str, Any] = {}
+    if not declared:
+        probe = _Loader(path, read_text, display_path, glob or go_glob, "2.3", (), root)
+        probe.parsed = parsed
+        probe.load_files()
+        lines = infer_containerd([f.version for f in probe.files])
+    views = []
+    for group, group_lines in groups(lines):
+        loader = _Loader(path, read_text, display_path, glob or go_glob, group, group_lines, root)
+        loader.parsed = parsed
+        views.append(loader.build())
+    return combine_views(views, declared)

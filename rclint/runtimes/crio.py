@@ -40,12 +40,17 @@ from rclint.runtimes.base import (
     known_keys,
     read_text_file,
     toml_key_path,
+    toml_literal,
+    toml_type,
+    type_errors,
+    type_finding,
     unknown_keys,
 )
 from rclint.runtimes.containerd import detect_node_root
 from rclint.tomlsource import TomlDoc, TomlSyntaxError, load_toml
 
 CRIO_RUNTIME_SCHEMA = "crio-runtime.schema.json"
+CRIO_RUNTIME_CONFIG_SCHEMA = "crio-runtime-config.schema.json"
 RUNTIMES = ("crio", "runtime", "runtimes")
 VM_BINARY = re.compile(r"^containerd-shim-[a-zA-Z0-9\-\+]+$")
 CRIO_TYPES = ("oci", "vm", "pod")
@@ -67,6 +72,12 @@ def find_crio_dropins(directory: str) -> List[str]:
         return FsPolicy([directory]).dropins(directory, real)[0]
     except OSError:
         return []
+
+
+def _version_tuple(crio_version: Optional[str]) -> Tuple[int, int]:
+    """(major, minor) of a declared CRI-O version; current CRI-O when none is declared."""
+    m = re.match(r"v?(\d+)\.(\d+)", (crio_version or "").strip())
+    return (int(m.group(1)), int(m.group(2))) if m else (1, 99)
 
 
 def builtin_default_runtime(crio_version: Optional[str]) -> str:
@@ -191,6 +202,7 @@ def load_crio(
                                                            "runtime_root": f"/run/{builtin}"}, None)}
     default_value: Optional[Tuple[Any, _File, str]] = None
     cgroup_value: Optional[Tuple[Any, _File, str]] = None
+    conmon_cgroup: Optional[Tuple[Any, _File, str]] = None
     for f in files:
         crio = f.doc.value.get("crio")
         if not isinstance(crio, dict):
@@ -203,12 +215,16 @@ def load_crio(
         rk, runtime = _ci_get(crio, "runtime")
         if not isinstance(runtime, dict):
             continue
+        findings.extend(_type_findings(f, ("crio", rk or "runtime"), runtime))
         dk, dv = _ci_get(runtime, "default_runtime")
         if dk is not None:
             default_value = (dv, f, dk)
         ck, cv = _ci_get(runtime, "cgroup_manager")
         if ck is not None:
             cgroup_value = (cv, f, ck)
+        gk, gv = _ci_get(runtime, "conmon_cgroup")
+        if gk is not None:
+            conmon_cgroup = (gv, f, gk)
         if "runtime" in runtime and isinstance(runtime.get("runtime"), str):
             note(f"{f.display}: the flat [crio.runtime] `runtime = {runtime['runtime']!r}` key is from old CRI-O "
                  "releases; current CRI-O ignores it and uses [crio.runtime.runtimes.NAME] tables")
@@ -220,10 +236,22 @@ def load_crio(
             previous = entries.get(name)
             if previous is not None and previous.file is not None:
                 lost = [k for k in previous.table if k not in table]
+                rel = ("crio", rk or "runtime", tk or "runtimes", name)
                 if lost:
-                    note(f"{f.display} redefines [crio.runtime.runtimes.{name}] from {previous.file.display}: CRI-O "
-                         f"rebuilds the whole table, so {', '.join(lost)} from {previous.file.display} "
-                         "no longer apply")
+                    loc = f.location(rel, header=True)
+                    findings.append(Finding(
+                        "RCL317", f"handler {name!r} is rebuilt from this table alone; {len(lost)} key"
+                        f"{'s' if len(lost) != 1 else ''} set in {posixpath.basename(previous.file.display)} are lost",
+                        loc.path, loc.span, field=loc.field,
+                        help="Repeat the handler's other keys here: " + ", ".join(
+                            f"{k} = {toml_literal(previous.table[k])}" for k in lost[:4]) + (
+                            ", ..." if len(lost) > 4 else ""),
+                        notes=(f"lost from {previous.file.display}: {', '.join(lost)}",
+                               "CRI-O decodes each drop-in over the config so far with BurntSushi/toml, which builds "
+                               "a fresh value for every map entry it decodes (UpdateFromDropInFile; "
+                               "cri-o/cri-o#8307): a repeated [crio.runtime.runtimes.NAME] table replaces the earlier "
+                               "one, it is not merged"),
+                    ))
             entries[name] = _Entry(name, table, f, ("crio", rk or "runtime", tk or "runtimes", name))
 
     # ---- default handler
@@ -260,10 +288,36 @@ def load_crio(
         handlers[name] = _make_handler(entry, main_display, entries.get(default_name), default_name,
                                        cgroup_manager)
 
-    # ---- checks
-    for h in handlers.values():
-        if not h.implicit:
-            findings.extend(_check_handler(h))
+    # ---- checks: CRI-O validates every handler (ValidateRuntimes); since 1.21 a non-default one that
+    # fails is dropped (`Runtime handler "X" is being ignored due to: ...`), a failing default stops it
+    dropped: Dict[str, Tuple[str, str, Span]] = {}
+    failures: List[str] = []
+    lenient = _version_tuple(crio_version) >= (1, 21)  # before 1.21 any invalid handler stopped CRI-O
+    global_conmon = conmon_cgroup[0] if conmon_cgroup and isinstance(conmon_cgroup[0], str) else None
+    if conmon_cgroup is not None and isinstance(conmon_cgroup[0], str) and conmon_cgroup[0]:
+        value, f, key = conmon_cgroup
+        error = _monitor_cgroup_error(value, cgroup_manager)
+        if error:
+            loc = f.location(("crio", "runtime", key))
+            failures.append(error)
+            findings.append(Finding(
+                "RCL305", f"conmon_cgroup = {value!r} does not fit cgroup_manager {cgroup_manager!r}; CRI-O refuses "
+                "to start", loc.path, loc.span, field=loc.field,
+                help='Set conmon_cgroup = "pod"' + (' (or a "*.slice")' if cgroup_manager == "systemd" else ""),
+                notes=(f"`{error}`", "conmon_cgroup (deprecated) overrides every handler's monitor_cgroup")))
+    for name, h in list(handlers.items()):
+        if h.implicit:
+            continue
+        is_default = name == default_name
+        handler_findings, reasons = _check_handler(h, is_default, cgroup_manager, global_conmon, lenient)
+        findings.extend(handler_findings)
+        if reasons and (is_default or not lenient):
+            failures.extend(reasons)
+        elif reasons:
+            dropped[name] = (reasons[0], h.path, h.span)
+            del handlers[name]
+            note(f"{h.path}:{h.span.line}: CRI-O ignores handler {name!r} (`Runtime handler \"{name}\" is being "
+                 f"ignored due to: {reasons[0]}`)")
     if default_explicit and default_name not in handlers and default_loc is not None:
         guess = suggest(default_name, handlers)
         findings.append(finding(
@@ -290,6 +344,10 @@ def load_crio(
         semantics="crio",
     )
     cfg.broken_sources = broken
+    cfg.dropped_handlers = dropped
+    cfg.failures = failures
+    cfg.versions = (crio_version,) if crio_version else ()
+    cfg.versions_declared = crio_version is not None
     if broken:
         note("CRI-O refuses to start while a config file does not parse: " + ", ".join(broken))
     if default_loc is not None:
@@ -338,11 +396,14 @@ def _make_handler(entry: _Entry, main_display: str, default_entry: Optional[_Ent
         rpath = drpath if isinstance(drpath, str) else ""
         binary = rpath or default_name
     effective_type = rtype or "oci"
+    kind = crio_kind(effective_type, binary)
+    if kind == "vm" and effective_type != "vm" and not rpath:
+        kind = "unknown"  # an OCI runtime looked up by the handler's name in $PATH, not the Kata shim
     return Handler(
         name=entry.name,
         runtime_type=rtype or None,
         runtime_path=rpath or None,
-        kind=crio_kind(effective_type, binary),
+        kind=kind,
         path=header.path,
         span=header.span,
         options={},
@@ -357,8 +418,23 @@ def _make_handler(entry: _Entry, main_display: str, default_entry: Optional[_Ent
     )
 
 
-def _check_handler(h: Handler) -> List[Finding]:
+def _monitor_cgroup_error(value: str, cgroup_manager: str) -> Optional[str]:
+    """CRI-O's check of a conmon cgroup against the cgroup manager (pkg/config/config.go)."""
+    if cgroup_manager == "cgroupfs":
+        if value not in ("pod", "", "system.slice"):  # the default system.slice is reset to "" under cgroupfs
+            return f"cgroupfs manager conmon cgroup should be 'pod' or empty, but got: '{value}'"
+        return None
+    if cgroup_manager == "systemd" and value and value != "pod" and not value.endswith(".slice"):
+        return "conmon cgroup should be 'pod' or a systemd slice"
+    return None
+
+
+def _check_handler(h: Handler, is_default: bool = False, cgroup_manager: str = "systemd",
+                   global_conmon: Optional[str] = None, lenient: bool = True) -> Tuple[List[Finding], List[str]]:
+    """Findings for one handler, and the CRI-O validation errors that make CRI-O drop it (or stop,
+    for the default handler)."""
     out: List[Finding] = []
+    reasons: List[str] = []
     header = Location(h.path, h.span, h.field)
 
     def at(key: Optional[str]) -> Location:
@@ -368,6 +444,23 @@ def _check_handler(h: Handler) -> List[Finding]:
 
     def add(code: str, message: str, loc: Location) -> None:
         out.append(finding(code, message, loc.path, loc.span, loc.field))
+
+    def reject(loc: Location, what: str, error: str, help_: str, fatal: bool = False) -> None:
+        reasons.append(error)
+        if is_default or fatal or not lenient:
+            role = "default handler" if is_default else "handler"
+            message = f"{role} {h.name!r}: {what}; CRI-O refuses to start"
+            notes: Tuple[str, ...] = (f"`{error}`",)
+            if not (is_default or fatal):
+                notes += ("CRI-O before 1.21 refuses to start on any invalid handler (cri-o/cri-o#4621); 1.21 and "
+                          "later ignore a non-default one",)
+        else:
+            message = f"handler {h.name!r}: {what}; CRI-O ignores the handler"
+            notes = (f'CRI-O logs `Runtime handler "{h.name}" is being ignored due to: {error}`; pods using it fail '
+                     f"with `failed to find runtime handler {h.name} from runtime list map[...]`",
+                     "CRI-O 1.21 and later drop a handler that fails validation (ValidateRuntimes); older releases "
+                     "refuse to start")
+        out.append(Finding("RCL305", message, loc.path, loc.span, field=loc.field, help=help_, notes=notes))
 
     if not is_dns_label(h.name):
         fixed = re.sub(r"[^a-z0-9-]+", "-", h.name.lower()).strip("-")[:63] or "runtime"
@@ -379,26 +472,35 @@ def _check_handler(h: Handler) -> List[Finding]:
     tk, rtype = _ci_get(table, "runtime_type")
     rtype_s = rtype if isinstance(rtype, str) else ""
     effective = rtype_s or "oci"
-    if tk is not None and (not isinstance(rtype, str) or (rtype and rtype not in CRIO_TYPES)):
-        add("RCL305", f"handler {h.name!r}: runtime_type {rtype!r} is not one of \"oci\", \"vm\", \"pod\"; CRI-O drops "
-                      f"the handler (`invalid `runtime_type` \"{rtype}\" for runtime \"{h.name}\"`)"
-                      f"{did_you_mean(str(rtype), CRIO_TYPES)}", at(tk))
+    if tk is not None and isinstance(rtype, str) and rtype and rtype not in CRIO_TYPES:
+        guess = suggest(rtype, CRIO_TYPES)
+        reject(at(tk), f"runtime_type {rtype!r} is not oci, vm or pod",
+               f'invalid `runtime_type` "{rtype}" for runtime "{h.name}"',
+               f'Set runtime_type = "{guess}"' if guess else 'Set runtime_type = "oci", "vm" or "pod"')
     ck, cpath = _ci_get(table, "runtime_config_path")
     if isinstance(cpath, str) and cpath and effective != "vm":
-        add("RCL305", f"handler {h.name!r}: runtime_config_path is only allowed with runtime_type = \"vm\"; CRI-O "
-                      "drops the handler (`runtime_config_path can only be used with the 'vm' runtime type`)", at(ck))
+        reject(at(ck), 'runtime_config_path needs runtime_type = "vm"',
+               "runtime_config_path can only be used with the 'vm' runtime type",
+               'Set runtime_type = "vm" (with a containerd-shim-* runtime_path) or remove runtime_config_path')
     if effective == "vm":
         pk, _ = _ci_get(table, "runtime_path")
         base = posixpath.basename((h.binary or "").replace("\\", "/"))
         if not VM_BINARY.match(base):
-            add("RCL305", f"handler {h.name!r}: runtime_path {base!r} is not a containerd shim v2 binary; "
-                          f"a runtime_type = \"vm\" handler needs one (basename `containerd-shim-*`); CRI-O drops the handler (`invalid "
-                          f"runtime_path for runtime '{h.name}': containerd binary naming pattern is not followed`)",
-                at(pk) if pk else header)
+            reject(at(pk) if pk else header, f"vm runtime_path {base!r} is not a containerd-shim-* binary",
+                   f"invalid runtime_path for runtime '{h.name}': containerd binary naming pattern is not followed",
+                   'Set runtime_path to the shim v2 binary, e.g. "/usr/bin/containerd-shim-kata-v2"')
     nk, nsl = _ci_get(table, "no_sync_log")
     if nsl is True and effective != "oci":
-        add("RCL305", f"handler {h.name!r}: no_sync_log is only allowed with runtime_type \"oci\"; CRI-O drops the "
-                      "handler", at(nk))
+        reject(at(nk), 'no_sync_log = true needs runtime_type = "oci"',
+               f"no_sync_log is only allowed with runtime type 'oci', runtime type is '{effective}'",
+               "Remove no_sync_log")
+    mk, mcg = _ci_get(table, "monitor_cgroup")
+    if effective == "oci" and not global_conmon and isinstance(mcg, str) and mcg:
+        error = _monitor_cgroup_error(mcg, cgroup_manager)
+        if error:
+            reject(at(mk), f"monitor_cgroup {mcg!r} does not fit cgroup_manager {cgroup_manager!r}", error,
+                   'Set monitor_cgroup = "pod"' + (' (or a "*.slice")' if cgroup_manager == "systemd" else ""),
+                   fatal=True)
 
     known = known_keys(CRIO_RUNTIME_SCHEMA)
     lowered = {k.lower() for k in known}
@@ -407,4 +509,33 @@ def _check_handler(h: Handler) -> List[Finding]:
             continue  # BurntSushi/toml matches field names case-insensitively
         add("RCL307", f"handler {h.name!r}: unknown key `{key}`; CRI-O ignores it silently"
                       f"{did_you_mean(key, known)}", at(key))
+    return out, reasons
+
+
+_CRIO_GO = {"boolean": "boolean", "string": "string", "integer": "integer", "array": "slice", "object": "map"}
+
+
+def _type_findings(f: _File, runtime_rel: Tuple[str, ...], runtime: Dict[str, Any]) -> List[Finding]:
+    """RCL315 for [crio.runtime] keys and handler tables as written in one file: CRI-O refuses to
+    start (`toml: line N (last key "..."): incompatible types: ...`)."""
+    out: List[Finding] = []
+    checks: List[Tuple[Tuple[Any, ...], str, str, Any]] = [
+        (runtime_rel, CRIO_RUNTIME_CONFIG_SCHEMA, "[crio.runtime]",
+         {k: v for k, v in runtime.items() if k != "runtimes"})]
+    tk, tables = _ci_get(runtime, "runtimes")
+    if isinstance(tables, dict):
+        for name, table in tables.items():
+            if isinstance(table, dict):
+                checks.append((runtime_rel + (tk or "runtimes", name), CRIO_RUNTIME_SCHEMA, f"handler {name!r}", table))
+    for rel, schema, what, table in checks:
+        for path, expected, value in type_errors(schema, table):
+            full = rel + path
+            span = f.doc.value_span(full) or f.doc.key_span(full)
+            if span is None:
+                continue
+            key = toml_key_path(path)
+            error = (f'toml: line {span.line} (last key "{".".join(str(p) for p in full)}"): incompatible types: '
+                     f"TOML value has type {toml_type(value)}; destination has type {_CRIO_GO.get(expected, expected)}")
+            out.append(type_finding(Location(f.display, span, toml_key_path(full)), what, key, value, expected,
+                                    "CRI-O", (f"CRI-O refuses to start: `{error}`",)))
     return out

@@ -68,9 +68,12 @@ def load_runtime_sources(
     display: Callable[[str], str],
     max_size: int,
     policy: Optional[FsPolicy] = None,
+    versions_for: Optional[Callable[[str], Tuple[Optional[tuple], Optional[str]]]] = None,
 ) -> RuntimeSources:
     """candidates: (path, kind, explicit) with kind "toml", "crio" or "maybe-crio".
-    policy: the run's filesystem policy (default: every candidate path is trusted)."""
+    policy: the run's filesystem policy (default: every candidate path is trusted).
+    versions_for: display path of a main config -> (containerd release lines, CRI-O version)
+    declared for the pool it belongs to (None: infer from the config)."""
     out = RuntimeSources()
     if not candidates:
         return out
@@ -82,6 +85,9 @@ def load_runtime_sources(
         for p, _k, _e in candidates:
             policy.add_root(os.path.dirname(os.path.abspath(p)))
     explicit_paths = {os.path.abspath(p) for p, _k, e in candidates if e}
+
+    def declared(path: str) -> Tuple[Optional[tuple], Optional[str]]:
+        return versions_for(display(path)) if versions_for else (None, None)
 
     def reader(path: str, node_root: Optional[str]):
         """read_text for one node config: imports and drop-ins only inside its node root."""
@@ -133,7 +139,8 @@ def load_runtime_sources(
         try:
             out.configs.append(load_containerd(path, read_text=reader(path, detect_node_root(path)),
                                                display_path=display, glob=policy.globber(
-                                                   policy.region(path, detect_node_root(path)))))
+                                                   policy.region(path, detect_node_root(path))),
+                                               versions=declared(path)[0]))
         except (OSError, DecodeError) as exc:
             out.findings.append(_unreadable(display(path), exc))
     # a file another config imports belongs to that config
@@ -150,7 +157,8 @@ def load_runtime_sources(
                 dropins = dropins_of(d, path)
                 claimed.add(os.path.abspath(d))
         try:
-            out.configs.append(load_crio(path, dropins, read_text=reader(path, None), display_path=display))
+            out.configs.append(load_crio(path, dropins, read_text=reader(path, None), display_path=display,
+                                         crio_version=declared(path)[1]))
         except (OSError, DecodeError) as exc:
             out.findings.append(_unreadable(display(path), exc))
     for d, files in sorted(crio_dropin_dirs.items()):
@@ -158,7 +166,8 @@ def load_runtime_sources(
             continue
         out.files += len(files)
         try:
-            out.configs.append(load_crio(None, dropins_of(d, d), read_text=reader(d, None), display_path=display))
+            out.configs.append(load_crio(None, dropins_of(d, d), read_text=reader(d, None), display_path=display,
+                                         crio_version=declared(files[0])[1]))
         except (OSError, DecodeError, ValueError) as exc:
             out.findings.append(_unreadable(display(files[0]), exc))
     for cfg in out.configs:
