@@ -13,21 +13,22 @@ from typing import List, Optional
 
 from rclint.model import Finding, Span
 from rclint.textio import DecodeError, decode
+from rclint.jsonsource import is_json_stream, load_json_stream
 from rclint.yamlsource import (
-    Chunk,
+    YamlConvertError,
     YamlDoc,
     YamlLimitError,
     YamlSyntaxError,
     check_syntax,
     parse_chunk,
-    split_documents,
+    split_kube,
 )
 
 # A document is parsed only if its text contains one of these (case-sensitive) strings.
 # "untimeClass" covers both `kind: RuntimeClass` and `runtimeClassName`; "overhead" covers
 # pods that set spec.overhead by hand; "Node" covers Node/NodeList objects; the kubelet's
 # config is a KubeletConfiguration.
-INTERESTING = ("untimeClass", "overhead", "Node", "KubeletConfiguration")
+INTERESTING = ("untimeClass", "overhead", "Node", "KubeletConfiguration")  # also in load_manifest_text
 
 _TEMPLATE = re.compile(r"\{\{|\{%")
 
@@ -99,37 +100,87 @@ def load_manifest_bytes(
         out.looks_like_manifest = True
         return out
     try:
-        text = decode(data)
+        text = decode(data, lenient_utf8=True)
     except DecodeError as exc:
         out.findings.append(Finding("RCL003", f"cannot read this file as text: {exc}", path, Span(1, 1), field="decode"))
         out.looks_like_manifest = True
         return out
+    if is_json_stream(text):
+        return load_json_text(out, text, parse_all=parse_all)
     return load_manifest_text(out, text, parse_all=parse_all)
 
 
+_STOPS = "kubectl stops reading the file at this error: no document after it is applied"
+
+
+def _rcl001(path: str, exc: YamlSyntaxError, index: int) -> Finding:
+    if isinstance(exc, YamlConvertError):
+        message = f"kubectl cannot convert this document to JSON: {exc.message}"
+    else:
+        message = f"YAML syntax error: {exc.message}"
+    return Finding("RCL001", message, path, exc.span, field=f"doc[{index}]", help=exc.help,
+                   notes=tuple(exc.notes) + (_STOPS,))
+
+
+def load_json_text(out: LoadedFile, text: str, *, parse_all: bool = False) -> LoadedFile:
+    """A JSON stream (the file starts with `{`): every value is a document; an error stops it."""
+    from rclint.suppress import scan_comments
+
+    out.suppressions = scan_comments(out.path, text)
+    manifest_like = _looks_like_manifest(text)
+    out.looks_like_manifest = manifest_like
+    wanted = parse_all or any(s in text for s in INTERESTING)
+    docs, count, error = load_json_stream(text, out.path, with_values=wanted)
+    out.chunks = count + (1 if error is not None else 0)
+    out.parsed = len(docs)
+    out.documents.extend(docs)
+    if error is not None:
+        template = _first_template_line(text, 0)
+        if template is not None and manifest_like:
+            return _skip_template(out, template)
+        if isinstance(error, YamlLimitError):
+            out.findings.append(Finding("RCL003", f"document not loaded: {error.message}", out.path,
+                                        Span(1, 1), field=f"doc[{count}]"))
+        elif manifest_like:
+            out.findings.append(Finding(
+                "RCL001", f"JSON syntax error: {error.message}", out.path, error.span, field=f"doc[{count}]",
+                notes=("kubectl reads a file whose first character is `{` as JSON (Go's encoding/json), not YAML",
+                       _STOPS)))
+    return out
+
+
 def load_manifest_text(out: LoadedFile, text: str, *, parse_all: bool = False) -> LoadedFile:
+    """A YAML stream, split and read document by document as kubectl does. A syntax error stops
+    the stream there (kubectl applies nothing after it): one RCL001, and later documents are
+    not linted."""
     from rclint.suppress import scan_comments
 
     path = out.path
     out.suppressions = scan_comments(path, text)
-    chunks = split_documents(text)
-    out.chunks = len(chunks)
+    chunks, separator_error = split_kube(text)
+    file_manifest_like = None  # whether any of the file looks like a manifest, found out when needed
     index = 0
+    out.chunks = len(chunks)
     for chunk in chunks:
         ctext = chunk.text
-        manifest_like = _looks_like_manifest(ctext)
+        manifest_like = "apiVersion" in ctext and "kind" in ctext  # _looks_like_manifest, inlined
         if manifest_like:
             out.looks_like_manifest = True
-        if not parse_all and not any(s in ctext for s in INTERESTING):
+        if not parse_all and not (
+            "untimeClass" in ctext or "overhead" in ctext or "Node" in ctext or "KubeletConfiguration" in ctext
+        ):  # none of INTERESTING (spelled out: this runs for every document)
             # cannot matter to a rule: only check the syntax, at C speed, if it is a manifest
-            if manifest_like:
+            if not manifest_like and file_manifest_like is None:
+                file_manifest_like = _looks_like_manifest(text)
+            if manifest_like or file_manifest_like:
                 try:
                     check_syntax(chunk)
                 except YamlSyntaxError as exc:
                     if _first_template_line(ctext, chunk.line) is None:
-                        out.findings.append(
-                            Finding("RCL001", f"YAML syntax error: {exc.message}", path, exc.span, field=f"doc[{index}]")
-                        )
+                        out.findings.append(_rcl001(path, exc, index))
+                    elif manifest_like:
+                        return _skip_template(out, _first_template_line(ctext, chunk.line))
+                    return out
                 except YamlLimitError:
                     pass
             index += 1
@@ -148,15 +199,19 @@ def load_manifest_text(out: LoadedFile, text: str, *, parse_all: bool = False) -
             if template is not None:
                 if manifest_like:
                     return _skip_template(out, template)
-            elif manifest_like:
-                out.findings.append(
-                    Finding("RCL001", f"YAML syntax error: {exc.message}", path, exc.span, field=f"doc[{index}]")
-                )
-            index += 1
-            continue
+            elif manifest_like or _looks_like_manifest(text):
+                out.findings.append(_rcl001(path, exc, index))
+            return out
         for doc in docs:
             if doc.flow_template is not None and manifest_like:
                 return _skip_template(out, doc.flow_template)
             out.documents.append(doc)
-        index += max(1, len(docs))
+        index += 1
+    if separator_error is not None:
+        file_manifest_like = _looks_like_manifest(text)
+        template = _first_template_line(text, 0)
+        if template is not None and file_manifest_like:
+            return _skip_template(out, template)
+        if file_manifest_like:
+            out.findings.append(_rcl001(path, separator_error, index))
     return out

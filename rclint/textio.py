@@ -19,11 +19,15 @@ _BOMS = (
 )
 
 
-def decode(data: bytes) -> str:
+def decode(data: bytes, *, lenient_utf8: bool = False) -> str:
     """Decode a file's bytes: a BOM selects UTF-8/16/32 (and is dropped); otherwise UTF-8.
 
     Raises DecodeError for binary data (NUL bytes without a UTF-16/32 BOM) and for bytes
     that are not valid in the chosen encoding. Line endings are kept as they are.
+
+    `lenient_utf8` reads manifests as kubectl does: go-yaml and Go's JSON decoder take bytes
+    that are not UTF-8 (in a comment, a value) and JSON output shows each as U+FFFD, so they
+    become U+FFFD here instead of an error.
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -37,6 +41,8 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if lenient_utf8:
+            return data.decode("utf-8", "replace")
         raise DecodeError(
             f"not UTF-8 (invalid byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "save it as UTF-8 or UTF-16 with a BOM"

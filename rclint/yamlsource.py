@@ -35,10 +35,14 @@ MAX_EXPANDED_NODES = 1_000_000
 
 
 class YamlSyntaxError(Exception):
-    def __init__(self, message: str, span: Span):
+    """Input kubectl would not read, at `span`; `help` is the fix, `notes` kubectl's own words."""
+
+    def __init__(self, message: str, span: Span, help: str = "", notes: Tuple[str, ...] = ()):
         super().__init__(message)
         self.message = message
         self.span = span
+        self.help = help
+        self.notes = notes
 
 
 class YamlLimitError(Exception):
@@ -58,39 +62,81 @@ def require_c_parser() -> None:
 
 # --------------------------------------------------------------------------- splitting
 
-_DOC_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
-_ONLY_PREAMBLE = re.compile(r"\A(?:[ \t]*(?:#[^\n]*|%[^\n]*)?\r?\n)*[ \t]*(?:#[^\n]*|%[^\n]*)?\Z")
+# A chunk that holds nothing but blank lines and comments decodes to null: kubectl skips it.
+_BLANK = re.compile(r"(?:---(?:[ \t\r][^\n]*)?(?:\n|\Z))?(?:[ \t\r\ufeff]*(?:#[^\n]*)?\n)*[ \t\r\ufeff]*(?:#[^\n]*)?\Z")
+
+
+_MAYBE_BLANK = frozenset(" \t\r\n#-\ufeff")
 
 
 @dataclass
 class Chunk:
-    """A slice of a file holding (usually) one document. `line` is its 0-based first line."""
+    """A slice of a file holding one document as kubectl reads it. `line` is its 0-based first
+    line, `offset` its first character in the file."""
 
     text: str
     line: int
     offset: int
 
 
-def split_documents(text: str) -> List[Chunk]:
-    """Split at `---` lines; a chunk holding only comments/directives joins the next one."""
-    starts = [m.start() for m in _DOC_START.finditer(text)] if "---" in text else []
-    if not starts or starts[0] != 0:
-        starts.insert(0, 0)
+def split_kube(text: str) -> Tuple[List[Chunk], Optional["YamlSyntaxError"]]:
+    """Split a YAML stream the way the Kubernetes YAML reader does (and so kubectl, Helm, the API
+    server's tooling): every line that starts with `---` ends a document; what follows `---` on
+    that line may only be blanks or a comment. Anything else there (`---apiVersion: v1`, `--- {}`,
+    `----`) is an error that stops the stream, and the document it would have ended is lost.
+
+    A separator line read while nothing is buffered (the first line, or right after another
+    separator) is not dropped but opens the next document, as in the Kubernetes reader: go-yaml
+    then sees `---` (a document start) or `---# x` (a plain scalar). Other separator lines are
+    dropped. Returns the chunks before any error (blank/comment-only chunks dropped: they decode
+    to null, which kubectl skips) and the error, if any.
+    """
     chunks: List[Chunk] = []
+    start = 0
     line = 0
-    pending_start: Optional[int] = None
-    pending_line = 0
-    for i, start in enumerate(starts):
-        end = starts[i + 1] if i + 1 < len(starts) else len(text)
-        if pending_start is None:
-            pending_start, pending_line = start, line
-        piece = text[pending_start:end]
-        line += text.count("\n", start, end)
-        if i + 1 < len(starts) and _ONLY_PREAMBLE.match(text, start, end) and not text.startswith("---", start):
-            continue  # directives/comments before a '---': keep them with the next document
-        chunks.append(Chunk(piece, pending_line, pending_start))
-        pending_start = None
-    return chunks
+    sep = 0 if text.startswith("---") else text.find("\n---") + 1  # str.find: ~5x a regex
+    while sep > 0 or (sep == 0 and text.startswith("---")):
+        eol = text.find("\n", sep)
+        if eol < 0:
+            eol = len(text)
+        rest = text[sep + 3:eol]
+        stripped = rest.strip()
+        sep_line = line + text.count("\n", start, sep)
+        if stripped and not stripped.startswith("#"):
+            column = 4 + (len(rest) - len(rest.lstrip()))
+            return chunks, YamlSyntaxError(
+                f"`---` followed by {stripped[:30]!r} is no document separator",
+                Span(sep_line + 1, column),
+                help="put `---` on a line of its own (a `# comment` may follow it) and the text after it "
+                     "on the next line",
+                notes=(f"kubectl: invalid Yaml document separator: {stripped[:60]}",
+                       "the document this line would end is lost too"),
+            )
+        if sep != start:  # read while nothing is buffered, the line opens the next document
+            _add_chunk(chunks, text, start, sep, line)
+            start = eol + 1
+            line = sep_line + 1
+        sep = text.find("\n---", eol) + 1 if eol < len(text) else 0
+        if sep == 0:
+            break
+    if start < len(text):
+        _add_chunk(chunks, text, start, len(text), line)
+    return chunks, None
+
+
+def _add_chunk(chunks: List[Chunk], text: str, start: int, end: int, line: int) -> None:
+    if text[start] in _MAYBE_BLANK and _BLANK.match(text, start, end):
+        return
+    piece = text[start:end]
+    if piece.startswith("\ufeff"):  # a BOM opening a later document (zero width, like the first)
+        piece = piece[1:]
+        start += 1
+    chunks.append(Chunk(piece, line, start))
+
+
+def split_documents(text: str) -> List[Chunk]:
+    """The chunks `split_kube` yields (without its separator error)."""
+    return split_kube(text)[0]
 
 
 # --------------------------------------------------------------------------- scalars
@@ -101,15 +147,34 @@ _STR = "tag:yaml.org,2002:str"
 _NULLS = frozenset(["", "~", "null", "Null", "NULL"])
 _TRUES = frozenset(["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"])
 _FALSES = frozenset(["n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"])
-_INT = re.compile(r"[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0o?[0-7_]+|[0-9][0-9_]*)\Z")
-_FLOAT = re.compile(
-    r"[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?\Z"
-    r"|[-+]?\.(?:inf|Inf|INF)\Z|\.(?:nan|NaN|NAN)\Z"
+_INF = float("inf")
+# go-yaml v2's table of plain scalars with a fixed meaning (YAML 1.1).
+_SPECIAL: Dict[str, Any] = {t: None for t in _NULLS}
+_SPECIAL.update({t: True for t in _TRUES})
+_SPECIAL.update({t: False for t in _FALSES})
+for _t in (".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"):
+    _SPECIAL[_t] = _INF
+for _t in ("-.inf", "-.Inf", "-.INF"):
+    _SPECIAL[_t] = -_INF
+for _t in (".nan", ".NaN", ".NAN"):
+    _SPECIAL[_t] = float("nan")
+_MISSING = object()
+_NUMBER_START = frozenset("0123456789+-")
+# strconv.ParseInt/ParseUint with base 0 (after go-yaml removed every '_')
+_GO_INT = re.compile(r"([-+]?)(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|0[0-7]*|[1-9][0-9]*)\Z")
+_GO_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")  # go-yaml's yamlStyleFloat
+_DOT_FLOAT = re.compile(r"\.[0-9]+(?:[eE][-+]?[0-9]+)?\Z")  # what strconv.ParseFloat takes after a '.'
+_TIMESTAMP_PREFIX = re.compile(r"[0-9]{4}-")
+_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+    r"(?:(?:[Tt]| )[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]{1,9})?(?:Z|[-+][0-9]{2}:[0-9]{2})?)?\Z"
 )
+_INT64_MIN, _INT64_MAX, _UINT64_MAX = -(2**63), 2**63 - 1, 2**64 - 1
 
 
 # Python cannot print an integer of more than 4,300 digits (and nothing in Kubernetes holds one):
-# a longer integer stays text (go-yaml v2 also keeps integers that overflow 64 bits as strings).
+# a longer integer stays text. (go-yaml v2 reads integers beyond 64 bits as floats, or as text
+# beyond the float range, which `_parse_int_unbounded` already leaves to the caller.)
 _MAX_INT_BITS = 14_000
 
 
@@ -121,70 +186,118 @@ def _parse_int(text: str) -> int:
 
 
 def _parse_int_unbounded(text: str) -> int:
+    """An integer as go-yaml v2 reads it (strconv.ParseInt/ParseUint, base 0, '_' ignored).
+
+    Raises ValueError when it is not one (including out of the 64-bit range)."""
     t = text.replace("_", "")
-    sign = -1 if t.startswith("-") else 1
-    t = t.lstrip("+-")
-    if t.startswith("0b"):
-        return sign * int(t[2:], 2)
-    if t.startswith("0x"):
-        return sign * int(t[2:], 16)
-    if t.startswith("0o"):
-        return sign * int(t[2:], 8)
-    if len(t) > 1 and t.startswith("0"):
-        return sign * int(t, 8)
-    return sign * int(t)
+    m = _GO_INT.match(t)
+    if m is None:
+        raise ValueError(text)
+    sign, body = m.groups()
+    prefix = body[:2].lower()
+    if prefix == "0x":
+        base, digits = 16, body[2:]
+    elif prefix == "0b":
+        base, digits = 2, body[2:]
+    elif prefix == "0o":
+        base, digits = 8, body[2:]
+    elif len(body) > 1 and body[0] == "0":
+        base, digits = 8, body[1:]
+    else:
+        base, digits = 10, body
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > 64:  # far outside 64 bits (and clear of Python's int-to-str digit limit)
+        raise ValueError(text)
+    value = int(digits, base)
+    if sign == "-":
+        value = -value
+    if _INT64_MIN <= value <= _INT64_MAX or (not sign and 0 <= value <= _UINT64_MAX):
+        return value
+    raise ValueError(text)
+
+
+def _timestamp_like(text: str) -> bool:
+    return _TIMESTAMP_PREFIX.match(text) is not None and _TIMESTAMP.match(text) is not None
 
 
 def type_plain_scalar(text: str) -> Any:
-    """Type an unquoted scalar as go-yaml v2 (and so kubectl) does."""
-    if text in _NULLS:
-        return None
-    if text in _TRUES:
-        return True
-    if text in _FALSES:
-        return False
+    """Type an unquoted scalar as go-yaml v2 (and so kubectl) does: YAML 1.1 booleans and nulls,
+    base-0 integers (`0x1F`, `0X1F`, `0o17`, `017`, `0b11`) within 64 bits, then floats (`08` is
+    8.0), else a string. Timestamps stay strings, as they reach JSON. `.inf`/`.nan` come back as
+    floats; the document converter rejects them, as kubectl does."""
+    v = _SPECIAL.get(text, _MISSING)
+    if v is not _MISSING:
+        return v
     c = text[0]
-    if c.isdigit() or c in "+-.":
-        if _INT.match(text):
-            try:
-                return _parse_int(text)
-            except ValueError:
-                return text
-        if _FLOAT.match(text):
-            low = text.lower()
-            if "inf" in low:
-                return float("-inf") if low.startswith("-") else float("inf")
-            if "nan" in low:
-                return float("nan")
-            try:
-                return float(text.replace("_", ""))
-            except ValueError:
-                return text
+    if c in _NUMBER_START:
+        if c != "+" and c != "-" and _timestamp_like(text):
+            return text
+        plain = text.replace("_", "") if "_" in text else text
+        try:
+            return _parse_int(plain)
+        except ValueError:
+            pass
+        if _GO_FLOAT.match(plain):
+            f = float(plain)
+            if f != _INF and f != -_INF:  # out of float64 range: strconv fails, it stays a string
+                return f
+        return text
+    if c == "." and _DOT_FLOAT.match(text):
+        f = float(text)
+        if f != _INF:
+            return f
     return text
 
 
+class _TagMismatch(Exception):
+    pass
+
+
 def _type_tagged(tag: str, text: str) -> Any:
+    """A scalar with an explicit tag. go-yaml resolves the text and refuses a tag it contradicts
+    (`!!int abc`: "cannot decode !!str `abc` as a !!int"); unknown and local tags keep the text."""
     if tag.endswith(":str") or tag == "!":
         return text
-    if tag.endswith(":int"):
+    if not tag.startswith("tag:yaml.org,2002:"):
+        return text  # custom tags (!Ref ...) keep their text
+    name = tag[18:]
+    if name in ("int", "float", "bool", "null"):
+        value = type_plain_scalar(text) if text else None
+        ok = (
+            (name == "int" and value.__class__ is int)
+            or (name == "float" and value.__class__ in (int, float))
+            or (name == "bool" and value.__class__ is bool)
+            or (name == "null" and value is None)
+        )
+        if not ok:
+            raise _TagMismatch(f"cannot decode {text[:30]!r} as a !!{name}")
+        return float(value) if name == "float" else value
+    return text
+
+
+def _go_float_key(value: float) -> str:
+    """A float map key as text, as sigs.k8s.io/yaml writes it (FormatFloat(f, 'g', -1, 32))."""
+    if value != value:
+        return ".nan"
+    if value in (_INF, -_INF):
+        return ".inf" if value > 0 else "-.inf"
+    import struct
+
+    f32 = struct.unpack("f", struct.pack("f", value))[0] if abs(value) < 3.4e38 else value
+    for prec in range(1, 18):
+        digits = f"{f32:.{prec - 1}e}"
         try:
-            return _parse_int(text)
-        except ValueError:
-            return text
-    if tag.endswith(":float"):
-        try:
-            return float(text)
-        except ValueError:
-            return text
-    if tag.endswith(":bool"):
-        if text in _TRUES:
-            return True
-        if text in _FALSES:
-            return False
-        return text
-    if tag.endswith(":null"):
-        return None
-    return text  # custom tags (!Ref, !!binary ...) keep their text
+            if struct.unpack("f", struct.pack("f", float(digits)))[0] == f32:
+                break
+        except OverflowError:
+            break
+    mantissa, exp_text = digits.split("e")
+    exp = int(exp_text)
+    if exp < -4 or exp >= 6:
+        mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
+        return f"{mantissa}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+    text = f"{f32:.{max(0, prec - 1 - exp)}f}"
+    return text
 
 
 # --------------------------------------------------------------------------- documents
@@ -286,6 +399,108 @@ class _Parser(_CParser if _CParser is not None else object):  # type: ignore[mis
         pass
 
 
+# --------------------------------------------------------------------------- pure-Python fallback
+#
+# libyaml 0.1.7 rejects a few things go-yaml (and so kubectl) reads: a ':' inside a plain scalar
+# in a flow collection (`[{image: registry/x:1.0}]`, `[http://host/]`) and the `\'` escape. For
+# the rare document libyaml refuses, ruamel.yaml's pure-Python parser gets a second try, with
+# go-yaml's table of double-quoted escapes (`\'` allowed, `\/` not: YAML 1.1).
+
+_PURE = None
+
+
+def _pure_yaml():
+    global _PURE
+    if _PURE is None:
+        import ruamel.yaml
+        from ruamel.yaml.resolver import VersionedResolver
+        from ruamel.yaml.scanner import Scanner
+        from ruamel.yaml.tag import Tag
+
+        plain_tag, str_tag = Tag(suffix=_PLAIN), Tag(suffix=_STR)
+
+        breaks = "\r\n\x85\u2028\u2029"
+
+        class GoEscapesScanner(Scanner):
+            ESCAPE_REPLACEMENTS = {k: v for k, v in Scanner.ESCAPE_REPLACEMENTS.items() if k != "/"}
+            ESCAPE_REPLACEMENTS["'"] = "'"
+
+            @property
+            def scanner_processing_version(self):
+                return (1, 1)  # go-yaml's: e.g. a '?' ends a plain scalar in a flow collection
+
+            def _document_marker(self) -> bool:
+                return self.reader.prefix(3) in ("---", "...") and self.reader.peek(3) in "\0 \t" + breaks
+
+            def scan_plain_spaces(self, indent, start_mark):
+                """The blanks inside a plain scalar; go-yaml, like libyaml, takes tabs there
+                (ruamel refuses them)."""
+                peek, forward = self.reader.peek, self.reader.forward
+                n = 0
+                while peek(n) in " \t":
+                    n += 1
+                blanks = self.reader.prefix(n)
+                forward(n)
+                if peek() not in breaks:
+                    return [blanks] if blanks else []
+                first = self.scan_line_break()
+                self.allow_simple_key = True
+                if self._document_marker():
+                    return None
+                more = []
+                while peek() in " \t" + breaks:
+                    if peek() in " \t":
+                        forward()
+                        continue
+                    more.append(self.scan_line_break())
+                    if self._document_marker():
+                        return None
+                folded = [first] if first != "\n" else ([] if more else [" "])
+                return folded + more
+
+        class PlainResolver(VersionedResolver):
+            def resolve(self, kind, value, implicit):
+                return plain_tag if value is not None and implicit[0] else str_tag
+
+            def descend_resolver(self, *args):
+                pass
+
+            def ascend_resolver(self, *args):
+                pass
+
+        y = ruamel.yaml.YAML(typ="safe", pure=True)
+        y.Resolver = PlainResolver
+        y.Scanner = GoEscapesScanner
+        _PURE = y
+    return _PURE
+
+
+_DOCUMENT_END = re.compile(r"^\.\.\.(?=[ \t\r\n]|\Z)", re.M)
+
+
+def _compose_pure(text: str):
+    """The first document's root node by ruamel's pure-Python parser, or None when empty.
+
+    The text stops at the first `...` line: go-yaml reads nothing after it, while ruamel's
+    scanner would already trip over what follows on that line. ruamel's warnings (a reused
+    anchor, which go-yaml allows) never reach stderr: they would carry input text."""
+    import warnings
+
+    end = _DOCUMENT_END.search(text)
+    if end is not None:
+        text = text[:end.start()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        docs = _pure_yaml().compose_all(text)
+        try:
+            return next(docs, None)
+        finally:
+            docs.close()
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _mark_span(node, line_offset: int) -> Span:
     s, e = node.start_mark, node.end_mark
     return Span(s.line + 1 + line_offset, s.column + 1, e.line + 1 + line_offset, e.column + 1)
@@ -297,13 +512,25 @@ def _mark_tuple(node, line_offset: int) -> tuple:
     return (s.line + 1 + line_offset, s.column + 1, e.line + 1 + line_offset, e.column + 1)
 
 
+class YamlConvertError(YamlSyntaxError):
+    """Well-formed YAML that kubectl still refuses while converting it to JSON."""
+
+
+_KEY_SPECIAL = frozenset(_SPECIAL)
+
+
 class _Converter:
-    """Nodes -> Python values + positions, with alias sharing and bomb/cycle bounds."""
+    """Nodes -> Python values + positions, with alias sharing and bomb/cycle bounds.
+
+    Values are what sigs.k8s.io/yaml hands on as JSON: map keys become strings (`on:` is
+    "true", `1:` is "1"), `<<` merges overwrite keys set before them, and what JSON cannot hold
+    (`.inf`, `.nan`, null or collection keys) is an error for the whole document."""
 
     __slots__ = ("line_offset", "text", "positions", "key_positions", "duplicates",
-                 "memo", "stack", "expanded", "flow_template", "max_nodes")
+                 "memo", "stack", "expanded", "flow_template", "max_nodes", "pure", "surrogates")
 
-    def __init__(self, text: str, line_offset: int, max_nodes: int = MAX_EXPANDED_NODES):
+    def __init__(self, text: str, line_offset: int, max_nodes: int = MAX_EXPANDED_NODES,
+                 pure: bool = False):
         self.text = text
         self.line_offset = line_offset
         self.positions: Dict[Path, tuple] = {}
@@ -314,6 +541,12 @@ class _Converter:
         self.expanded = 0
         self.flow_template: Optional[Span] = None
         self.max_nodes = max_nodes
+        self.pure = pure
+        # a `\uD800`-style escape gives a lone surrogate, which go-yaml refuses
+        self.surrogates = "\\u" in text or "\\U" in text
+
+    def _tag(self, node) -> str:
+        return str(node.ctag) if self.pure else node.ctag.suffix  # `node.tag` is a slow property
 
     def convert(self, node, path: Path) -> Tuple[Any, int]:
         """Return (value, expanded node count of the subtree)."""
@@ -340,15 +573,31 @@ class _Converter:
         self.positions[path] = _mark_tuple(node, self.line_offset)
         cls = node.__class__.__name__
         if cls == "ScalarNode":
-            tag = node.ctag  # the raw tag string (light nodes); `node.tag` is a slow property
-            if tag.__class__ is not str:
-                tag = tag.suffix
+            tag = str(node.ctag) if self.pure else node.ctag.suffix  # `node.tag` is a slow property
             if tag == _PLAIN:
                 value = type_plain_scalar(node.value)
+                if value.__class__ is float and (value != value or value == _INF or value == -_INF):
+                    raise YamlConvertError(
+                        f"`{node.value}` has no JSON form (kubectl: json: unsupported value)",
+                        _mark_span(node, self.line_offset), help=f'quote it ("{node.value}") or write a finite number',
+                        notes=("kubectl: error converting YAML to JSON: json: unsupported value: "
+                               + ("NaN" if value != value else "+Inf" if value > 0 else "-Inf"),))
             elif tag == _STR:
                 value = node.value
+                if self.surrogates and _SURROGATE.search(value):
+                    raise YamlSyntaxError("found invalid Unicode character escape code",
+                                          _mark_span(node, self.line_offset))
             else:
-                value = _type_tagged(tag, node.value)
+                try:
+                    value = _type_tagged(tag, node.value)
+                except _TagMismatch as exc:
+                    raise YamlConvertError(str(exc), _mark_span(node, self.line_offset),
+                                           help="drop the tag or make the value match it",
+                                           notes=(f"kubectl: error converting YAML to JSON: yaml: {exc}",)) from None
+                if value.__class__ is float and (value != value or value == _INF or value == -_INF):
+                    raise YamlConvertError(
+                        f"`{node.value}` has no JSON form (kubectl: json: unsupported value)",
+                        _mark_span(node, self.line_offset))
             result = (value, 1)
         else:
             self.stack.add(key)
@@ -371,6 +620,41 @@ class _Converter:
             size += n
         return out, size
 
+    def _key(self, knode) -> str:
+        """A map key as JSON sees it (a string), or an error for keys JSON cannot have."""
+        if knode.__class__.__name__ != "ScalarNode":
+            raise YamlConvertError("a sequence or mapping cannot be a map key (kubectl: invalid map key)",
+                                   _mark_span(knode, self.line_offset), help="use a plain or quoted string as the key",
+                                   notes=("kubectl: error converting YAML to JSON: yaml: invalid map key",))
+        k = knode.value
+        tag = str(knode.ctag) if self.pure else knode.ctag.suffix
+        if tag == _PLAIN:
+            if k not in _KEY_SPECIAL and k[0] not in _NUMBER_START and k[0] != ".":
+                return k
+            value = type_plain_scalar(k)
+        elif tag == _STR:
+            if self.surrogates and _SURROGATE.search(k):
+                raise YamlSyntaxError("found invalid Unicode character escape code", _mark_span(knode, self.line_offset))
+            return k
+        else:
+            try:
+                value = _type_tagged(tag, k)
+            except _TagMismatch as exc:
+                raise YamlConvertError(str(exc), _mark_span(knode, self.line_offset)) from None
+        if value is None:
+            raise YamlConvertError("a null map key cannot become JSON (kubectl: unsupported map key)",
+                                   _mark_span(knode, self.line_offset), help='name the key, or quote it ("~")',
+                                   notes=("kubectl: error converting YAML to JSON: unsupported map key of type: <nil>",))
+        if value is True:
+            return "true"
+        if value is False:
+            return "false"
+        if value.__class__ is int:
+            return str(value)
+        if value.__class__ is float:
+            return _go_float_key(value)
+        return value
+
     def _mapping(self, node, path: Path):
         if self.flow_template is None and node.flow_style:
             idx = node.start_mark.index
@@ -378,22 +662,11 @@ class _Converter:
                 self.flow_template = _mark_span(node, self.line_offset)
         out: Dict[Any, Any] = {}
         size = 1
-        merges = []
         for knode, vnode in node.value:
-            kcls = knode.__class__.__name__
-            if kcls == "ScalarNode":
-                k = knode.value
-                ktag = knode.ctag
-                if ktag.__class__ is not str:
-                    ktag = ktag.suffix
-                if k == "<<" and ktag == _PLAIN:
-                    merges.append(vnode)
-                    continue
-                if ktag not in (_PLAIN, _STR):
-                    k = _type_tagged(ktag, k)
-                    k = k if isinstance(k, str) else knode.value
-            else:
-                k = self.text[knode.start_mark.index:knode.end_mark.index] or "<complex key>"
+            if knode.__class__.__name__ == "ScalarNode" and knode.value == "<<" and self._tag(knode) == _PLAIN:
+                size += self._merge(vnode, path, out)
+                continue
+            k = self._key(knode)
             cpath = path + (k,)
             kspan = _mark_tuple(knode, self.line_offset)
             if k in out:
@@ -402,26 +675,41 @@ class _Converter:
             v, n = self.convert(vnode, cpath)
             out[k] = v
             size += n + 1
-        for mnode in merges:  # YAML 1.1 merge keys: explicit keys win, earlier merges win
-            sources = mnode.value if mnode.__class__.__name__ == "SequenceNode" else [mnode]
-            for src in sources:
-                v, n = self.convert(src, path + ("<<",))
-                size += n
-                if isinstance(v, dict):
-                    span = _mark_tuple(mnode, self.line_offset)
-                    for mk, mv in v.items():
-                        if mk not in out:
-                            out[mk] = mv
-                            self.positions.setdefault(path + (mk,), span)
-                            self.key_positions.setdefault(path + (mk,), span)
         self.positions.pop(path + ("<<",), None)
         return out, size
+
+    def _merge(self, mnode, path: Path, out: Dict[Any, Any]) -> int:
+        """YAML 1.1 merge, as go-yaml v2 does it: the merged keys overwrite keys set before the
+        `<<` (keys after it win), and in `<<: [*a, *b]` the earlier map wins."""
+        is_seq = mnode.__class__.__name__ == "SequenceNode"
+        sources = mnode.value if is_seq else [mnode]
+        size = 0
+        values = []
+        for src in sources:
+            v, n = self.convert(src, path + ("<<",))
+            size += n
+            if not isinstance(v, dict):
+                raise YamlConvertError("map merge requires map or sequence of maps as the value",
+                                       _mark_span(src, self.line_offset), help="merge (`<<:`) only a mapping or a list of mappings",
+                                       notes=("kubectl: error converting YAML to JSON: yaml: map merge requires map or "
+                                              "sequence of maps as the value",))
+            values.append(v)
+        span = _mark_tuple(mnode, self.line_offset)
+        for v in reversed(values):
+            for mk, mv in v.items():
+                out[mk] = mv
+                self.positions[path + (mk,)] = span
+                self.key_positions[path + (mk,)] = span
+        return size
 
 
 def _error_span(exc, line_offset: int) -> Span:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if mark is not None:
-        return Span(mark.line + 1 + line_offset, mark.column + 1)
+        column = mark.column + 1
+        if str(getattr(exc, "problem", "")).startswith("found unknown escape character '") and column > 1:
+            column -= 1  # ruamel's pure scanner marks the character after the backslash
+        return Span(mark.line + 1 + line_offset, column)
     return Span(line_offset + 1, 1)
 
 
@@ -435,95 +723,236 @@ def _error_text(exc) -> str:
     return " ".join(text.split())
 
 
-_BRACKETS = re.compile(r"[\[{]")
-
-
 def _check_depth(chunk: Chunk) -> None:
     """libyaml composes recursively in C: bound nesting before composing.
 
-    A cheap upper bound (flow brackets + lines + compact '- ' entries) clears almost every
+    A cheap upper bound (length, then flow brackets + lines + compact entries) clears almost every
     document; only when it exceeds the limit do we count real depth from the event stream.
     """
     text = chunk.text
-    bound = text.count("[") + text.count("{") + text.count("\n") + text.count("- ") + 1
+    if len(text) < MAX_DEPTH:  # every level costs at least one character
+        return
+    # every level opens with a bracket, a new line, or a compact '- ' / '? ' on the same line
+    bound = text.count("\n") + text.count("[") + text.count("{") + text.count("-") + text.count("?") + 1
     if bound <= MAX_DEPTH:
         return
     parser = _Parser(text)
     depth = 0
-    while True:
-        event = parser.get_event()
-        name = event.__class__.__name__
-        if name in ("MappingStartEvent", "SequenceStartEvent"):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise YamlLimitError(f"nesting deeper than {MAX_DEPTH} levels", _mark_span(event, chunk.line))
-        elif name in ("MappingEndEvent", "SequenceEndEvent"):
-            depth -= 1
-        elif name == "StreamEndEvent":
-            return
+    try:
+        while True:
+            event = parser.get_event()
+            name = event.__class__.__name__
+            if name in ("MappingStartEvent", "SequenceStartEvent"):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlLimitError(f"nesting deeper than {MAX_DEPTH} levels", _mark_span(event, chunk.line))
+            elif name in ("MappingEndEvent", "SequenceEndEvent"):
+                depth -= 1
+            elif name in ("StreamEndEvent", "DocumentEndEvent"):
+                return
+    except YamlLimitError:
+        raise
+    except Exception:
+        return  # a syntax error: the parse that follows reports it
+
+
+# A document rclint does not read is only syntax-checked by libyaml, unless it may hold what only
+# a full parse catches: a `\/` escape in double quotes (libyaml takes it, go-yaml refuses it), an
+# alias (an unknown one fails only when composing), a `!!` tag (`!!int abc` fails in go-yaml) or
+# a `.inf`/`.nan` value (kubectl cannot convert it to JSON). Only cheap literal tests: this runs on
+# every such document, so it must cost far less than the libyaml check itself. (Null or
+# collection keys and bad `<<` merges are left to documents rclint reads; see the README.)
+_ALIAS = re.compile(r"\*[-\w]")
+_SPECIAL_FLOAT = re.compile(r"\.(?:inf|Inf|INF|nan|NaN|NAN)")
+
+
+def _odd_slashes(text: str) -> List[int]:
+    """Offsets of every `\\/` that is an escape (after an even run of backslashes)."""
+    out = []
+    i = text.find("\\/")
+    while i >= 0:
+        j = i
+        while j > 0 and text[j - 1] == "\\":
+            j -= 1
+        if (i - j) % 2 == 0:
+            out.append(i)
+        i = text.find("\\/", i + 2)
+    return out
+
+
+def _slash_escape(text: str) -> bool:
+    """Whether a `\\/` escape may sit in a double-quoted scalar (a `"` before it on its line):
+    libyaml 0.1.7 takes it (YAML 1.2), go-yaml refuses it (YAML 1.1). In single quotes, plain and
+    block scalars it is two plain characters for both; `\\'` needs no test (libyaml refuses it
+    in double quotes, so the fallback parser decides)."""
+    return any('"' in text[text.rfind("\n", 0, i) + 1:i] for i in _odd_slashes(text))
+
+
+def _slash_in_double_quotes(root, offsets: List[int]) -> bool:
+    """Whether a double-quoted scalar of the composed document holds one of `offsets`."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        name = node.__class__.__name__
+        if name == "ScalarNode":
+            if node.style == '"':
+                start, end = node.start_mark.index, node.end_mark.index
+                if any(start <= i < end for i in offsets):
+                    return True
+        elif name == "MappingNode":
+            for k, v in node.value:
+                stack.append(k)
+                stack.append(v)
+        else:
+            stack.extend(node.value)
+    return False
+
+
+def _needs_full_parse(text: str) -> bool:
+    # (Text after a `...` needs no test here: kubectl ignores it, and when libyaml's syntax check
+    # stumbles on it the full parse, which reads only the first document, decides.)
+    if "\\" in text and _slash_escape(text):
+        return True
+    for m in _ALIAS.finditer(text):
+        if m.start() == 0 or text[m.start() - 1] in " \t\r\n[{,":
+            return True
+    return "!!" in text or _SPECIAL_FLOAT.search(text) is not None
+
+
+_ANCHOR_NAME = re.compile(r"[-\w]+")
+_AFTER_ANCHOR = frozenset(" \t\r\n,:?]}")
+
+
+def _check_anchor_names(root, text: str, line_offset: int) -> None:
+    """go-yaml ends an anchor name at the first character that is not alphanumeric, `-` or `_`
+    and wants a blank or `,:?]}` there; ruamel's pure-Python parser takes `&a"x"` as the anchor
+    `a"x"`. Refuse what go-yaml refuses (aliases to such names fail on their own)."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        anchor = getattr(node, "anchor", None)
+        if anchor is not None:
+            anchor = str(anchor)
+            i = node.start_mark.index
+            after = text[i + 1 + len(anchor):i + 2 + len(anchor)] if text.startswith("&" + anchor, i) else ""
+        if anchor is not None and (not _ANCHOR_NAME.fullmatch(anchor) or (after and after not in _AFTER_ANCHOR)):
+            mark = node.start_mark
+            raise YamlSyntaxError("while scanning an anchor, did not find expected alphabetic or numeric character",
+                                  Span(mark.line + 1 + line_offset, mark.column + 1))
+        name = node.__class__.__name__
+        if name == "MappingNode":
+            for k, v in node.value:
+                stack.append(k)
+                stack.append(v)
+        elif name == "SequenceNode":
+            stack.extend(node.value)
+
+
+def _compose_first(chunk: Chunk):
+    """(root node or None, pure) for the chunk's first document, as go-yaml would read it."""
+    text = chunk.text
+    try:
+        parser = _Parser(text)
+        node = parser.get_node() if parser.check_node() else None
+    except Exception as libyaml_error:
+        try:
+            node = _compose_pure(text)
+        except RecursionError:
+            raise
+        except Exception:
+            raise libyaml_error from None
+        if node is not None and "&" in text:
+            _check_anchor_names(node, text, chunk.line)
+        return node, True
+    if node is not None and "\\" in text:
+        offsets = _odd_slashes(text)
+        if offsets and _slash_in_double_quotes(node, offsets):
+            return _compose_pure(text), True  # go-yaml's escape table refuses `\\/`: say where
+    return node, False
 
 
 def check_syntax(chunk: Chunk) -> None:
-    """Run libyaml's parser over a chunk without building anything (raises YamlSyntaxError)."""
-    require_c_parser()
-    if perf.FAST:
-        # libyaml's event parser keeps its own stack, so deep nesting costs it nothing: bound the
-        # depth (an event loop in Python) only to judge a document that has a syntax error
+    """Check a chunk the way kubectl would read it, building nothing when that is safe
+    (raises YamlSyntaxError, YamlLimitError)."""
+    if _CParser is None:
+        require_c_parser()
+    text = chunk.text
+    if not _needs_full_parse(text):
         try:
-            _Parser(chunk.text).raw_parse()
+            if len(text) >= MAX_DEPTH:
+                _check_depth(chunk)
+            _Parser(text).raw_parse()
             return
-        except Exception:  # noqa: BLE001 - judged below exactly as without the shortcut
-            pass
-    try:
-        _check_depth(chunk)
-        _Parser(chunk.text).raw_parse()
-    except (YamlLimitError, YamlSyntaxError):
-        raise
-    except Exception as exc:
-        raise YamlSyntaxError(_error_text(exc), _error_span(exc, chunk.line)) from None
+        except YamlLimitError:
+            raise
+        except Exception:
+            pass  # maybe one libyaml 0.1.7 refuses and go-yaml reads: the full path decides
+    for _doc in parse_chunk(chunk, "", 0):
+        pass
 
 
 def parse_chunk(chunk: Chunk, path: str, first_index: int = 0,
                 max_nodes: int = MAX_EXPANDED_NODES) -> Iterator[YamlDoc]:
-    """Parse one chunk; yields a YamlDoc per document (usually one).
+    """Parse one chunk as kubectl does: its first YAML document (anything after a `...` is never
+    read). Yields one YamlDoc, or nothing for an empty document.
 
-    The common document (no anchors, duplicate keys, merge keys, complex or tagged keys, or
-    template-like flow mappings) is converted without positions; they are recovered from the
-    chunk when first asked for. Anything else takes the full path at once."""
+    The common document (no anchors, escapes, merge, duplicate, tagged or typed keys, no tags,
+    no infinities, no template-like flow mappings) is converted without positions: they are
+    recovered from the chunk the first time a finding points into it. Anything else takes the
+    full converter."""
     require_c_parser()
+    doc = None
     try:
         _check_depth(chunk)
-        nodes = _compose_all(chunk.text)
-        lazy = perf.FAST and "&" not in chunk.text and 2 * len(chunk.text) + 1 < max_nodes
-        for number, node in enumerate(nodes):
-            if lazy:
+        node = None
+        if perf.FAST and _light_candidate(chunk.text, max_nodes):
+            node, pure = _compose_first_light(chunk)
+            if node is None:
+                return
+            if not pure:
                 try:
                     value = _fast_value(node, chunk.text, 0)
                 except _NeedFull:
-                    pass
+                    node = None  # the full converter reads ruamel's own nodes
                 else:
-                    yield YamlDoc(path, first_index + number, value, None, None,
-                                  source=(chunk, number, max_nodes))
-                    continue
-            conv = _Converter(chunk.text, chunk.line, max_nodes)
+                    doc = YamlDoc(path, first_index, value, None, None, source=(chunk, 0, max_nodes))
+        if doc is None:
+            if node is None:
+                node, pure = _compose_first(chunk)
+            if node is None:
+                return
+            conv = _Converter(chunk.text, chunk.line, max_nodes, pure)
             value, _ = conv.convert(node, ())
-            yield YamlDoc(path, first_index + number, value, conv.positions, conv.key_positions,
+            doc = YamlDoc(path, first_index, value, conv.positions, conv.key_positions,
                           conv.duplicates, conv.flow_template)
     except (YamlLimitError, YamlSyntaxError):
         raise
     except RecursionError:
         raise YamlLimitError(f"nesting deeper than {MAX_DEPTH} levels", Span(chunk.line + 1, 1)) from None
     except Exception as exc:  # libyaml scanner/parser/composer/reader errors
-        raise YamlSyntaxError(_error_text(exc), _error_span(exc, chunk.line)) from None
+        help, span = "", _error_span(exc, chunk.line)
+        stripped = chunk.text.lstrip()
+        if stripped.startswith("%"):  # point at the directive, not at the `---` after it
+            help = ("delete the `%YAML`/`%TAG` line: kubectl splits at `---` first, so a directive "
+                    "stands alone, and it reads YAML 1.1 anyway")
+            span = Span(chunk.line + chunk.text.count("\n", 0, len(chunk.text) - len(stripped)) + 1, 1)
+        raise YamlSyntaxError(_error_text(exc), span, help=help) from None
+    yield doc
 
 
 def _recover_positions(chunk: Chunk, number: int):
-    """Spans of the `number`-th document of a chunk that parsed before on the fast path (no
-    aliases, merges or duplicates: its nodes and its value correspond one to one), in document
+    """Spans of a chunk's document that parsed before on the fast path (no aliases, merges,
+    duplicates or typed keys: its nodes and its value correspond one to one), in document
     order, 8 ints a node: the span of the key holding it (0s when none), then its own."""
     from array import array
 
-    node = _compose_all(chunk.text)[number]
+    node = _compose_first_light(chunk)[0]
     off = chunk.line + 1
     out = array("i")
     none = (0, 0, 0, 0)
@@ -585,9 +1014,9 @@ def _locate(value: Any, path: Path) -> Tuple[bool, int, bool]:
 
 
 class _LightNode:
-    """What libyaml's composer builds for us when the fast paths are on: the fields we read,
-    in slots, set by a constructor of the same signature as ruamel.yaml's nodes (whose
-    Python-side __init__ also wraps every tag in an object)."""
+    """What libyaml's composer builds for the fast path: the fields it reads, in slots, set by a
+    constructor of the same signature as ruamel.yaml's nodes (whose Python-side __init__ also
+    wraps every tag in an object)."""
 
     __slots__ = ("ctag", "value", "start_mark", "end_mark", "flow_style")
 
@@ -611,35 +1040,36 @@ class MappingNode(_LightNode):
     __slots__ = ()
 
 
-def _compose_all(text: str) -> list:
-    """Every document of `text` as nodes (light ones when the fast paths are on)."""
-    module = sys.modules.get(_CParser.__module__) if perf.FAST else None
+def _light_candidate(text: str, max_nodes: int) -> bool:
+    """Text the fast path may take: no anchors (so no aliases, no anchor-name checks), no
+    backslash (so no escapes to judge), too short to exceed the node bound."""
+    return "&" not in text and "\\" not in text and 2 * len(text) + 1 < max_nodes
+
+
+def _compose_first_light(chunk: Chunk):
+    """`_compose_first` with light nodes from libyaml (ruamel's pure fallback is unaffected)."""
+    module = sys.modules.get(_CParser.__module__)
     saved = None
     if module is not None and getattr(module, "ScalarNode", None) is not None:
         saved = (module.ScalarNode, module.SequenceNode, module.MappingNode)
         module.ScalarNode, module.SequenceNode, module.MappingNode = ScalarNode, SequenceNode, MappingNode
     try:
-        parser = _Parser(text)
-        nodes = []
-        while parser.check_node():
-            nodes.append(parser.get_node())
-        return nodes
+        return _compose_first(chunk)
     finally:
         if saved is not None:
             module.ScalarNode, module.SequenceNode, module.MappingNode = saved
 
 
 class _NeedFull(Exception):
-    """The document needs the full converter (aliases, duplicates, merges, odd keys, depth)."""
+    """The document needs the full converter."""
 
 
 _intern = sys.intern
 
 
 def _fast_value(node, text: str, depth: int) -> Any:
-    """A node as a plain value, no positions: the common case of `_Converter.convert`.
-
-    Only light nodes (whose tag is the plain string the resolver gave) take this path."""
+    """A node as a plain value, no positions: the common case of `_Converter.convert`, which
+    decides everything else (it raises the same errors a full conversion would)."""
     cls = node.__class__
     if cls is ScalarNode:
         return _scalar_value(node.ctag, node.value)
@@ -656,7 +1086,13 @@ def _fast_value(node, text: str, depth: int) -> Any:
             raise _NeedFull
         ktag = knode.ctag
         k = knode.value
-        if (ktag != _PLAIN and ktag != _STR) or k in out or (k == "<<" and ktag == _PLAIN):
+        if ktag == _PLAIN:
+            # a key that is itself (not null, a bool, a number, a merge) as JSON sees it
+            if not k or k in _KEY_SPECIAL or k[0] in _NUMBER_START or k[0] == "." or k == "<<":
+                raise _NeedFull
+        elif ktag != _STR:
+            raise _NeedFull
+        if k in out:
             raise _NeedFull
         if vnode.__class__ is ScalarNode:  # most values: no call for them
             out[_intern(k)] = _scalar_value(vnode.ctag, vnode.value)
@@ -668,8 +1104,11 @@ def _fast_value(node, text: str, depth: int) -> Any:
 def _scalar_value(tag: str, value: str) -> Any:
     if len(value) <= 16:  # names, ports, flags, units: repeated across documents, shared once
         value = _intern(value)
-    if tag == _PLAIN:
-        return type_plain_scalar(value)
     if tag == _STR:
         return value
-    return _type_tagged(tag, value)
+    if tag != _PLAIN:
+        raise _NeedFull
+    typed = type_plain_scalar(value)
+    if typed.__class__ is float and (typed != typed or typed == _INF or typed == -_INF):
+        raise _NeedFull  # no JSON form: the full converter says so
+    return typed

@@ -70,13 +70,17 @@ def test_columns_count_code_points():
     assert doc.value_span(("metadata", "x")) == Span(3, 28, 3, 29)
 
 
-def test_binary_and_non_utf8_are_rcl003():
+def test_binary_is_rcl003():
     lf = load(b"\x89PNG\r\n\x1a\n\x00\x00")
     assert [(f.code, f.span) for f in lf.findings] == [("RCL003", Span(1, 1))]
     assert "binary" in lf.findings[0].message
-    lf = load(b"kind: Pod\nname: caf\xe9\n")
-    assert [f.code for f in lf.findings] == ["RCL003"]
-    assert "not UTF-8 (invalid byte 0xe9 at offset 19)" in lf.findings[0].message
+
+
+def test_bytes_that_are_not_utf8_are_read_as_kubectl_reads_them():
+    # go-yaml takes them; kubectl's JSON shows each as U+FFFD
+    lf = load(b"apiVersion: v1\nkind: Pod # caf\xe9\nmetadata: {name: caf\xe9}\nspec: {runtimeClassName: kata}\n")
+    assert lf.findings == []
+    assert lf.documents[0].value["metadata"]["name"] == "caf\ufffd"
 
 
 def test_oversized_file_is_rcl003():
@@ -139,9 +143,12 @@ def test_prefilter_skips_irrelevant_documents():
     assert lf.looks_like_manifest
 
 
-def test_directives_stay_with_their_document():
-    chunks = split_documents("%YAML 1.1\n---\na: 1\n---\nb: 2\n")
-    assert [(c.line, c.text) for c in chunks] == [(0, "%YAML 1.1\n---\na: 1\n"), (3, "---\nb: 2\n")]
+def test_documents_split_as_the_kubernetes_reader_does():
+    # a directive is a document of its own there (and an error: kubectl rejects `%YAML`)
+    chunks = split_documents("%YAML 1.1\n---\na: 1\n---# c\n# only a comment\n---\nb: 2\n")
+    assert [(c.line, c.text) for c in chunks] == [(0, "%YAML 1.1\n"), (2, "a: 1\n"), (6, "b: 2\n")]
+    lf = load("%YAML 1.1\n---\n" + POD)
+    assert [(f.code, f.span.line) for f in lf.findings] == [("RCL001", 1)] and lf.documents == []
 
 
 def test_go_yaml_scalar_typing():
@@ -162,5 +169,8 @@ def test_duplicate_keys_are_recorded_with_both_positions():
 
 
 def test_merge_keys():
-    (doc,) = parse_chunk(Chunk("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n", 0, 0), "f")
-    assert doc.value["m"] == {"x": 1, "y": 3}
+    (doc,) = parse_chunk(Chunk("base: &b {a: 1, b: 2}\nm:\n  <<: *b\n  b: 3\n", 0, 0), "f")
+    assert doc.value["m"] == {"a": 1, "b": 3}
+    # go-yaml (kubectl) lets a merge overwrite keys set before it
+    (doc,) = parse_chunk(Chunk("base: &b {a: 1, b: 2}\nm:\n  a: 0\n  <<: *b\n", 0, 0), "f")
+    assert doc.value["m"] == {"a": 1, "b": 2}

@@ -116,28 +116,83 @@ class PodSpecRef:
 
 
 def is_kube_object(value: Any) -> bool:
+    """A mapping with a kind and an apiVersion kubectl can parse (`v1`, `group/version`; one with
+    two slashes makes kubectl skip the object: "Object 'Kind' is missing")."""
     return (
         isinstance(value, dict)
         and isinstance(value.get("apiVersion"), str)
         and isinstance(value.get("kind"), str)
+        and value["apiVersion"] != ""
+        and value["kind"] != ""
+        and value["apiVersion"].count("/") <= 1
     )
 
 
+_META_STRINGS = ("name", "generateName", "namespace", "selfLink", "uid", "resourceVersion",
+                 "creationTimestamp", "deletionTimestamp")
+
+
+def metadata_decodes(value: dict) -> bool:
+    """Whether `metadata` decodes into Kubernetes' ObjectMeta, which kubectl requires of every
+    object (`name: 1` or `labels: {a: 1}` is "unable to decode": the object is not sent).
+
+    rclint still lints such objects, so that rules (RCL201 for a number as a name) can say
+    what is wrong and where; kubectl's message names no line."""
+    md = value.get("metadata")
+    if md is None:
+        return True
+    if not isinstance(md, dict):
+        return False
+    for key in _META_STRINGS:
+        v = md.get(key)
+        if v is not None and not isinstance(v, str):
+            return False
+    for key in ("labels", "annotations"):
+        v = md.get(key)
+        if v is not None and (not isinstance(v, dict) or any(x is not None and not isinstance(x, str) for x in v.values())):
+            return False
+    v = md.get("finalizers")
+    if v is not None and (not isinstance(v, list) or any(x is not None and not isinstance(x, str) for x in v)):
+        return False
+    for key in ("generation", "deletionGracePeriodSeconds"):
+        v = md.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v != int(v)):
+            return False
+    for key in ("ownerReferences", "managedFields"):
+        v = md.get(key)
+        if v is not None and (not isinstance(v, list) or any(x is not None and not isinstance(x, dict) for x in v)):
+            return False
+    return True
+
+
 def objects_in(doc: YamlDoc) -> Iterator[KubeObject]:
-    """The objects of a document: itself, or the items of a `List`/`*List` (recursively)."""
-    yield from _objects(doc, (), doc.value, 0)
-
-
-def _objects(doc: YamlDoc, base: Path, value: Any, depth: int) -> Iterator[KubeObject]:
-    if not is_kube_object(value):
+    """The objects of a document as kubectl sees them: the document itself, or, when it has an
+    `items` field (kubectl's test for a list, whatever the kind), each of its items. An item with
+    neither `kind` nor `apiVersion` takes the list's kind without `List` and its apiVersion (a
+    `PodList`'s items are Pods); an item still lacking either is skipped; a list without a kind,
+    or holding an item that is not a mapping or is itself a list, yields nothing (kubectl fails
+    on it)."""
+    value = doc.value
+    if not isinstance(value, dict):
         return
-    kind = value["kind"]
-    items = value.get("items")
-    if kind.endswith("List") and isinstance(items, list) and depth < 8:
-        for i, item in enumerate(items):
-            yield from _objects(doc, base + ("items", i), item, depth + 1)
+    if "items" not in value:
+        if is_kube_object(value):
+            yield KubeObject(doc, (), value)
         return
-    yield KubeObject(doc, base, value)
+    items = value["items"]
+    list_kind = value.get("kind")
+    if items is None or not isinstance(list_kind, str) or not list_kind:
+        return
+    if not isinstance(items, list) or any(not isinstance(i, dict) or "items" in i for i in items):
+        return
+    list_api = value.get("apiVersion")
+    for i, item in enumerate(items):
+        kind, api = item.get("kind"), item.get("apiVersion")
+        if not kind and not api:
+            item_kind = list_kind[:-4] if list_kind.endswith("List") else list_kind
+            item = dict(item, kind=item_kind, apiVersion=list_api)
+        if is_kube_object(item):
+            yield KubeObject(doc, ("items", i), item)
 
 
 def pod_spec_of(obj: KubeObject) -> Optional[PodSpecRef]:
