@@ -1,6 +1,6 @@
 # Generated from rules/*.yaml by `python -m rclint.catalog --write-index`; a test keeps it in sync.
 # The default severity of every rule, so that a run need not parse the rule files.
-DIGEST = 'af2a49414cc0cfea'
+DIGEST = 'aa2e5a886054e6f0'
 SEVERITIES = {
     'RCL001': 'error',
     'RCL002': 'error',
@@ -39,6 +39,7 @@ SEVERITIES = {
     'RCL308': 'error',
     'RCL309': 'warning',
     'RCL310': 'error',
+    'RCL311': 'error',
     'RCL315': 'error',
     'RCL316': 'error',
     'RCL317': 'warning',

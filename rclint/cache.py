@@ -130,10 +130,11 @@ def run_key(settings, inputs, candidates, policy) -> str:
     for inp in inputs:
         if inp.path is None:
             raise ValueError("standard input is not cached")
-        add("input", inp.path, inp.display, inp.kind, inp.explicit,
+        add("input", inp.path, inp.display, inp.kind, inp.explicit, getattr(inp, "named", None),
             file_digest(inp.path, policy, trusted=inp.explicit or None))
-    for path, kind, explicit in candidates:
-        add("node-config", path, kind, explicit, file_digest(path, policy, trusted=explicit or None))
+    for c in candidates:
+        add("node-config", c.path, c.display, c.kind, c.explicit, c.named,
+            file_digest(c.path, policy, trusted=(c.explicit or bool(c.named)) or None))
     return h.hexdigest()
 
 

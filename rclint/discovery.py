@@ -1,7 +1,7 @@
-"""Finding the input files: walk the paths, skip what users never want linted, classify by name.
+"""Finding the input files: walk the paths, skip what users never want linted.
 
-The name only decides which loader looks at a file; what a file *is* (a Kubernetes manifest,
-a containerd config, other TOML) is decided from its content by that loader.
+Which loader looks at a file is decided by `rclint.classify.candidate` from its name; what a
+node runtime config candidate *is* (containerd, CRI-O, neither) by `rclint.classify.recognise`.
 """
 
 from __future__ import annotations
@@ -11,41 +11,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional, Sequence
 
+from rclint.classify import candidate as classify
 from rclint.kustomize import consumed_files, display_name, kustomization_file, local_bases
-from rclint.settings import DEFAULT_EXCLUDES, ConfigError, Settings, display_path
-
-MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
-_NOT_CONFIG = frozenset(["Makefile", "LICENSE", "Dockerfile", "Containerfile", "OWNERS", "CODEOWNERS",
-                         "NOTICE", "AUTHORS", "VERSION", "Vagrantfile", "Jenkinsfile", "Gemfile", "Procfile"])
-TOML_SUFFIXES = (".toml",)
+from rclint.settings import DEFAULT_EXCLUDES, ConfigError, Settings, display_path, named_at
 
 
 @dataclass
 class InputFile:
     path: Optional[str]  # None for stdin
     display: str
-    kind: str  # "manifest", "toml" (containerd candidate), "crio"
+    kind: str  # "manifest" or "node" (maybe a node runtime config): see rclint.classify.candidate
     explicit: bool = False
     data: Optional[bytes] = None
+    named: Optional[str] = None  # why it was named as a node runtime config (--node-config, a pool's runtime-config)
     root: Optional[str] = None      # kustomize: the linted tree it must stay inside
     origins: Optional[dict] = None  # kustomize: rendered document lines -> source file
-
-
-def classify(path: str, explicit: bool = False) -> Optional[str]:
-    name = os.path.basename(path)
-    lower = name.lower()
-    parent = os.path.basename(os.path.dirname(path))
-    if lower.endswith(MANIFEST_SUFFIXES):
-        return "manifest"
-    if lower.endswith(TOML_SUFFIXES):
-        return "toml"
-    if parent == "crio.conf.d" or lower == "crio.conf" or lower.endswith(".conf"):
-        return "crio"
-    if "." not in name.lstrip(".") and name not in _NOT_CONFIG:
-        return "maybe-crio"  # extension-less: CRI-O files if they hold [crio...] tables
-    if explicit:
-        return "manifest"
-    return None
 
 
 class Excluder:
@@ -164,6 +144,33 @@ def _walk(top: str, excluder: Excluder, kustomize: bool = False, consumed: Optio
                 yield entry.path, kind
 
 
+def named_node_configs(settings: Settings, seen: Optional[set] = None) -> List[InputFile]:
+    """Files named as node runtime configs: `--node-config`/`node-config` and each declared
+    pool's `runtime-config`. A named file is a node config whatever it holds; the files of a
+    named directory are candidates like discovered ones."""
+    seen = set() if seen is None else seen
+    out: List[InputFile] = []
+    named = [(arg, "named with --node-config or node-config") for arg in settings.node_configs]
+    named += [(p, f"the runtime-config of node pool {pool.name}") for pool in settings.node_pools
+              for p in pool.runtime_configs]
+    for arg, why in named:
+        if not os.path.exists(arg):
+            where = named_at(arg)
+            if where is not None:  # named by the configuration file: point at the entry
+                raise ConfigError(f"{where}: {display_path(arg)}: no such file or directory")
+            raise ConfigError(f"--node-config {arg}: no such file or directory")
+        if os.path.isfile(arg):
+            found = [(arg, why)]
+        else:
+            found = [(p, None) for p, k in _walk(arg, Excluder([], arg)) if k == "node"]
+        for path, reason in found:
+            key = os.path.abspath(path)
+            if key not in seen:
+                seen.add(key)
+                out.append(InputFile(path, display_path(path), "node", explicit=reason is not None, named=reason))
+    return out
+
+
 def discover(settings: Settings) -> List[InputFile]:
     base = settings.config_dir or os.getcwd()
     excluder = Excluder(list(settings.exclude) + list(getattr(settings, "extend_exclude", [])), base,
@@ -182,7 +189,7 @@ def discover(settings: Settings) -> List[InputFile]:
             if key not in seen and key not in skip:
                 seen.add(key)
                 kind = classify(arg, explicit=True) or "manifest"
-                if kind == "maybe-crio" and (not os.path.isfile(arg) or arg.startswith(("/dev/", "/proc/"))):
+                if kind == "node" and (not os.path.isfile(arg) or arg.startswith(("/dev/", "/proc/"))):
                     kind = "manifest"  # a pipe can be read once: as the manifests `helm template` prints
                 out.append(InputFile(arg, display_path(arg), kind, explicit=True))
             continue

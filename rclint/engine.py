@@ -206,24 +206,14 @@ def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats,
     return loaded
 
 
-def node_config_candidates(inputs: List[InputFile], settings: Settings):
-    """(path, kind, explicit) for every possible runtime config: discovered or --node-config."""
-    from rclint.discovery import Excluder, _walk, classify
+def node_config_candidates(inputs: List[InputFile], settings: Settings) -> List[InputFile]:
+    """Every possible node runtime config: the named ones (--node-config, pools' runtime-config),
+    then the discovered candidates; `rclint.classify.recognise` decides what each one is."""
+    from rclint.discovery import named_node_configs
 
-    out = [(i.path, i.kind, i.explicit) for i in inputs if i.kind not in ("manifest", "kustomize") and i.path is not None]
-    seen = {os.path.abspath(p) for p, _k, _e in out}
-    for arg in list(settings.node_configs) + [p for pool in settings.node_pools for p in pool.runtime_configs]:
-        if not os.path.exists(arg):
-            raise ConfigError(f"--node-config {arg}: no such file or directory")
-        found = [(arg, classify(arg, explicit=True) or "crio", True)] if os.path.isfile(arg) else [
-            (p, k, False) for p, k in _walk(arg, Excluder([], arg)) if k != "manifest"]
-        for path, kind, explicit in found:
-            if kind == "manifest" and path.endswith((".conf",)):
-                kind = "crio"
-            if os.path.abspath(path) not in seen:
-                seen.add(os.path.abspath(path))
-                out.append((path, "toml" if path.endswith(".toml") else kind, explicit))
-    return out
+    named = named_node_configs(settings)
+    keys = {os.path.abspath(i.path) for i in named if i.path}
+    return named + [i for i in inputs if i.kind == "node" and i.path is not None and os.path.abspath(i.path) not in keys]
 
 
 def load_everything(settings: Settings, stats: Stats, require_input: bool = True,
@@ -291,7 +281,7 @@ def _open_cache(settings: Settings, stats: Stats, policy: FsPolicy):
     inputs = discover(settings)
     candidates = node_config_candidates(inputs, settings)
     named = [inp.path for inp in inputs if inp.explicit and inp.kind != "kustomize"]
-    named += [path for path, _kind, explicit in candidates if explicit]
+    named += [c.path for c in candidates if c.explicit or c.named]
     if (any(inp.path is None or inp.kind == "kustomize" for inp in inputs)
             or not all(cache_mod.regular_file(p) for p in named)):
         # standard input or a pipe is read once, by the run itself; a kustomize render depends

@@ -82,6 +82,8 @@ class NodePool:
 
 
 def _handlers_from_configs(configs: List[RuntimeConfig]) -> Optional[Dict[str, PoolHandler]]:
+    if any(c.handlers_unknown is not None for c in configs):
+        return None  # a handler missing from the known files may be in the unknown one
     known = [c for c in configs if c.path not in c.broken_sources]
     if not known:
         return None
@@ -150,7 +152,7 @@ def build_pools(inventory, settings) -> List[NodePool]:
         wanted = {display_path(p) for p in decl.runtime_configs}
         configs = [c for c in inventory.runtime_configs if c.path in wanted or any(s in wanted for s in c.sources)]
         claimed.update(id(c) for c in configs)
-        default = configs[0].default_handler if configs else None
+        default = configs[0].default_handler if configs and configs[0].handlers_unknown is None else None
         pools.append(NodePool(
             name=decl.name, source="config", path=display_path(decl.source), span=spans.get(decl.name, Span(1, 1)),
             labels=dict(decl.labels), taints=list(decl.taints),
@@ -162,7 +164,8 @@ def build_pools(inventory, settings) -> List[NodePool]:
             continue
         pools.append(NodePool(
             name=cfg.path, source="runtime-config", path=cfg.path, span=Span(1, 1), labels=None, taints=[],
-            handlers=_handlers_from_configs([cfg]), default_handler=cfg.default_handler, runtime_configs=[cfg],
+            handlers=_handlers_from_configs([cfg]), runtime_configs=[cfg],
+            default_handler=cfg.default_handler if cfg.handlers_unknown is None else None,
             versions=_versions([cfg]),
         ))
     return pools

@@ -2,8 +2,13 @@
 
 The configuration lives in `[tool.rclint]` of a `pyproject.toml` or at the top level of a
 `.rclint.toml`, found by walking up from the first path argument to the repository root
-(the first directory holding `.git`). Each layer only overrides the keys it sets; list-valued
-exclusions extend the built-in ones instead of replacing them.
+(the first directory holding `.git`). The nearest directory wins; in one directory a
+`.rclint.toml` wins over `pyproject.toml`. Each layer only overrides the keys it sets;
+list-valued exclusions extend the built-in ones instead of replacing them.
+
+A configuration file rclint reads and cannot use (invalid TOML, nesting too deep, a value of
+the wrong type, an unknown key) is a configuration error (exit 2) that names the place as
+`path:line:col`, the path relative to the working directory.
 """
 
 from __future__ import annotations
@@ -24,6 +29,59 @@ from rclint.model import Severity
 
 class ConfigError(Exception):
     """A configuration problem: exit code 2 with this message."""
+
+
+# configuration file -> (decoded document with positions, key prefix of rclint's table)
+_DOCS: Dict[str, tuple] = {}
+
+
+def _where(path, key: tuple = (), at_key: bool = False) -> str:
+    """`path:line:col` of a value (or, with at_key, of the key itself) in rclint's configuration
+    table, the path relative to the working directory; just the path when no file was read."""
+    shown = display_path(str(path))
+    entry = _DOCS.get(str(path))
+    if entry is None:
+        return shown
+    doc, base = entry
+    full = tuple(base) + tuple(key)
+    span = None
+    while span is None:
+        span = doc.value_span(full) if full and not at_key else None
+        span = span or doc.key_span(full) or doc.table_span(full) or (doc.value_span(full) if full else None)
+        if span is None:
+            if not full:
+                break
+            full = full[:-1]
+    return f"{shown}:{span.line}:{span.column}" if span else f"{shown}:1:1"
+
+
+# a path named by a configuration file (node-config, a pool's runtime-config) -> where it is written
+_NAMED_AT: Dict[str, str] = {}
+
+
+def named_at(path: str) -> Optional[str]:
+    """`file:line:col` of the configuration entry that named `path`, or None (a command-line flag)."""
+    return _NAMED_AT.get(path)
+
+
+def _load_toml_config(path: Path):
+    """The file's decoded document with positions; ConfigError at the parser's position."""
+    from rclint.textio import DecodeError, decode
+    from rclint.tomlsource import TomlSyntaxError, load_toml
+
+    from rclint.fspolicy import read_config_file
+
+    try:
+        text = decode(read_config_file(str(path)))
+    except OSError as exc:
+        raise ConfigError(f"{display_path(str(path))}: cannot read configuration: {exc.strerror or exc}") from None
+    except DecodeError as exc:
+        raise ConfigError(f"{display_path(str(path))}:1:1: cannot read configuration: {exc}") from None
+    try:
+        return load_toml(text)
+    except TomlSyntaxError as exc:
+        raise ConfigError(f"{display_path(str(path))}:{exc.span.line}:{exc.span.column}: invalid TOML: "
+                          f"{exc.message}") from None
 
 
 DEFAULT_EXCLUDES = (
@@ -113,19 +171,22 @@ def find_config(start: str) -> Optional[Path]:
         candidate = p / "pyproject.toml"
         if candidate.is_file():
             try:
-                data = tomllib.loads(_config_text(_inside_its_directory(candidate)))
-            except (OSError, ValueError, UnicodeDecodeError):
+                text = _config_text(_inside_its_directory(candidate))
+                data = tomllib.loads(text)
+            except (OSError, UnicodeDecodeError):
+                data, text = {}, ""
+            except (ValueError, RecursionError):
+                if "rclint" in text:  # it may hold [tool.rclint]: never drop it silently
+                    _load_toml_config(candidate)  # raises with the position
+                    raise ConfigError(f"{display_path(str(candidate))}: invalid TOML") from None
                 data = {}
             if isinstance(data.get("tool"), dict) and "rclint" in data["tool"]:
                 return candidate
+            if "tool" in data and not isinstance(data["tool"], dict) and "rclint" in text:
+                read_config(candidate)  # `tool = 1` where [tool.rclint] was meant: raises with the position
         if (p / ".git").exists() or p.parent == p:
             return None
         p = p.parent
-
-
-def _int_limit_text(exc: ValueError) -> str:
-    text = str(exc)
-    return "integer does not fit in 64 bits" if "integer string conversion" in text else text
 
 
 def _config_text(path: Path) -> str:
@@ -146,40 +207,38 @@ def _inside_its_directory(candidate: Path) -> Path:
     return candidate
 
 
-def _inside_config_dir(paths: List[str], path: Path, key: str) -> List[str]:
+def _inside_config_dir(paths: List[str], path: Path, key: str, at: Optional[tuple] = None) -> List[str]:
     """Paths the configuration names are untrusted: each must resolve inside the configuration
     file's directory (a path outside it can be given with --node-config on the command line)."""
     from rclint.fspolicy import inside
     from rclint.textio import visible
 
     base = os.path.realpath(path.parent)
-    for p in paths:
+    for i, p in enumerate(paths):
         if not inside(os.path.realpath(p), base):
-            raise ConfigError(f"{path}: {key} {visible(repr(os.path.relpath(p, path.parent)))} resolves outside "
+            raise ConfigError(f"{_where(path, (at or (key,)) + (i,))}: {key} {visible(repr(os.path.relpath(p, path.parent)))} resolves outside "
                               f"{visible(str(path.parent))}; rclint reads only files inside the configuration's "
                               "directory (name it with --node-config on the command line instead)")
     return paths
 
 
 def read_config(path: Path) -> dict:
-    try:
-        data = tomllib.loads(_config_text(path))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read configuration: {exc.strerror}") from None
-    except ValueError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {_int_limit_text(exc)}") from None
-    from rclint.tomlsource import _out_of_range
-
-    big = _out_of_range(data, ())
-    if big is not None:  # never held as a number (Python cannot even print one over 4,300 digits)
-        raise ConfigError(f"{path}: {'.'.join(str(k) for k in big)}: integer does not fit in 64 bits")
+    doc = _load_toml_config(path)
+    data = doc.value
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("rclint", {})
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            _DOCS[str(path)] = (doc, ())
+            raise ConfigError(f"{_where(path, ('tool',))}: `tool` must be a table ([tool.rclint])")
+        data = tool.get("rclint", {})
+        base: tuple = ("tool", "rclint")
         where = "[tool.rclint]"
     else:
+        base = ()
         where = path.name
+    _DOCS[str(path)] = (doc, base)
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: {where} must be a table")
+        raise ConfigError(f"{_where(path)}: {where} must be a table")
     unknown = sorted(set(data) - CONFIG_KEYS)
     if unknown:
         from rclint.suggest import closest
@@ -187,7 +246,7 @@ def read_config(path: Path) -> dict:
         hint = closest(unknown[0], CONFIG_KEYS)
         extra = f" (did you mean '{hint}'?)" if hint else ""
         raise ConfigError(
-            f"{path}: unknown configuration key '{unknown[0]}' in {where}{extra}; "
+            f"{_where(path, (unknown[0],), at_key=True)}: unknown configuration key '{unknown[0]}' in {where}{extra}; "
             f"known keys: {', '.join(sorted(CONFIG_KEYS))}"
         )
     return data
@@ -198,7 +257,7 @@ def _str_list(data: dict, key: str, path: Path) -> List[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{path}: '{key}' must be a list of strings")
+        raise ConfigError(f"{_where(path, (key,))}: '{key}' must be a list of strings")
     return list(value)
 
 
@@ -210,7 +269,8 @@ def apply_config(settings: Settings, data: dict, path: Path) -> None:
     for key in ("select", "ignore", "extend-select"):
         if key in data:
             values = _str_list(data, key, path)
-            validate_selectors(values, f"{path}: '{key}'")
+            for i, value in enumerate(values):  # each entry checked where it is written
+                validate_selectors([value], f"{_where(path, (key, i) if isinstance(data[key], list) else (key,))}: '{key}'")
             if key == "select":
                 settings.select = values
             elif key == "ignore":
@@ -220,42 +280,48 @@ def apply_config(settings: Settings, data: dict, path: Path) -> None:
     if "severity" in data:
         sev = data["severity"]
         if not isinstance(sev, dict):
-            raise ConfigError(f"{path}: 'severity' must be a table of CODE = \"error|warning|info\"")
-        validate_selectors(list(sev), f"{path}: 'severity'", exact=True)
+            raise ConfigError(f"{_where(path, ('severity',))}: 'severity' must be a table of CODE = \"error|warning|info\"")
+        for code in sev:
+            validate_selectors([code], f"{_where(path, ('severity', code), at_key=True)}: 'severity'", exact=True)
         from rclint.catalog import resolve
 
         for code, level in sev.items():
             try:
                 settings.severity[resolve(code) or code] = Severity.parse(level)
             except ValueError as exc:
-                raise ConfigError(f"{path}: severity.{code}: {exc}") from None
+                raise ConfigError(f"{_where(path, ('severity', code))}: severity.{code}: {exc}") from None
     if "exclude" in data:
         settings.exclude = _str_list(data, "exclude", path)
     if "extend-exclude" in data:
         settings.extend_exclude = _str_list(data, "extend-exclude", path)
     if "respect-gitignore" in data:
         if not isinstance(data["respect-gitignore"], bool):
-            raise ConfigError(f"{path}: 'respect-gitignore' must be true or false")
+            raise ConfigError(f"{_where(path, ('respect-gitignore',))}: 'respect-gitignore' must be true or false")
         settings.respect_gitignore = data["respect-gitignore"]
     if "fail-on" in data:
         try:
             settings.fail_on = Severity.parse(data["fail-on"])
         except ValueError as exc:
-            raise ConfigError(f"{path}: fail-on: {exc}") from None
+            raise ConfigError(f"{_where(path, ('fail-on',))}: fail-on: {exc}") from None
     if "known-runtime-classes" in data:
         settings.known_runtime_classes = _str_list(data, "known-runtime-classes", path)
     if "max-file-size" in data:
-        settings.max_file_size = parse_size(data["max-file-size"])
+        try:
+            settings.max_file_size = parse_size(data["max-file-size"])
+        except ConfigError as exc:
+            raise ConfigError(f"{_where(path, ('max-file-size',))}: {exc}") from None
     if "node-config" in data:
         base = path.parent
         settings.node_configs = _inside_config_dir([str(base / p) for p in _str_list(data, "node-config", path)],
                                                    path, "node-config")
+        for i, named in enumerate(settings.node_configs):
+            _NAMED_AT[named] = _where(path, ("node-config", i) if isinstance(data["node-config"], list) else ("node-config",))
     if "node-pool" in data:
         settings.node_pools = _node_pools(data["node-pool"], path)
-    settings.containerd_version, settings.crio_version = _runtime_versions(data, f"{path}")
+    settings.containerd_version, settings.crio_version = _runtime_versions(data, lambda key: _where(path, (key,)))
 
 
-def _runtime_versions(entry: dict, where: str):
+def _runtime_versions(entry: dict, where):
     """`containerd = "1.7"` / `crio = "1.31"`: the runtime version a pool runs."""
     from rclint.runtimes.versions import VersionError, parse_containerd, parse_crio
 
@@ -264,44 +330,54 @@ def _runtime_versions(entry: dict, where: str):
         try:
             out.append(parse(entry[key]) if key in entry else None)
         except VersionError as exc:
-            raise ConfigError(f"{where}: {key}: {exc}") from None
+            raise ConfigError(f"{where(key)}: {key}: {exc}") from None  # where: key -> its position
     containerd, crio = out
     return containerd, crio
 
 
 def _node_pools(value, path: Path) -> List[NodePoolConfig]:
-    where = f"{path}: node-pool"
+    unknown_keys: set = set()
+
+    def where(i=None, key=None) -> str:
+        keys = ("node-pool",) + (() if i is None else (i,)) + (() if key is None else (key,))
+        return f"{_where(path, keys, at_key=key in unknown_keys)}: node-pool"
+
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise ConfigError(f"{where} must be an array of tables ([[node-pool]] / [[tool.rclint.node-pool]])")
+        raise ConfigError(f"{where()} must be an array of tables ([[node-pool]] / [[tool.rclint.node-pool]])")
     pools: List[NodePoolConfig] = []
     for i, entry in enumerate(value):
         unknown = sorted(set(entry) - NODE_POOL_KEYS)
+        unknown_keys.update(unknown)
         if unknown:
-            raise ConfigError(f"{where}[{i}]: unknown key '{unknown[0]}' (known: {', '.join(sorted(NODE_POOL_KEYS))})")
+            raise ConfigError(f"{where(i, unknown[0])}[{i}]: unknown key '{unknown[0]}' (known: {', '.join(sorted(NODE_POOL_KEYS))})")
         name = entry.get("name")
         if not isinstance(name, str) or not name:
-            raise ConfigError(f"{where}[{i}]: 'name' must be a non-empty string")
+            raise ConfigError(f"{where(i, 'name')}[{i}]: 'name' must be a non-empty string")
         if name in {p.name for p in pools}:
-            raise ConfigError(f"{where}[{i}]: pool name '{name}' is used twice")
+            raise ConfigError(f"{where(i, 'name')}[{i}]: pool name '{name}' is used twice")
         labels = entry.get("labels", {})
         if not isinstance(labels, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
-            raise ConfigError(f"{where} '{name}': 'labels' must be a table of strings")
+            raise ConfigError(f"{where(i, 'labels')} '{name}': 'labels' must be a table of strings")
         taints = entry.get("taints", [])
         if not isinstance(taints, list) or not all(isinstance(t, dict) and isinstance(t.get("key"), str)
                                                    and t.get("effect") in ("NoSchedule", "PreferNoSchedule", "NoExecute")
                                                    and isinstance(t.get("value", ""), str) for t in taints):
-            raise ConfigError(f"{where} '{name}': 'taints' must be a list of {{ key, value, effect }} tables with "
+            raise ConfigError(f"{where(i, 'taints')} '{name}': 'taints' must be a list of {{ key, value, effect }} tables with "
                               "effect NoSchedule, PreferNoSchedule or NoExecute")
         configs = entry.get("runtime-config", [])
         if isinstance(configs, str):
             configs = [configs]
         if not isinstance(configs, list) or not all(isinstance(c, str) for c in configs):
-            raise ConfigError(f"{where} '{name}': 'runtime-config' must be a list of paths")
+            raise ConfigError(f"{where(i, 'runtime-config')} '{name}': 'runtime-config' must be a list of paths")
         nodes = entry.get("nodes")
         if nodes is not None and (not isinstance(nodes, int) or isinstance(nodes, bool) or nodes < 1):
-            raise ConfigError(f"{where} '{name}': 'nodes' must be a positive integer")
-        configs = _inside_config_dir([str(path.parent / c) for c in configs], path, "runtime-config")
-        containerd, crio = _runtime_versions(entry, f"{where} '{name}'")
+            raise ConfigError(f"{where(i, 'nodes')} '{name}': 'nodes' must be a positive integer")
+        configs = _inside_config_dir([str(path.parent / c) for c in configs], path, "runtime-config",
+                                     ("node-pool", i, "runtime-config"))
+        for j, c in enumerate(configs):
+            keys = (i, "runtime-config", j) if isinstance(entry.get("runtime-config"), list) else (i, "runtime-config")
+            _NAMED_AT[c] = _where(path, ("node-pool",) + keys)
+        containerd, crio = _runtime_versions(entry, lambda key, i=i, name=name: f"{where(i, key)} '{name}'")
         pools.append(NodePoolConfig(name, dict(labels), list(taints), configs,
                                     nodes, str(path), containerd, crio))
     return pools

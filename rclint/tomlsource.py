@@ -144,7 +144,7 @@ def load_toml(text: str) -> TomlDoc:
     except _toml.TOMLDecodeError as exc:
         raise _syntax_error(exc, text) from None
     except RecursionError:
-        raise TomlSyntaxError("TOML nesting too deep", Span(1, 1)) from None
+        raise TomlSyntaxError("TOML nesting too deep", _deep_nesting_start(text)) from None
     except (ValueError, TypeError, OverflowError) as exc:  # defensive: malformed dates etc.
         long_int = _LONG_DIGITS.search(text)
         if long_int is not None and "digits" in str(exc):  # Python's int-to-str limit
@@ -162,6 +162,45 @@ def load_toml(text: str) -> TomlDoc:
     return doc
 
 
+def _deep_nesting_start(text: str, limit: int = 64) -> Span:
+    """Where the value that nests arrays or inline tables too deeply starts: its outermost
+    `[`/`{` (strings and comments skipped); 1:1 when no such value is found."""
+    depth, start, line, col, quote = 0, None, 1, 0, None
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        col += 1
+        if c == "\n":
+            line, col = line + 1, 0
+            if quote in ('"', "'"):
+                quote = None  # single-line strings end at the line (the text did not parse anyway)
+        elif quote is not None:
+            if c == "\\" and quote.startswith('"'):
+                i += 1
+                col += 1
+            elif text.startswith(quote, i):
+                i += len(quote) - 1
+                col += len(quote) - 1
+                quote = None
+        elif c == "#":
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            col += end - i - 1
+            i = end - 1
+        elif c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            i += len(quote) - 1
+            col += len(quote) - 1
+        elif c in "[{":
+            if depth == 0:
+                start = Span(line, col)
+            depth += 1
+            if depth > limit and start is not None:
+                return start
+        elif c in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return Span(1, 1)
 # Integers beyond 64 bits: containerd's and CRI-O's TOML decoders reject them, and Python
 # cannot even print one with more than 4,300 digits. They are syntax errors here, never values.
 _INT_RANGE = "integer does not fit in 64 bits"

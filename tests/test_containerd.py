@@ -525,9 +525,11 @@ def test_missing_import_and_unfollowed_absolute_import(tmp_path):
     cfg = load_containerd(str(main), display_path=rel_display(tmp_path))
     assert cfg.sources == ["config.toml"] and list(cfg.handlers) == ["runc"]
     assert cfg.missing_imports == [("missing.toml", "missing.toml", "config.toml", Span(2, 12, 2, 26))]
-    assert any("refuses to start" in n for n in cfg.notes)
     assert any("absolute import '/etc/containerd/conf.d/*.toml' was not followed" in n for n in cfg.notes)
-    assert cfg.findings == []
+    # the missing non-glob import stops containerd: RCL311 at the import string, handlers unknown
+    assert [(f.code, f.path, f.span.line, f.span.column) for f in cfg.findings] == [("RCL311", "config.toml", 2, 12)]
+    assert "refuses to start" in cfg.findings[0].notes[0]
+    assert cfg.handlers_unknown == "import 'missing.toml' could not be read"
 
 
 def test_syntax_error_in_an_import_is_reported_there_and_loading_continues(tmp_path):

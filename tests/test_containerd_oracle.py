@@ -407,6 +407,30 @@ disabled_plugins = [
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+# --------------------------------------------------------------------------- RCL311 (missing imports)
+
+
+@pytest.mark.parametrize("imports,fails", [
+    (['"missing.toml"'], True),                          # a missing non-glob import stops containerd
+    (['"conf.d/*.toml"'], False),                        # a glob that matches nothing is fine
+    (['"present.toml"', '"conf.d/*.toml"'], False),
+    (['"present.toml"', '"gone.toml"'], True),
+])
+def test_missing_non_glob_import_agrees_with_containerd(tmp_path, imports, fails):
+    from rclint.classify import recognise
+
+    (tmp_path / "present.toml").write_text("version = 2\n", encoding="utf-8")
+    main = tmp_path / "config.toml"
+    main.write_text(f"version = 2\nimports = [{', '.join(imports)}]\n", encoding="utf-8")
+    proc = subprocess.run([CONTAINERD, "--config", str(main), "config", "dump"], cwd=str(tmp_path),
+                          capture_output=True, text=True, timeout=60)
+    assert (proc.returncode != 0) == fails, proc.stderr
+    if fails:
+        assert "failed to load TOML" in proc.stderr and "no such file or directory" in proc.stderr
+    cfg = load_containerd(str(main))
+    assert [f.code for f in cfg.findings] == (["RCL311"] if fails else [])
+    assert (cfg.handlers_unknown is not None) == fails
+    assert recognise(str(main), main.read_text(encoding="utf-8")).kind == "containerd"
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() != 0, reason="running containerd needs root")
 def test_daemon_exits_on_a_quoted_boolean_with_the_error_rclint_quotes(tmp_path):
     """RCL315 in a runtime table: containerd 1.x exits at start-up with go-toml v1's error, which

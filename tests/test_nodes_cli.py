@@ -169,6 +169,8 @@ def test_extensionless_crio_dropin_given_with_node_config(shared, tmp_path, monk
         "taints": [],
         "nodes": None,
         "handlers": [{"name": "crun", "kind": "runc", "runtime_type": "oci", "runtime_path": None, "path": shown, "line": None}],
+        "recognised": [{"path": shown, "kind": "crio", "how": "named with --node-config or node-config"}],
+        "handlers_unknown": None,
         "runtime_versions": NO_VERSIONS,
         "views": [],
         "reported_runtime": None,
@@ -201,6 +203,8 @@ def test_nodes_json_aks_nvidia_default(real):
             {"name": "untrusted", "kind": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path,
              "line": 29, "versions": ALL},
         ],
+        "recognised": [{"path": path, "kind": "containerd", "how": 'its decoded `plugins` table is keyed by containerd plugin IDs (io.containerd.grpc.v1.cri)'}],
+        "handlers_unknown": None,
         "runtime_versions": {"containerd": ALL, "crio": None, "declared": False},
         "views": views(path, ["nvidia", "runc", "untrusted"], ["runc", "nvidia", "untrusted"], "nvidia"),
         "reported_runtime": None,
@@ -224,6 +228,8 @@ def test_nodes_json_kind_test_handler(real):
             {"name": "test-handler", "kind": "runc", "runtime_type": "io.containerd.runc.v2", "runtime_path": None, "path": path,
              "line": 28, "versions": ALL},
         ],
+        "recognised": [{"path": path, "kind": "containerd", "how": 'its decoded `plugins` table is keyed by containerd plugin IDs (io.containerd.grpc.v1.cri)'}],
+        "handlers_unknown": None,
         "runtime_versions": {"containerd": ALL, "crio": None, "declared": False},
         "views": views(path, ["runc", "test-handler"], ["runc", "test-handler"], "runc"),
         "reported_runtime": None,
@@ -249,6 +255,8 @@ def test_nodes_json_containerd2_extract_with_crun_default(real):
             {"name": "gvisor", "kind": "gvisor", "runtime_type": "io.containerd.runsc.v1", "runtime_path": None, "path": path, "line": 11, "versions": V2X},
             {"name": "kata", "kind": "vm", "runtime_type": "io.containerd.kata.v2", "runtime_path": None, "path": path, "line": 14, "versions": V2X},
         ],
+        "recognised": [{"path": path, "kind": "containerd", "how": 'its decoded `plugins` table is keyed by containerd plugin IDs (io.containerd.cri.v1.runtime)'}],
+        "handlers_unknown": None,
         "runtime_versions": {"containerd": V2X, "crio": None, "declared": False},
         "views": views(path, None, ["runc", "crun", "gvisor", "kata"], "crun"),
         "reported_runtime": None,
@@ -271,6 +279,8 @@ def test_nodes_json_crio_packaging_dropin(real):
             {"name": "crun", "kind": "runc", "runtime_type": "oci", "runtime_path": "/usr/libexec/crio/crun", "path": path, "line": 7},
             {"name": "runc", "kind": "runc", "runtime_type": "oci", "runtime_path": "/usr/libexec/crio/runc", "path": path, "line": 15},
         ],
+        "recognised": [{"path": path, "kind": "crio", "how": 'its decoded top level has [crio] tables'}],
+        "handlers_unknown": None,
         "runtime_versions": NO_VERSIONS,
         "views": [],
         "reported_runtime": None,
@@ -281,13 +291,15 @@ def test_nodes_text_names_the_default_and_where_each_handler_is(real):
     r = invoke("nodes", "--isolated", "containerd/aks-agentbaker-gb200-nvidia-v2.toml")
     assert r.exit_code == 0
     lines = r.stdout.splitlines()
-    assert lines[:4] == [
+    assert lines[:5] == [
         "pool containerd/aks-agentbaker-gb200-nvidia-v2.toml",
         "  runtime: containerd (config version 2); judged as containerd 1.6-2.3+ (inferred from the config)",
         "  sources: containerd/aks-agentbaker-gb200-nvidia-v2.toml",
+        "  recognised: containerd/aks-agentbaker-gb200-nvidia-v2.toml: its decoded `plugins` table is keyed by "
+        "containerd plugin IDs (io.containerd.grpc.v1.cri)",
         "  default handler: nvidia  (containerd/aks-agentbaker-gb200-nvidia-v2.toml:13)",
     ]
-    assert "(containerd/aks-agentbaker-gb200-nvidia-v2.toml:17)" in lines[5] and lines[5].split()[0] == "nvidia"
+    assert "(containerd/aks-agentbaker-gb200-nvidia-v2.toml:17)" in lines[6] and lines[6].split()[0] == "nvidia"
 
 
 # --------------------------------------------------------------------------- real defects
@@ -346,6 +358,9 @@ def test_whole_containerd_corpus_findings(real):
         # version 1: containerd 2.0-2.2 rename plugins.cri but never migrate its tables (merged version 3)
         ("containerd/kind-base-2019-v1.toml", 10, 1, "RCL301"),
         ("containerd/nvidia-ctk-test-config_v2.toml", 81, 11, "RCL303"),  # io.containerd.runc.v1
+        # the AKS templates: reported once at their first placeholder, not linted as values
+        ("containerd/aks-windows-containerd-v1.toml.tmpl", 28, 22, "RCL005"),
+        ("containerd/aks-windows-containerd2-v3.toml.tmpl", 32, 18, "RCL005"),
     ]
     assert [p for p in positions(doc) if p[0] != fragment] == sorted(expected)
 

@@ -259,3 +259,12 @@ def test_known_positions_in_real_configs():
     kata_remote = load_toml((REAL / "crio" / "extracted" / "osc-50-kata-remote.conf").read_text(encoding="utf-8"))
     assert at(kata_remote.key_span(("crio", "runtime", "runtimes", "kata-remote", "runtime_type"))) == (3, 3)
     assert at(kata_remote.value_span(("crio", "runtime", "runtimes", "kata-remote", "allowed_annotations", 0))) == (9, 2)
+
+
+def test_nesting_too_deep_points_at_the_value_that_nests():
+    from rclint.tomlsource import TomlSyntaxError, load_toml
+
+    text = 'a = "[[[["  # [[[[\nb = [1]\ndeep = ' + "[" * 5000 + "]" * 5000 + "\n"
+    with pytest.raises(TomlSyntaxError) as info:
+        load_toml(text)
+    assert (info.value.message, info.value.span.line, info.value.span.column) == ("TOML nesting too deep", 3, 8)

@@ -22,6 +22,26 @@ def _sources(pool) -> list:
     return out
 
 
+def _recognised(pool) -> list:
+    """How each node runtime config file of the pool was recognised (rclint.classify)."""
+    out = []
+    for cfg in pool.runtime_configs:
+        for i, src in enumerate(cfg.sources):
+            if i == 0:
+                how = cfg.recognised
+            elif cfg.kind == "containerd" and cfg.semantics != "template":
+                how = f"imported by {cfg.path}"
+            else:
+                how = "a drop-in CRI-O reads with " + cfg.path if cfg.path != src else cfg.recognised
+            out.append({"path": src, "kind": cfg.kind, "how": how})
+    return out
+
+
+def _unknown_because(pool):
+    reasons = [c.handlers_unknown for c in pool.runtime_configs if c.handlers_unknown]
+    return reasons[0] if reasons and pool.handlers is None else None
+
+
 def _handler_json(h) -> dict:
     table = h.table
     if table is not None:
@@ -83,6 +103,8 @@ def pool_to_json(pool) -> dict:
         "handlers": None if pool.handlers is None else [_handler_json(h) for h in pool.handlers.values()],
         "runtime_versions": _runtime_versions(pool),
         "views": _views_json(pool),
+        "recognised": _recognised(pool),
+        "handlers_unknown": _unknown_because(pool),
         # what a Node object reports (status.nodeInfo.containerRuntimeVersion), e.g. "containerd://2.0.5"
         "reported_runtime": getattr(pool, "runtime_version", None),
     }
@@ -116,7 +138,9 @@ def render_nodes(pools, fmt: str = "text") -> str:
             out.append(f"  runtime: {shown} (status.nodeInfo of the Node, {visible(pool.path)})")
         for cfg in configs:
             how = "declared" if cfg.versions_declared else "inferred from the config"
-            if cfg.kind == "containerd":
+            if cfg.semantics == "template":
+                out.append(f"  runtime: {'containerd' if cfg.kind == 'containerd' else 'CRI-O'} (a template, not linted)")
+            elif cfg.kind == "containerd":
                 out.append(f"  runtime: containerd (config version {cfg.config_version or 1}); judged as "
                            f"{describe_lines(cfg.versions)} ({how})")
                 for view in cfg.views:
@@ -128,6 +152,8 @@ def render_nodes(pools, fmt: str = "text") -> str:
         sources = _sources(pool)
         if sources:
             out.append("  sources: " + ", ".join(sources))
+        for entry in _recognised(pool):
+            out.append(f"  recognised: {entry['path']}: {entry['how']}")
         if pool.labels is not None:
             labels = ", ".join(f"{k}={v}" for k, v in sorted(pool.labels.items())) or "(none)"
             out.append(f"  labels: {labels}")
@@ -137,7 +163,7 @@ def render_nodes(pools, fmt: str = "text") -> str:
         default = pool.default_handler
         cfg = configs[0] if len(configs) == 1 else None
         if default is None:
-            default_text = "(unknown)" if pool.source == "node" else "(none)"
+            default_text = "(unknown)" if pool.source == "node" or pool.handlers is None else "(none)"
         elif default == "":
             default_text = "(reported, name not given)"
         elif cfg is not None and cfg.default_span is not None and cfg.default_path and cfg.default_explicit:
@@ -147,8 +173,9 @@ def render_nodes(pools, fmt: str = "text") -> str:
         out.append(f"  default handler: {default_text}")
         out.append("  handlers:")
         if pool.handlers is None:
+            why = _unknown_because(pool)
             out.append("    (unknown: status.runtimeHandlers is empty or missing)" if pool.source == "node"
-                       else "    (unknown)")
+                       else f"    (unknown: {why})" if why else "    (unknown)")
         elif not pool.handlers:
             out.append("    (none)")
         else:

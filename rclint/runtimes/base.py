@@ -156,6 +156,10 @@ class RuntimeConfig:
     missing_imports: List[Tuple[str, str, str, Span]] = dc_field(default_factory=list)
     # files that failed to parse (RCL002 was emitted for each)
     broken_sources: List[str] = dc_field(default_factory=list)
+    # how the main file was recognised as a node runtime config (rclint.classify)
+    recognised: str = ""
+    # why the handler set is unknown (an import that could not be read, a template), else None
+    handlers_unknown: Optional[str] = None
     # the runtime versions judged: containerd release lines ("1.6" ... "2.3", see
     # rclint.runtimes.versions) or the CRI-O version; declared in the configuration or inferred
     versions: Tuple[str, ...] = ()

@@ -268,16 +268,13 @@ def _flatten(value: Any, prefix: Tuple[Any, ...] = ()) -> List[Tuple[Any, ...]]:
 # --------------------------------------------------------------------------- helpers
 
 
-def detect_node_root(path: str, tail: Sequence[str] = ("etc", "containerd", "config.toml")) -> Optional[str]:
-    """For .../etc/containerd/config.toml, the part before `etc/` (a mirrored node tree)."""
-    norm = os.path.normpath(path)
-    parts = norm.replace("\\", "/").split("/")
-    if len(parts) >= len(tail) and tuple(parts[-len(tail):]) == tuple(tail):
-        root = "/".join(parts[: -len(tail)])
-        if root == "" and norm.startswith("/"):
-            return "/"
-        return root or "."
-    return None
+def detect_node_root(path: str, tail: Optional[Sequence[str]] = None) -> Optional[str]:
+    """The part of `path` standing for the node's `/`, from the main config's conventional
+    location (`<root>/etc/containerd/config.toml`, Talos `<root>/etc/cri/containerd.toml`, k0s
+    `<root>/etc/k0s/containerd.toml`, ...: `rclint.classify.NODE_LAYOUTS`), or from `tail`."""
+    from rclint.classify import node_root
+
+    return node_root(path, tail)
 
 
 def _go_glob_regex(component: str) -> "re.Pattern[str]":
@@ -416,6 +413,22 @@ def _get_variant(table: Dict[str, Any], name: str, semantics: str) -> Tuple[Opti
     return None, None
 
 
+def missing_import_finding(entry: str, resolved: str, loc: Location) -> Finding:
+    """RCL311: a non-glob import that does not exist stops containerd at start-up."""
+    shown = entry if len(entry) <= 60 else entry[:57] + "..."
+    return Finding(
+        "RCL311",
+        f"imported file {shown!r} does not exist",
+        loc.path,
+        loc.span,
+        field="imports",
+        help="create the file, remove the entry, or import a glob (`conf.d/*.toml`), which may match nothing",
+        notes=("containerd refuses to start when a listed (non-glob) import is missing: "
+               "`failed to load TOML: ...: open ...: no such file or directory`",
+               f"looked for it at {resolved}; this config's runtime handlers count as unknown"),
+    )
+
+
 # --------------------------------------------------------------------------- the loader
 
 
@@ -442,6 +455,7 @@ class _Loader:
         # v2 runtime tables the CRI migration left behind: (file index, key path)
         self.dropped: List[Tuple[int, Tuple[Any, ...]]] = []
         self.replacements: List[Tuple[str, str]] = []  # (replaced file, replacing file), containerd 1.x
+        self.unknown: Optional[str] = None  # why the handler set is unknown (an import not read)
 
     # ------------------------------------------------------------------ notes/findings
 
@@ -478,14 +492,15 @@ class _Loader:
                     if isinstance(exc, Refused):  # outside the node root, or not a regular file
                         loaded.add(key)
                         self.findings.append(exc.finding(f"import {_clip(origin[2])!r}", loc.path, loc.span, loc.field))
+                        self.unknown = self.unknown or f"import {_clip(origin[2])!r} was not read"
                         continue
-                    reason = "does not exist" if isinstance(exc, FileNotFoundError) else f"cannot be read ({exc})"
                     self.missing.append((origin[2], self.display(real), loc.path, loc.span))
-                    self.note(
-                        f"{loc.path}:{loc.span.line}: import {origin[2]!r} ({self.display(real)}) {reason}; "
-                        "containerd refuses to start when a listed (non-glob) import is missing "
-                        "(`failed to load TOML: ...: no such file or directory`)"
-                    )
+                    self.unknown = self.unknown or f"import {origin[2]!r} could not be read"
+                    if isinstance(exc, FileNotFoundError):
+                        self.findings.append(missing_import_finding(origin[2], self.display(real), loc))
+                    else:
+                        self.note(f"{loc.path}:{loc.span.line}: import {origin[2]!r} ({self.display(real)}) "
+                                  f"cannot be read ({exc}); its runtime handlers are unknown")
                     continue
             loaded.add(key)
             index = len(self.files)
@@ -545,6 +560,8 @@ class _Loader:
                         "mirrored node tree (…/etc/containerd/config.toml), so rclint cannot tell which files it "
                         "names on the node"
                     )
+                    if not is_glob:  # a file containerd requires, whose runtimes rclint cannot see
+                        self.unknown = self.unknown or f"import {entry!r} was not followed (no node root)"
                     continue
                 real = os.path.join(self.node_root, cleaned.lstrip("/"))
             else:
@@ -832,6 +849,10 @@ class _Loader:
         cfg.findings = self.findings
         cfg.notes = self.notes
         cfg.missing_imports = self.missing
+        broken_imports = [f.display for f in self.files[1:] if f.doc is None]
+        if broken_imports and self.unknown is None:  # its runtimes cannot be read (RCL002 says why)
+            self.unknown = f"import {broken_imports[0]} does not parse"
+        cfg.handlers_unknown = self.unknown
         cfg.versions = self.lines
         cfg.failures = self.failures
         return cfg
