@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from typing import List, Optional
 
 import click
@@ -35,6 +34,8 @@ def _fail(message: str) -> "None":
 
 def _internal_error(exc: BaseException, debug: bool) -> "None":
     if debug:
+        import traceback  # only here: it costs start-up
+
         traceback.print_exc()
     else:
         click.echo(
