@@ -389,7 +389,7 @@ def _inside(path: str, root: str) -> bool:
 
 
 def assert_contained(run: Run, tree: Path, outputs: Sequence[Path]) -> None:
-    """Every path opened is the tree's, the Python installation's, rclint's own, an output, or a
+    """Every path opened is the tree's, the Python installation's, rclint's own (its result cache too), an output, or a
     system file in SYSTEM_FILES/SYSTEM_PATTERNS; every write is to a named output (or its
     temporary file in the same directory)."""
     allowed_roots = sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
@@ -399,8 +399,12 @@ def assert_contained(run: Run, tree: Path, outputs: Sequence[Path]) -> None:
     temp_of = [re.compile(re.escape(os.path.dirname(o)) + "/" + re.escape("." + os.path.basename(o)) + r"\.\d+\.\d+\.rclint-tmp$")
                for o in outs]
 
+    from rclint.cache import default_dir
+
+    cache = os.path.realpath(default_dir())  # the result cache: rclint's own folder in the user cache directory
+
     def allowed(path: str) -> bool:
-        if path in SYSTEM_FILES or any(p.match(path) for p in SYSTEM_PATTERNS):
+        if path in SYSTEM_FILES or any(p.match(path) for p in SYSTEM_PATTERNS) or _inside(path, cache):
             return True
         if any(_inside(path, r) for r in allowed_roots):
             return True
@@ -421,7 +425,7 @@ def assert_contained(run: Run, tree: Path, outputs: Sequence[Path]) -> None:
                 if not allowed(candidate):
                     bad.append(("opened outside the tree", call.syscall, candidate))
             writes = call.syscall in MODIFY or bool(WRITES.search(call.flags))
-            if writes and not (lexical in outs or any(t.match(lexical) for t in temp_of)):
+            if writes and not (lexical in outs or any(t.match(lexical) for t in temp_of) or _inside(lexical, cache)):
                 bad.append(("write outside the named outputs", call.syscall, lexical))
     assert not bad, f"{run.argv}:\n" + "\n".join(map(str, bad[:20]))
 
