@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from typing import List, Optional
 
 import click
@@ -35,6 +34,8 @@ def _fail(message: str) -> "None":
 
 def _internal_error(exc: BaseException, debug: bool) -> "None":
     if debug:
+        import traceback  # only here: it costs start-up
+
         traceback.print_exc()
     else:
         click.echo(
@@ -257,6 +258,12 @@ def _pair_outputs(raw_args):
 @click.option("--kubeconfig", default=None, type=click.Path(dir_okay=False),
               help="With --cluster: the kubeconfig file kubectl should use.")
 @click.option("--kubectl", default="kubectl", show_default=True, help="With --cluster: the kubectl command.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              help="Where to keep results for re-runs over unchanged inputs [default: rclint in the user cache "
+                   "directory]. Never inside a scanned path.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
+              help="Processes for loading files [default: 0, every core when the input is big enough].")
 @click.option("--color/--no-color", "colour", default=None, help="Colour the text output [default: only on a terminal].")
 @click.option("--fix", "fix", is_flag=True,
               help="Apply the safe fixes (findings marked [*]) to the files, then report what remains; "
@@ -267,8 +274,8 @@ def _pair_outputs(raw_args):
 def check_cmd(paths, formats, statistics, outputs, config_file, isolated, select, extend_select, ignore,
               exclude, extend_exclude, respect_gitignore, known, fail_on,
               min_severity, exit_zero, stdin_filename, max_file_size, node_configs, baseline, write_baseline,
-              changed_only, diff_base, cluster, kube_context, kubeconfig, kubectl, automation_id, colour, fix, diff,
-              unsafe_fixes, debug) -> None:
+              changed_only, diff_base, cluster, kube_context, kubeconfig, kubectl, automation_id, cache_dir, no_cache,
+              jobs, colour, fix, diff, unsafe_fixes, debug) -> None:
     """Lint PATHS (files or directories; '-' reads standard input). Default: the current directory."""
     from rclint.settings import ConfigError, display_path, load_settings, parse_size
 
@@ -316,6 +323,11 @@ def check_cmd(paths, formats, statistics, outputs, config_file, isolated, select
         if baseline and not write_baseline:
             settings.baseline = baseline
         _check_outputs([out for _f, out in pairs] + [write_baseline], settings.paths)
+        if not no_cache:
+            from rclint.cache import default_dir
+
+            settings.cache_dir = cache_dir or default_dir()
+        settings.jobs = jobs
         if cluster:
             from rclint import cluster as cluster_mod
 
@@ -348,10 +360,8 @@ def check_cmd(paths, formats, statistics, outputs, config_file, isolated, select
             from rclint.fixes import fix_loop
 
             # every fix pass reads its inputs in this process, through rclint.fixes.observed: no
-            # replayed result and no worker processes (where result caching or workers exist)
-            for name, value in (("cache_dir", None), ("jobs", 1)):
-                if hasattr(settings, name):
-                    setattr(settings, name, value)
+            # replayed result (the cache keys the files on disk) and no worker processes
+            settings.cache_dir, settings.jobs = None, 1
 
             outcome = fix_loop(lint, unsafe_fixes)
             result = outcome.result
@@ -392,11 +402,11 @@ def check_cmd(paths, formats, statistics, outputs, config_file, isolated, select
         sys.exit(0)
 
     try:
-        from rclint.catalog import load_catalog
+        from rclint.catalog import LazyCatalog
         from rclint.reporters import get_reporter
         from rclint.reporters.text import summary
 
-        catalog = load_catalog()
+        catalog = LazyCatalog()
         for fmt, out in pairs:
             render = get_reporter(fmt)
             if statistics and fmt in ("full", "concise"):

@@ -28,6 +28,15 @@ class InputFile:
     origins: Optional[dict] = None  # kustomize: rendered document lines -> source file
 
 
+def _gitignore_spec(lines: List[str]):
+    """The compiled patterns, or None; pathspec is imported only when there are patterns (start-up)."""
+    if not lines:
+        return None
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
 class Excluder:
     """What discovery skips, with `.gitignore` semantics (the `pathspec` library):
 
@@ -44,12 +53,10 @@ class Excluder:
     """
 
     def __init__(self, patterns: Sequence[str], base: str, respect_gitignore: bool = False):
-        import pathspec
-
         self.base = Path(base).resolve()
         # "./vendor" means what "/vendor" means in a .gitignore: anchored at base
         lines = ["/" + p[2:] if p.startswith("./") else p for p in patterns]
-        self.spec = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+        self.spec = _gitignore_spec(lines)
         self.root: Optional[Path] = None
         if respect_gitignore:
             root = find_repo_root(str(self.base))
@@ -60,8 +67,6 @@ class Excluder:
         """The patterns of `directory/.gitignore` (None when there is none), read once."""
         if directory in self._ignores:
             return self._ignores[directory]
-        import pathspec
-
         lines: List[str] = []
         names = [".gitignore"] + ([".git/info/exclude"] if directory == self.root else [])
         for name in names:
@@ -71,7 +76,7 @@ class Excluder:
                     lines.extend(f.read_text(encoding="utf-8", errors="replace").splitlines())
             except OSError:
                 continue
-        spec = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+        spec = _gitignore_spec(lines)
         self._ignores[directory] = spec
         return spec
 

@@ -5,13 +5,15 @@ No click and no printing here: `run(settings)` returns a Result that reporters r
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set
 
-from rclint.catalog import expand_selector, load_catalog
+from rclint.catalog import expand_selector, rule_severities
 from rclint.checks import Context, load_all
 from rclint.discovery import InputFile, discover
 from rclint.fixes import attach_fixes
@@ -51,7 +53,7 @@ class Result:
 
 
 def enabled_codes(settings: Settings) -> Set[str]:
-    codes = sorted(load_catalog())
+    codes = sorted(rule_severities())
     if settings.select is None:
         enabled = set(codes)
     else:
@@ -144,11 +146,45 @@ def _is_baseline(data: bytes) -> bool:
     return _BASELINE_HEAD.match(data[:256]) is not None
 
 
-def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats,
-                policy: Optional[FsPolicy] = None) -> List[LoadedFile]:
+def load_one(inp: InputFile, settings: Settings, policy: FsPolicy):
+    """(LoadedFile or None, status) for one manifest input; status "ok", "unread" (the file is
+    reported, not linted) or "none" (nothing to lint: a dangling symlink inside the tree, or
+    rclint's own baseline)."""
     from rclint.model import Span
 
+    try:
+        data = _read(inp, policy)
+    except OSError as exc:
+        if (not inp.explicit and inp.path is not None and isinstance(exc, FileNotFoundError)
+                and os.path.islink(inp.path) and policy.resolves_inside(inp.path)):
+            return None, "none"  # a dangling symlink inside the tree names no file
+        lf = LoadedFile(inp.display, looks_like_manifest=True)
+        if isinstance(exc, TooLarge):
+            lf.findings.append(Finding("RCL003", exc.reason, inp.display, Span(1, 1), field="size"))
+        elif isinstance(exc, Refused):
+            lf.findings.append(exc.finding("file", inp.display))
+        else:
+            lf.findings.append(Finding("RCL003", f"cannot read file: {exc.strerror or exc}", inp.display,
+                                       Span(1, 1), field="read"))
+        return lf, "unread"
+    if _is_baseline(data):
+        return None, "none"  # rclint's own baseline: never an input, even when it sits in the tree
+    return load_manifest_bytes(inp.display, data, max_file_size=settings.max_file_size,
+                               parse_all=settings.parse_all), "ok"
+
+
+def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats,
+                policy: Optional[FsPolicy] = None) -> List[LoadedFile]:
+    from rclint import perf
+
     policy = policy or FsPolicy.for_settings(settings)
+    manifests = [inp for inp in inputs if inp.kind == "manifest"]
+    results = None
+    if perf.FAST:
+        from rclint.parallel import load_in_workers
+
+        results = load_in_workers(manifests, settings, policy, workers=settings.jobs)
+    loaded_by_input = dict(zip(map(id, manifests), results)) if results is not None else {}
     loaded: List[LoadedFile] = []
     for inp in inputs:
         if inp.kind == "kustomize":
@@ -158,34 +194,18 @@ def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats,
             continue
         if inp.kind != "manifest":
             continue
+        lf, status = loaded_by_input.get(id(inp)) or load_one(inp, settings, policy)
+        if status == "none":
+            continue
         stats.files += 1
-        try:
-            data = _read(inp, policy)
-        except OSError as exc:
-            if (not inp.explicit and inp.path is not None and isinstance(exc, FileNotFoundError)
-                    and os.path.islink(inp.path) and policy.resolves_inside(inp.path)):
-                stats.files -= 1  # a dangling symlink inside the tree names no file: nothing to lint
-                continue
-            lf = LoadedFile(inp.display, looks_like_manifest=True)
+        if status == "unread":
             stats.manifests += 1  # not linted, but reported: the run has input
-            if isinstance(exc, TooLarge):
-                lf.findings.append(Finding("RCL003", exc.reason, inp.display, Span(1, 1), field="size"))
-            elif isinstance(exc, Refused):
-                lf.findings.append(exc.finding("file", inp.display))
-            else:
-                lf.findings.append(Finding("RCL003", f"cannot read file: {exc.strerror or exc}", inp.display,
-                                           Span(1, 1), field="read"))
-            loaded.append(lf)
-            continue
-        if _is_baseline(data):
-            stats.files -= 1  # rclint's own baseline: never an input, even when it sits in the tree
-            continue
-        lf = load_manifest_bytes(inp.display, data, max_file_size=settings.max_file_size, parse_all=settings.parse_all)
-        stats.bytes += lf.size
-        stats.documents += lf.chunks
-        stats.parsed_documents += lf.parsed
-        if lf.looks_like_manifest:
-            stats.manifests += 1
+        else:
+            stats.bytes += lf.size
+            stats.documents += lf.chunks
+            stats.parsed_documents += lf.parsed
+            if lf.looks_like_manifest:
+                stats.manifests += 1
         loaded.append(lf)
     return loaded
 
@@ -201,17 +221,19 @@ def node_config_candidates(inputs: List[InputFile], settings: Settings) -> List[
 
 
 def load_everything(settings: Settings, stats: Stats, require_input: bool = True,
-                    policy: Optional[FsPolicy] = None, inputs_out: Optional[list] = None):
+                    policy: Optional[FsPolicy] = None, inputs_out: Optional[list] = None, inputs=None):
     """discover -> load manifests and runtime configs -> inventory with node pools."""
     from rclint.pools import build_pools
     from rclint.runtimes.sources import load_runtime_sources
     from rclint.settings import display_path
 
     policy = policy or FsPolicy.for_settings(settings)
-    inputs = discover(settings)
+    if inputs is None:
+        inputs = discover(settings)
     if inputs_out is not None:
         inputs_out.extend(inputs)
-    files = load_inputs(inputs, settings, stats, policy)
+    with _no_gc_while_loading():
+        files = load_inputs(inputs, settings, stats, policy)
     runtime = load_runtime_sources(node_config_candidates(inputs, settings), display_path, settings.max_file_size,
                                    policy, declared_runtime_versions(settings))
     stats.runtime_configs = len(runtime.configs)
@@ -229,13 +251,64 @@ def load_everything(settings: Settings, stats: Stats, require_input: bool = True
     return files, inventory, raw
 
 
+@contextlib.contextmanager
+def _no_gc_while_loading():
+    """Loading builds millions of acyclic containers (values, position tuples) and frees its
+    garbage by reference counting: the cyclic collector would only re-traverse the growing
+    heap, again and again. Pause it while loading, then move what was loaded out of its sight."""
+    from rclint import perf
+
+    if not perf.FAST or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+def _open_cache(settings: Settings, stats: Stats, policy: FsPolicy):
+    """(cache, key, inputs) when the result cache is on and usable, else (None, None, inputs or None)."""
+    from rclint import perf
+
+    if not settings.cache_dir or not perf.FAST:
+        return None, None, None
+    from rclint import cache as cache_mod
+    from rclint.textio import visible
+
+    reason = cache_mod.unusable_reason(settings.cache_dir, settings.paths)
+    if reason is not None:
+        stats.notes.append(f"cache directory {visible(settings.cache_dir)} not used: {reason}")
+        return None, None, None
+    inputs = discover(settings)
+    candidates = node_config_candidates(inputs, settings)
+    named = [inp.path for inp in inputs if inp.explicit and inp.kind != "kustomize"]
+    named += [c.path for c in candidates if c.explicit or c.named]
+    if (any(inp.path is None or inp.kind == "kustomize" for inp in inputs)
+            or not all(cache_mod.regular_file(p) for p in named)):
+        # standard input or a pipe is read once, by the run itself; a kustomize render depends
+        # on files the key does not see
+        return None, None, inputs
+    key = cache_mod.run_key(settings, inputs, candidates, policy)
+    return cache_mod.ResultCache(settings.cache_dir), key, inputs
+
+
 def run(settings: Settings) -> Result:
-    catalog = load_catalog()
+    catalog = rule_severities()
     enabled = enabled_codes(settings)
     stats = Stats()
     policy = FsPolicy.for_settings(settings)
+    cache, key, discovered = _open_cache(settings, stats, policy)
+    if cache is not None:
+        hit = cache.load(key, policy)
+        if hit is not None:
+            findings, cached_stats, cached_enabled = hit
+            return Result(findings, cached_stats, cached_enabled, None,
+                          LazySources(lambda: _sources(findings, discovered, settings, policy)))
     inputs: List[InputFile] = []
-    files, inventory, raw = load_everything(settings, stats, policy=policy, inputs_out=inputs)
+    files, inventory, raw = load_everything(settings, stats, policy=policy, inputs_out=inputs, inputs=discovered)
     ctx = Context(inventory, settings)
     for code, fn in sorted(load_all().items()):
         if code in enabled:
@@ -268,13 +341,16 @@ def run(settings: Settings) -> Result:
         raw = [f for f in raw if f.path in only]
     findings = []
     for f in raw:
-        sev = settings.severity.get(f.code) or f.severity or catalog[f.code].severity
+        sev = settings.severity.get(f.code) or f.severity or catalog[f.code]
         if sev < settings.min_severity:
             continue
         findings.append(_with_severity(f, sev))
     findings = _with_origins(findings, inputs, policy)
     findings.sort(key=Finding.sort_key)
     findings = attach_fixes(findings, inventory)
+    if cache is not None:
+        sources = [src for cfg in inventory.runtime_configs for src in cfg.sources]
+        cache.store(key, sources, findings, stats, enabled, policy)
     return Result(findings, stats, enabled, inventory, LazySources(lambda: _sources(findings, inputs, settings, policy)))
 
 

@@ -25,9 +25,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
-import tempfile
 from typing import Dict, List, Optional, Tuple
 
 NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -190,6 +187,8 @@ def refusal(directory: str, root: str) -> Optional[str]:
 
 
 def kubectl() -> Optional[str]:
+    import shutil  # this module is imported by discovery: keep start-up small
+
     return shutil.which("kubectl")
 
 
@@ -201,6 +200,9 @@ def render(directory: str, root: str, max_size: int) -> Tuple[Optional[bytes], O
     why = refusal(directory, root)
     if why:
         return None, f"rendering refused: {why}", {}
+    import subprocess
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="rclint-kustomize-") as tmp:
         wrapper = os.path.join(tmp, "wrap")
         os.mkdir(wrapper)

@@ -138,6 +138,8 @@ class Settings:
     baseline: Optional[str] = None          # report only findings not in this baseline file
     only_paths: Optional[List[str]] = None  # report only findings in these files (pre-commit)
     extra_inputs: List[tuple] = field(default_factory=list)  # (display name, bytes): e.g. the live cluster
+    cache_dir: Optional[str] = None  # the result cache (rclint.cache); None: no cache
+    jobs: int = 0  # worker processes for loading; 0: as many as pay (rclint.parallel), 1: none
 
 
 _SIZE = re.compile(r"^\s*(\d+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$", re.I)

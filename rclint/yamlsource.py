@@ -18,9 +18,11 @@ raises YamlLimitError; bad syntax raises YamlSyntaxError; both carry a position.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
+from rclint import perf
 from rclint.model import Span
 
 try:  # ruamel.yaml.clib provides the libyaml binding as a top-level module
@@ -316,20 +318,29 @@ class YamlDoc:
     path: str
     index: int
     value: Any
-    positions: Dict[Path, tuple]
-    key_positions: Dict[Path, tuple]
+    positions: Optional[Dict[Path, tuple]]  # None until asked for (see `source`)
+    key_positions: Optional[Dict[Path, tuple]]
     # (path, span of the repeated key, span of its first occurrence)
     duplicates: List[Tuple[Path, Span, Span]] = field(default_factory=list)
     flow_template: Optional[Span] = None
+    # (chunk, number of the document in the chunk, max_nodes): where positions are recovered
+    # from when a finding points into this document; most documents never need them
+    source: Optional[tuple] = field(default=None, repr=False, compare=False)
 
     @property
     def start(self) -> Span:
+        if self.positions is None:
+            return self.value_span(())
         t = self.positions.get(())
         return Span(*t) if t is not None else Span(1, 1)
 
     def value_span(self, path: Path) -> Span:
         """The value's span, or the nearest enclosing node's when the path is absent."""
         path = tuple(path)
+        if self.positions is None:
+            found, index, _keyed = _locate(self.value, path)
+            spans = self._compact()
+            return Span(*spans[8 * index + 4:8 * index + 8])
         while path:
             t = self.positions.get(path)
             if t is not None:
@@ -339,8 +350,24 @@ class YamlDoc:
 
     def key_span(self, path: Path) -> Span:
         """The span of the key holding `path`, else its value's span."""
+        if self.positions is None:
+            path = tuple(path)
+            found, index, keyed = _locate(self.value, path)
+            if found and keyed:
+                spans = self._compact()
+                return Span(*spans[8 * index:8 * index + 4])
+            return self.value_span(path)
         t = self.key_positions.get(tuple(path))
         return Span(*t) if t is not None else self.value_span(path)
+
+    def _compact(self):
+        """Spans of every node in document order, recovered from the chunk on first use."""
+        spans = self.source[3] if len(self.source) > 3 else None
+        if spans is None:
+            chunk, number, max_nodes = self.source[:3]
+            spans = _recover_positions(chunk, number)
+            self.source = (chunk, number, max_nodes, spans)
+        return spans
 
     def get(self, path: Path, default: Any = None) -> Any:
         node = self.value
@@ -873,15 +900,37 @@ def check_syntax(chunk: Chunk) -> None:
 def parse_chunk(chunk: Chunk, path: str, first_index: int = 0,
                 max_nodes: int = MAX_EXPANDED_NODES) -> Iterator[YamlDoc]:
     """Parse one chunk as kubectl does: its first YAML document (anything after a `...` is never
-    read). Yields one YamlDoc, or nothing for an empty document."""
+    read). Yields one YamlDoc, or nothing for an empty document.
+
+    The common document (no anchors, escapes, merge, duplicate, tagged or typed keys, no tags,
+    no infinities, no template-like flow mappings) is converted without positions: they are
+    recovered from the chunk the first time a finding points into it. Anything else takes the
+    full converter."""
     require_c_parser()
+    doc = None
     try:
         _check_depth(chunk)
-        node, pure = _compose_first(chunk)
-        if node is None:
-            return
-        conv = _Converter(chunk.text, chunk.line, max_nodes, pure)
-        value, _ = conv.convert(node, ())
+        node = None
+        if perf.FAST and _light_candidate(chunk.text, max_nodes):
+            node, pure = _compose_first_light(chunk)
+            if node is None:
+                return
+            if not pure:
+                try:
+                    value = _fast_value(node, chunk.text, 0)
+                except _NeedFull:
+                    node = None  # the full converter reads ruamel's own nodes
+                else:
+                    doc = YamlDoc(path, first_index, value, None, None, source=(chunk, 0, max_nodes))
+        if doc is None:
+            if node is None:
+                node, pure = _compose_first(chunk)
+            if node is None:
+                return
+            conv = _Converter(chunk.text, chunk.line, max_nodes, pure)
+            value, _ = conv.convert(node, ())
+            doc = YamlDoc(path, first_index, value, conv.positions, conv.key_positions,
+                          conv.duplicates, conv.flow_template)
     except (YamlLimitError, YamlSyntaxError):
         raise
     except RecursionError:
@@ -894,5 +943,172 @@ def parse_chunk(chunk: Chunk, path: str, first_index: int = 0,
                     "stands alone, and it reads YAML 1.1 anyway")
             span = Span(chunk.line + chunk.text.count("\n", 0, len(chunk.text) - len(stripped)) + 1, 1)
         raise YamlSyntaxError(_error_text(exc), span, help=help) from None
-    yield YamlDoc(path, first_index, value, conv.positions, conv.key_positions,
-                  conv.duplicates, conv.flow_template)
+    yield doc
+
+
+def _recover_positions(chunk: Chunk, number: int):
+    """Spans of a chunk's document that parsed before on the fast path (no aliases, merges,
+    duplicates or typed keys: its nodes and its value correspond one to one), in document
+    order, 8 ints a node: the span of the key holding it (0s when none), then its own."""
+    from array import array
+
+    node = _compose_first_light(chunk)[0]
+    off = chunk.line + 1
+    out = array("i")
+    none = (0, 0, 0, 0)
+    stack = [(node, None)]
+    while stack:
+        node, key = stack.pop()
+        if key is None:
+            out.extend(none)
+        else:
+            s, e = key.start_mark, key.end_mark
+            out.extend((s.line + off, s.column + 1, e.line + off, e.column + 1))
+        s, e = node.start_mark, node.end_mark
+        out.extend((s.line + off, s.column + 1, e.line + off, e.column + 1))
+        cls = node.__class__.__name__
+        if cls == "MappingNode":
+            stack.extend((v, k) for k, v in reversed(node.value))
+        elif cls == "SequenceNode":
+            stack.extend((c, None) for c in reversed(node.value))
+    return out
+
+
+def _size(value: Any) -> int:
+    """Nodes in a value's subtree (a fast-path value: one node per dict, list and scalar)."""
+    if isinstance(value, dict):
+        return 1 + sum(_size(v) for v in value.values())
+    if isinstance(value, list):
+        return 1 + sum(_size(v) for v in value)
+    return 1
+
+
+def _locate(value: Any, path: Path) -> Tuple[bool, int, bool]:
+    """(whole path found, document-order index of the deepest node found, held by a mapping key)."""
+    index = 0
+    keyed = False
+    for part in path:
+        if isinstance(value, dict):
+            if isinstance(part, (list, dict)) or part not in value:
+                return False, index, keyed
+            here = index
+            index += 1
+            for k, v in value.items():
+                if k == part and type(k) is type(part):
+                    break
+                index += _size(v)
+            else:
+                return False, here, keyed
+            value, keyed = value[part], True
+        elif isinstance(value, list):
+            if type(part) is not int or not 0 <= part < len(value):
+                return False, index, keyed
+            index += 1 + sum(_size(v) for v in value[:part])
+            value, keyed = value[part], False
+        else:
+            return False, index, keyed
+    return True, index, keyed
+
+
+# ------------------------------------------------------------------ composing, fast path
+
+
+class _LightNode:
+    """What libyaml's composer builds for the fast path: the fields it reads, in slots, set by a
+    constructor of the same signature as ruamel.yaml's nodes (whose Python-side __init__ also
+    wraps every tag in an object)."""
+
+    __slots__ = ("ctag", "value", "start_mark", "end_mark", "flow_style")
+
+    def __init__(self, tag, value, start_mark=None, end_mark=None, flow_style=None, comment=None, anchor=None):
+        self.ctag = tag
+        self.value = value
+        self.start_mark = start_mark
+        self.end_mark = end_mark
+        self.flow_style = flow_style
+
+
+class ScalarNode(_LightNode):
+    __slots__ = ()
+
+
+class SequenceNode(_LightNode):
+    __slots__ = ()
+
+
+class MappingNode(_LightNode):
+    __slots__ = ()
+
+
+def _light_candidate(text: str, max_nodes: int) -> bool:
+    """Text the fast path may take: no anchors (so no aliases, no anchor-name checks), no
+    backslash (so no escapes to judge), too short to exceed the node bound."""
+    return "&" not in text and "\\" not in text and 2 * len(text) + 1 < max_nodes
+
+
+def _compose_first_light(chunk: Chunk):
+    """`_compose_first` with light nodes from libyaml (ruamel's pure fallback is unaffected)."""
+    module = sys.modules.get(_CParser.__module__)
+    saved = None
+    if module is not None and getattr(module, "ScalarNode", None) is not None:
+        saved = (module.ScalarNode, module.SequenceNode, module.MappingNode)
+        module.ScalarNode, module.SequenceNode, module.MappingNode = ScalarNode, SequenceNode, MappingNode
+    try:
+        return _compose_first(chunk)
+    finally:
+        if saved is not None:
+            module.ScalarNode, module.SequenceNode, module.MappingNode = saved
+
+
+class _NeedFull(Exception):
+    """The document needs the full converter."""
+
+
+_intern = sys.intern
+
+
+def _fast_value(node, text: str, depth: int) -> Any:
+    """A node as a plain value, no positions: the common case of `_Converter.convert`, which
+    decides everything else (it raises the same errors a full conversion would)."""
+    cls = node.__class__
+    if cls is ScalarNode:
+        return _scalar_value(node.ctag, node.value)
+    if depth >= MAX_DEPTH:
+        raise _NeedFull
+    depth += 1
+    if cls is SequenceNode:
+        return [_fast_value(child, text, depth) for child in node.value]
+    if cls is not MappingNode or (node.flow_style and text.startswith("{{", node.start_mark.index)):
+        raise _NeedFull
+    out: Dict[Any, Any] = {}
+    for knode, vnode in node.value:
+        if knode.__class__ is not ScalarNode:
+            raise _NeedFull
+        ktag = knode.ctag
+        k = knode.value
+        if ktag == _PLAIN:
+            # a key that is itself (not null, a bool, a number, a merge) as JSON sees it
+            if not k or k in _KEY_SPECIAL or k[0] in _NUMBER_START or k[0] == "." or k == "<<":
+                raise _NeedFull
+        elif ktag != _STR:
+            raise _NeedFull
+        if k in out:
+            raise _NeedFull
+        if vnode.__class__ is ScalarNode:  # most values: no call for them
+            out[_intern(k)] = _scalar_value(vnode.ctag, vnode.value)
+        else:
+            out[_intern(k)] = _fast_value(vnode, text, depth)
+    return out
+
+
+def _scalar_value(tag: str, value: str) -> Any:
+    if len(value) <= 16:  # names, ports, flags, units: repeated across documents, shared once
+        value = _intern(value)
+    if tag == _STR:
+        return value
+    if tag != _PLAIN:
+        raise _NeedFull
+    typed = type_plain_scalar(value)
+    if typed.__class__ is float and (typed != typed or typed == _INF or typed == -_INF):
+        raise _NeedFull  # no JSON form: the full converter says so
+    return typed

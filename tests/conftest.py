@@ -30,3 +30,10 @@ def pytest_runtest_makereport(item, call):
         if "corpus not found" not in reason and "shared corpus not found" not in reason:
             report.outcome = "failed"
             report.longrepr = f"skipped under CI=true, where .ci/run installs every tool tests need: {reason}"
+
+
+@pytest.fixture(autouse=True)
+def _own_result_cache(tmp_path_factory, monkeypatch):
+    """Every test gets an empty user cache directory: no result cached by another test (or by the
+    developer's own runs) can stand in for a run, and nothing is written to the real one."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))

@@ -581,3 +581,17 @@ def test_rcl403_help_and_fix_suggest_the_same_overhead(tmp_path, handler, memory
     (f,) = lint(tmp_path, select=["RCL403"]).findings
     assert f.help == f"overhead: {{podFixed: {{memory: {memory}, cpu: {cpu}}}}}"
     assert f.fix.edits[0].replacement == f"overhead:\n  podFixed:\n    memory: {memory}\n    cpu: {cpu}\n"
+
+
+def test_cached_results_keep_their_fixes_and_fix_runs_bypass_the_cache(project, tmp_path_factory, monkeypatch):
+    from rclint import engine
+
+    cache = str(tmp_path_factory.mktemp("cache"))
+    cold = invoke("--format", "json", "--cache-dir", cache).stdout
+    assert [f["fix"]["applicability"] for f in json.loads(cold)["findings"]] == ["unsafe", "safe"]
+    with monkeypatch.context() as m:
+        m.setattr(engine, "load_everything", lambda *a, **k: (_ for _ in ()).throw(AssertionError("not cached")))
+        assert invoke("--format", "json", "--cache-dir", cache).stdout == cold
+    r = invoke("--fix", "--cache-dir", cache, "--jobs", "4")  # reads the files, in this process
+    assert (project / "rc.yaml").read_text() == RC_OLD.replace("v1beta1", "v1")
+    assert "fixed 1 problem in 1 file" in r.stderr

@@ -243,6 +243,12 @@ def _hostile_names(tree: Path, outside: Path) -> None:
             fh.write(POD.encode())
 
 
+def _hostile_content(tree: Path) -> None:
+    from test_hostile_content import hostile_tree
+
+    hostile_tree(tree)
+
+
 def _expect_no_raw_controls(report: dict, run: "Run") -> None:
     for text in (run.stdout, run.stderr):
         assert "\n::error file=x" not in text and "\x1b" not in text and "\u2028" not in text
@@ -273,6 +279,9 @@ TREES: List[Tree] = [
          args=("--write-baseline", ".rclint-baseline.json"), nodes=False, exit_codes=(2,)),
     # hostile file names (not UTF-8, a newline and a workflow command, ESC): no crash, no raw control characters
     Tree("hostile-names", {"rc.yaml": RC}, _hostile_names, expect=_expect_no_raw_controls),
+    # hostile content: workflow commands, ESC and bidi characters in names, labels and handlers of
+    # manifests, containerd and CRI-O configs; integers of thousands of digits (see test_hostile_content)
+    Tree("hostile-content", {}, lambda t, o: _hostile_content(t), expect=_expect_no_raw_controls),
 ] + [
     Tree(f"baseline-{name}", {"rc.yaml": RC}, _baseline(kind), args=("--baseline", "baseline.json"), nodes=False,
          exit_codes=(2,))
@@ -380,7 +389,7 @@ def _inside(path: str, root: str) -> bool:
 
 
 def assert_contained(run: Run, tree: Path, outputs: Sequence[Path]) -> None:
-    """Every path opened is the tree's, the Python installation's, rclint's own, an output, or a
+    """Every path opened is the tree's, the Python installation's, rclint's own (its result cache too), an output, or a
     system file in SYSTEM_FILES/SYSTEM_PATTERNS; every write is to a named output (or its
     temporary file in the same directory)."""
     allowed_roots = sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
@@ -390,8 +399,12 @@ def assert_contained(run: Run, tree: Path, outputs: Sequence[Path]) -> None:
     temp_of = [re.compile(re.escape(os.path.dirname(o)) + "/" + re.escape("." + os.path.basename(o)) + r"\.\d+\.\d+\.rclint-tmp$")
                for o in outs]
 
+    from rclint.cache import default_dir
+
+    cache = os.path.realpath(default_dir())  # the result cache: rclint's own folder in the user cache directory
+
     def allowed(path: str) -> bool:
-        if path in SYSTEM_FILES or any(p.match(path) for p in SYSTEM_PATTERNS):
+        if path in SYSTEM_FILES or any(p.match(path) for p in SYSTEM_PATTERNS) or _inside(path, cache):
             return True
         if any(_inside(path, r) for r in allowed_roots):
             return True
@@ -412,7 +425,7 @@ def assert_contained(run: Run, tree: Path, outputs: Sequence[Path]) -> None:
                 if not allowed(candidate):
                     bad.append(("opened outside the tree", call.syscall, candidate))
             writes = call.syscall in MODIFY or bool(WRITES.search(call.flags))
-            if writes and not (lexical in outs or any(t.match(lexical) for t in temp_of)):
+            if writes and not (lexical in outs or any(t.match(lexical) for t in temp_of) or _inside(lexical, cache)):
                 bad.append(("write outside the named outputs", call.syscall, lexical))
     assert not bad, f"{run.argv}:\n" + "\n".join(map(str, bad[:20]))
 

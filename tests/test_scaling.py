@@ -137,3 +137,24 @@ def test_did_you_mean_over_many_configured_handlers_is_linear(tmp_path):
     assert len(a.findings) == 150 and len(b.findings) == 300
     assert '"h-00007"' in a.findings[7].help
     assert r < 2.6, r
+
+
+def test_many_containerd_imports_are_linear(tmp_path):
+    """Imports: read once per file reached, queued without rescans (100,000 once took minutes)."""
+    def make(n):
+        root = tmp_path / str(n)
+        conf = {f"node/etc/containerd/conf.d/{i:05d}.toml":
+                f'[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.r{i}]\n'
+                f'  runtime_type = "io.containerd.runc.v2"\n' for i in range(n)}
+        # each file imported twice (by its path and through a glob): reached once
+        imports = ", ".join(f'"/etc/containerd/conf.d/{i:05d}.toml"' for i in range(n))
+        conf["node/etc/containerd/config.toml"] = (
+            f'version = 2\nimports = [{imports}, "/etc/containerd/conf.d/*.toml"]\n')
+        write_files(root, conf)
+        return (lambda: lint(root, select=["RCL102", "RCL311"])), None
+
+    r, a, b = ratio(make, 150, ["runtimes/containerd.py", "fspolicy.py", "runtimes/sources.py"])
+    [pool_a] = a.inventory.pools
+    [pool_b] = b.inventory.pools
+    assert len(pool_a.handlers) == 150 + 1 and len(pool_b.handlers) == 300 + 1  # and the built-in runc
+    assert r < 2.6, r

@@ -21,6 +21,7 @@ class Context:
     inventory: Inventory
     settings: object
     notes: list = field(default_factory=list)  # said once in the summary
+    memo: dict = field(default_factory=dict)  # work shared between checks (placement by distinct combination)
 
     def note(self, text: str) -> None:
         if text not in self.notes:

@@ -64,6 +64,9 @@ def privileged_vm_exposes_host_devices(ctx: Context) -> Iterable[Finding]:
         handler = _rc_handler(rc)
         if handler is None or _kind(ctx, handler) != "vm":
             continue
+        if not any(isinstance(c.get("securityContext"), dict) and c["securityContext"].get("privileged") is True
+                   for _g, _i, c in _containers(ref.spec)):
+            continue  # nothing privileged: the pools do not matter
         # the pools this pod can land on whose runtime table passes host devices in
         tables = [(p, p.handlers[handler].table) for p in reachable_pools(ctx, ref, rc, handler)
                   if p.handlers[handler].table is not None and p.handlers[handler].kind == "vm"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import functools
 from typing import Any, Iterable, Iterator, Tuple
 
+from rclint.catalog import read_schema
 from rclint.checks import Context, check
 from rclint.kube.quantity import overhead_problems
+from rclint.kube.quickschema import surely_valid
 from rclint.kube.runtimeclass import RuntimeClassView
 from rclint.kube.validation import (
     dns1123_label_problem,
@@ -376,6 +378,8 @@ def malformed_runtime_class(ctx: Context) -> Iterable[Finding]:
                            f'{rc.describe()}: unknown RuntimeClass apiVersion "{obj.api_version}"',
                            help="apiVersion: node.k8s.io/v1")
             continue
+        if surely_valid(read_schema(_SCHEMAS[rc.version]), obj.value):
+            continue  # no schema error: spare the jsonschema import
         errors = sorted(_validator(rc.version).iter_errors(obj.value), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
         for err in errors:
             path = tuple(err.absolute_path)

@@ -26,6 +26,8 @@ from rclint.kube.scheduling import (
 )
 from rclint.kube.validation import is_dns1123_label
 from rclint.model import Finding, Related, format_path
+from rclint import perf
+from rclint.perf import memo
 from rclint.pools import NodePool
 
 OS_LABEL = "kubernetes.io/os"
@@ -96,31 +98,68 @@ def _rejected(ref: PodSpecRef) -> str:
         f"every pod this {ref.obj.kind} creates is rejected"
 
 
-def pods_with_classes(ctx: Context) -> Iterable[Tuple[PodSpecRef, RuntimeClassView]]:
-    for ref in ctx.inventory.pod_specs:
-        name = referenced_class(ref)
-        if name is None:
-            continue
-        rc = ctx.inventory.runtime_class(name)
-        if rc is not None:
-            yield ref, rc
+def pods_with_classes(ctx: Context) -> List[Tuple[PodSpecRef, RuntimeClassView]]:
+    """Every pod spec naming a RuntimeClass defined in the inputs, with that class (computed once)."""
+    out = memo(ctx, "pods_with_classes").get("all")
+    if out is None:
+        out = []
+        for ref in ctx.inventory.pod_specs:
+            name = referenced_class(ref)
+            if name is None:
+                continue
+            rc = ctx.inventory.runtime_class(name)
+            if rc is not None:
+                out.append((ref, rc))
+        memo(ctx, "pods_with_classes")["all"] = out
+    return out
+
+
+def placement_key(*values) -> str:
+    """A hashable key for placement inputs taken from YAML (dicts, lists, scalars).
+
+    repr keeps types apart (True vs 1, "1" vs 1), so two inputs share a key only when equal."""
+    return repr(values)
+
+
+def _pools_with(ctx: Context, handler: str) -> List[NodePool]:
+    """Pools whose handlers are known to include `handler` (in pool order)."""
+    table = memo(ctx, "pools_with")
+    out = table.get(handler)
+    if out is None:
+        out = table[handler] = [p for p in ctx.inventory.pools if p.has(handler)]
+    return out
 
 
 def reachable_pools(ctx: Context, ref: PodSpecRef, rc: RuntimeClassView, handler: str) -> List[NodePool]:
     """Pools with the handler where this pod can land: labels known and matching the pod's
     nodeSelector merged with the RuntimeClass's, and taints tolerated after the admission
-    merge. A RuntimeClass's nodeSelector picks the node set; other pools do not count."""
-    merged_sel, conflicts = merge_node_selector(ref.spec.get("nodeSelector"), rc.node_selector)
+    merge. A RuntimeClass's nodeSelector picks the node set; other pools do not count.
+
+    Pods share a handful of (RuntimeClass, nodeSelector, tolerations) combinations: the pools
+    are computed once per distinct combination."""
+    spec = ref.spec
+    pod_sel, pod_tols = spec.get("nodeSelector"), spec.get("tolerations")
+    table = memo(ctx, "reachable")
+    key = (id(rc), handler, placement_key(pod_sel, pod_tols))
+    out = table.get(key)
+    if out is not None:
+        return out
+    merged_sel, conflicts = merge_node_selector(pod_sel, rc.node_selector)
     if conflicts:
-        return []
-    tolerations = merge_tolerations(ref.spec.get("tolerations"), rc.tolerations)
-    return [p for p in ctx.inventory.pools
-            if p.has(handler) and _selector_matches(p, merged_sel) is True
-            and not blocking_taints(p.taints, tolerations)]
+        out = []
+    else:
+        tolerations = merge_tolerations(pod_tols, rc.tolerations)
+        out = [p for p in _pools_with(ctx, handler)
+               if _selector_matches(p, merged_sel) is True and not blocking_taints(p.taints, tolerations)]
+    table[key] = out
+    return out
 
 
 def handler_kinds(ctx: Context, handler: str) -> set:
     """Kinds of a handler across the pools that have it; by name when no pool tells."""
+    table = memo(ctx, "handler_kinds")
+    if handler in table:
+        return set(table[handler])
     kinds = set()
     for pool in ctx.inventory.pools:
         if pool.handlers and handler in pool.handlers:
@@ -130,6 +169,7 @@ def handler_kinds(ctx: Context, handler: str) -> set:
         by_name = classify_handler_name(handler)
         if by_name:
             kinds.add(by_name)
+    table[handler] = frozenset(kinds)
     return kinds
 
 
@@ -342,17 +382,16 @@ def untolerated_taints(ctx: Context) -> Iterable[Finding]:
                 rc.obj.key_span(path) if key else rc.obj.value_span(path), rc.obj.ref, rc.path,
                 "scheduling.tolerations")
             continue
+        verdicts = memo(ctx, f"RCL105:{id(rc)}")  # (pool_set, left) or None per distinct placement
         for ref in pods:
-            merged_tols = merge_tolerations(ref.spec.get("tolerations"), rc.tolerations)
-            merged_sel, conflicts = merge_node_selector(ref.spec.get("nodeSelector"), selector)
-            if conflicts:
-                continue  # RCL106
-            pool_set = [p for p in capable if _selector_matches(p, merged_sel) is True]
-            if not pool_set or any(not blocking_taints(p.taints, merged_tols) for p in pool_set):
+            pod_sel, pod_tols = ref.spec.get("nodeSelector"), ref.spec.get("tolerations")
+            key = placement_key(pod_sel, pod_tols)
+            if key not in verdicts or not perf.FAST:
+                verdicts[key] = _pod_blocked(ctx, handler, capable, selector, rc.tolerations, pod_sel, pod_tols)
+            verdict = verdicts[key]
+            if verdict is None:
                 continue
-            left = _blocking_union(pool_set, merged_tols)
-            others = _others(ctx, handler, merged_sel, merged_tols)
-            unjudged = _unjudged(ctx, handler, merged_sel, merged_tols)
+            pool_set, left, others, unjudged = verdict
             path = ref.field("runtimeClassName")
             yield _outcome_finding(
                 rc, pool_set, others, unjudged, left, handler, ref.describe(), rc.describe(),
@@ -378,6 +417,20 @@ def _outcome_finding(rc: RuntimeClassView, capable: List[NodePool], others: List
         tuple(_pool_related(p, f"{p.describe()} is tainted") for p in capable[:5]),
         field=field, help=_scheduling_fix(capable, others, taints, fix_where), notes=tuple(notes),
     )
+
+
+def _pod_blocked(ctx: Context, handler: str, capable: List[NodePool], selector, rc_tolerations, pod_sel, pod_tols):
+    """(pools the pod selects, taints it leaves untolerated, feasible pools without the handler,
+    pools not judged) when every pool with the handler it selects blocks it, else None."""
+    merged_tols = merge_tolerations(pod_tols, rc_tolerations)
+    merged_sel, conflicts = merge_node_selector(pod_sel, selector)
+    if conflicts:
+        return None  # RCL106
+    pool_set = [p for p in capable if _selector_matches(p, merged_sel) is True]
+    if not pool_set or any(not blocking_taints(p.taints, merged_tols) for p in pool_set):
+        return None
+    return (pool_set, _blocking_union(pool_set, merged_tols), _others(ctx, handler, merged_sel, merged_tols),
+            _unjudged(ctx, handler, merged_sel, merged_tols))
 
 
 # --------------------------------------------------------------------------- RCL106
@@ -462,44 +515,21 @@ def pod_unschedulable(ctx: Context) -> Iterable[Finding]:
         spec = ref.spec
         if handler is None or not _pod_placement_set(spec):
             continue
-        merged, conflicts = merge_node_selector(spec.get("nodeSelector"), rc.node_selector)
-        if conflicts:
-            continue  # RCL106
-        candidates = [p for p in ctx.inventory.pools if p.has(handler)]
+        candidates = _pools_with(ctx, handler)
         if not candidates:
             continue  # RCL102 says the handler exists nowhere
         node_name = spec.get("nodeName")
         affinity = spec.get("affinity")
         os_name = spec.get("os", {}).get("name") if isinstance(spec.get("os"), dict) else None
-        verdicts = []
-        for p in candidates:
-            if p.labels is None and (merged or affinity or os_name):
-                verdicts.append(None)
-                continue
-            if node_name:
-                if p.source != "node":
-                    verdicts.append(None)
-                    continue
-                if p.node_name != node_name:
-                    verdicts.append(False)
-                    continue
-            labels = p.labels or {}
-            ok = (node_selector_matches(merged, labels)
-                  and required_affinity_matches(affinity, labels, p.node_name)
-                  and pod_os_matches(os_name, labels))
-            verdicts.append(ok)
-        if any(v is None or v for v in verdicts):
+        table = memo(ctx, "RCL110")
+        key = (id(rc), handler, placement_key(spec.get("nodeSelector"), node_name, affinity, os_name,
+                                              spec.get("tolerations")))
+        if key not in table or not perf.FAST:
+            table[key] = _unschedulable(ctx, rc, handler, candidates, spec, node_name, affinity, os_name)
+        verdict = table[key]
+        if verdict is None:
             continue
-        tolerations = merge_tolerations(spec.get("tolerations"), rc.tolerations)
-        others = [] if node_name else _others(ctx, handler, merged, tolerations, affinity, os_name)
-        if node_name:
-            outcome = f"it is sent to node {node_name}"
-            notes = ["nodeName bypasses the scheduler; " + SANDBOX_FAILS.format(h=handler)]
-        elif others:
-            outcome = f"it goes to {_count(others)} without the handler"
-            notes = [SANDBOX_FAILS.format(h=handler), f"feasible without the handler: {_names(others)}"]
-        else:
-            outcome, notes = _pending(_unjudged(ctx, handler, merged, tolerations, affinity, os_name), "it stays", "it")
+        outcome, notes = verdict[0], list(verdict[1])
         notes.append(f'with the handler but ruled out by the pod\'s nodeName, nodeSelector (merged with '
                      f"{rc.describe()}'s), required node affinity or spec.os: {_names(candidates)}")
         yield Finding(
@@ -512,6 +542,44 @@ def pod_unschedulable(ctx: Context) -> Iterable[Finding]:
                   f"{_names(candidates)}, or install the handler on the nodes the pod targets"),
             notes=tuple(notes),
         )
+
+
+def _unschedulable(ctx: Context, rc: RuntimeClassView, handler: str, candidates: List[NodePool], spec: dict,
+                   node_name, affinity, os_name):
+    """(outcome, notes) when no pool with the handler can take the pod; None when one can or might."""
+    merged, conflicts = merge_node_selector(spec.get("nodeSelector"), rc.node_selector)
+    if conflicts:
+        return None  # RCL106
+    verdicts = []
+    for p in candidates:
+        if p.labels is None and (merged or affinity or os_name):
+            verdicts.append(None)
+            continue
+        if node_name:
+            if p.source != "node":
+                verdicts.append(None)
+                continue
+            if p.node_name != node_name:
+                verdicts.append(False)
+                continue
+        labels = p.labels or {}
+        ok = (node_selector_matches(merged, labels)
+              and required_affinity_matches(affinity, labels, p.node_name)
+              and pod_os_matches(os_name, labels))
+        verdicts.append(ok)
+    if any(v is None or v for v in verdicts):
+        return None
+    tolerations = merge_tolerations(spec.get("tolerations"), rc.tolerations)
+    others = [] if node_name else _others(ctx, handler, merged, tolerations, affinity, os_name)
+    if node_name:
+        outcome = f"it is sent to node {node_name}"
+        notes = ["nodeName bypasses the scheduler; " + SANDBOX_FAILS.format(h=handler)]
+    elif others:
+        outcome = f"it goes to {_count(others)} without the handler"
+        notes = [SANDBOX_FAILS.format(h=handler), f"feasible without the handler: {_names(others)}"]
+    else:
+        outcome, notes = _pending(_unjudged(ctx, handler, merged, tolerations, affinity, os_name), "it stays", "it")
+    return outcome, tuple(notes)
 
 
 # --------------------------------------------------------------------------- RCL111
@@ -603,9 +671,8 @@ def handler_feature_missing(ctx: Context) -> Iterable[Finding]:
         if handler is None:
             continue
         spec = ref.spec
-        reachable = reachable_pools(ctx, ref, rc, handler)
         if spec.get("hostUsers") is False:
-            ok, pools = _feature_verdict(reachable, handler, "userNamespaces")
+            ok, pools = _feature_verdict(reachable_pools(ctx, ref, rc, handler), handler, "userNamespaces")
             if ok is False:
                 yield _pod_finding(
                     "RCL112", ref, ref.field("hostUsers"),
@@ -622,7 +689,8 @@ def handler_feature_missing(ctx: Context) -> Iterable[Finding]:
                 continue
             for j, m in enumerate(mounts):
                 if isinstance(m, dict) and m.get("recursiveReadOnly") == "Enabled":
-                    ok, pools = _feature_verdict(reachable, handler, "recursiveReadOnlyMounts")
+                    ok, pools = _feature_verdict(reachable_pools(ctx, ref, rc, handler), handler,
+                                                 "recursiveReadOnlyMounts")
                     if ok is False:
                         yield _pod_finding(
                             "RCL112", ref, ref.field(group, i, "volumeMounts", j, "recursiveReadOnly"),

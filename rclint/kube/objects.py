@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Iterator, List, Optional, Tuple
 
 from rclint.model import ObjectRef, Span
@@ -96,7 +97,7 @@ class PodSpecRef:
     obj: KubeObject
     spec_path: Path  # relative to obj
 
-    @property
+    @cached_property
     def spec(self) -> dict:
         s = self.obj.get(self.spec_path)
         return s if isinstance(s, dict) else {}

@@ -1,10 +1,10 @@
 """Node-side runtime configs: containerd (config versions 1-4, imports) and CRI-O (crio.conf,
 crio.conf.d). Each loader returns a `RuntimeConfig`: the handlers a RuntimeClass can select,
-the default handler, cgroup-driver inputs, notes, and the RCL002/RCL3xx findings."""
+the default handler, cgroup-driver inputs, notes, and the RCL002/RCL3xx findings.
+
+The loaders are imported on first use: a run without runtime configs never needs them."""
 
 from rclint.runtimes.base import CgroupSetting, Handler, Location, RuntimeConfig
-from rclint.runtimes.containerd import load_containerd
-from rclint.runtimes.crio import find_crio_dropins, load_crio
 
 __all__ = [
     "CgroupSetting",
@@ -15,3 +15,15 @@ __all__ = [
     "load_containerd",
     "load_crio",
 ]
+
+
+def __getattr__(name: str):
+    if name == "load_containerd":
+        from rclint.runtimes.containerd import load_containerd
+
+        return load_containerd
+    if name in ("find_crio_dropins", "load_crio"):
+        from rclint.runtimes import crio
+
+        return getattr(crio, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

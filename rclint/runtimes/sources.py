@@ -18,8 +18,6 @@ from rclint.classify import CONTAINERD, CRIO, Recognition, containerd_by_name, c
 from rclint.fspolicy import FsPolicy, Refused
 from rclint.model import Finding, Span
 from rclint.runtimes.base import RuntimeConfig
-from rclint.runtimes.containerd import detect_node_root, load_containerd
-from rclint.runtimes.crio import load_crio
 from rclint.textio import DecodeError, decode
 
 TEMPLATE_UNKNOWN = "a template: its values are filled in when the node starts"
@@ -129,6 +127,9 @@ def load_runtime_sources(
     declared for the pool it belongs to (None: infer from the config)."""
     out = RuntimeSources()
     candidates = [c for c in candidates if c.path is not None]
+    if candidates:  # the loaders are imported only when there is something to load
+        from rclint.runtimes.containerd import detect_node_root, load_containerd
+        from rclint.runtimes.crio import load_crio
     if policy is None:
         policy = FsPolicy(trusted=[c.path for c in candidates], max_size=max_size)
         for c in candidates:

@@ -1,0 +1,225 @@
+"""The fast paths change how much work is done, never what is reported.
+
+- The real corpus and a generated heavy tree give byte-identical JSON with the fast paths
+  off and on.
+- Placement work is counted, not timed: with many node pools the number of pool
+  evaluations is bounded by the distinct (RuntimeClass, nodeSelector, tolerations)
+  combinations of the pods, not by pods x pools.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rclint import perf
+from rclint.checks import placement
+from rclint.cli import main
+
+from helpers import lint
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _heavy():
+    spec = importlib.util.spec_from_file_location("rclint_bench_heavy", BENCH / "heavy.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture
+def fast_switch(monkeypatch):
+    def set_fast(on: bool):
+        monkeypatch.setattr(perf, "FAST", on)
+    yield set_fast
+
+
+def report(root: Path, monkeypatch, *extra: str) -> str:
+    monkeypatch.chdir(root)
+    r = CliRunner().invoke(main, ["check", ".", "--format", "json", "--exit-zero", "--no-color", "--no-cache", *extra],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.stderr
+    return r.stdout
+
+
+def _same_both_ways(root: Path, monkeypatch, fast_switch) -> dict:
+    fast_switch(False)
+    slow = report(root, monkeypatch)
+    fast_switch(True)
+    fast = report(root, monkeypatch)
+    assert fast == slow
+    return json.loads(fast)
+
+
+def test_identical_output_on_the_real_corpus(shared, monkeypatch, fast_switch):
+    out = _same_both_ways(shared / "corpus" / "real", monkeypatch, fast_switch)
+    assert out["summary"]["findings"] > 100
+
+
+EDGE_CASES = {
+    # anchors and merge keys, a duplicate key, a tagged key, a complex key: the full converter
+    "edge/anchors.yaml": (
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: anchored\n  labels: &l {app: x}\nspec:\n"
+        "  runtimeClassName: kata-qmeu\n  nodeSelector: *l\n  containers:\n    - &c {name: a, image: x}\n"
+        "    - <<: *c\n      name: b\n"
+        "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: dup\n  name: dup2\nspec:\n"
+        "  runtimeClassName: gvisor\n  hostNetwork: true\n  containers: [{name: a, image: x}]\n"
+        "---\napiVersion: v1\nkind: Pod\nmetadata: {name: tagged, !!str labels: {a: b}}\nspec:\n"
+        "  runtimeClassName: \"kata\"\n  overhead: {cpu: 1}\n  ? [complex]\n  : key\n"
+        "  containers: [{name: a, image: x}]\n"
+    ),
+    # a template-like flow mapping, a syntax error, CRLF line ends, a JSON document
+    "edge/template.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {{name: x}}\nspec:\n  runtimeClassName: kata\n",
+    "edge/broken.yaml": "apiVersion: v1\nkind: Pod\nspec:\n  runtimeClassName: [kata\n",
+    "edge/crlf.yaml": "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: crlf\r\nspec:\r\n"
+                      "  runtimeClassName: kata-qmeu\r\n  hostUsers: false\r\n",
+    "edge/pod.json": '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "j"},\n'
+                     ' "spec": {"runtimeClassName": "kata-qmeu", "overhead": {"cpu": "1"}}}\n',
+}
+
+
+def test_identical_output_on_a_heavy_tree(tmp_path, monkeypatch, fast_switch):
+    _heavy().generate(tmp_path, pods=400, nodes=24, pools=12)
+    for name, text in EDGE_CASES.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(text.encode())
+    out = _same_both_ways(tmp_path, monkeypatch, fast_switch)
+    codes = {f["code"] for f in out["findings"]}
+    # the tree exercises the placement rules whose work is memoised
+    assert {"RCL001", "RCL005", "RCL101", "RCL107", "RCL112", "RCL401"} <= codes
+    assert any(f["path"].startswith("edge/anchors") for f in out["findings"])
+    assert out["summary"]["findings"] > 50
+
+
+def test_heavy_generator_is_deterministic(tmp_path):
+    heavy = _heavy()
+    heavy.generate(tmp_path / "a", pods=60, nodes=5, pools=3)
+    heavy.generate(tmp_path / "b", pods=60, nodes=5, pools=3)
+    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
+    assert files_a == files_b and len(files_a) == 2 + 3 + 3  # RCs and nodes, 3 configs, 3 workload files
+    for rel in files_a:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes()
+
+
+def _count_pool_evaluations(monkeypatch):
+    """Count every (pool, placement) judgement the placement checks make."""
+    counts = {"n": 0}
+
+    def counting(fn):
+        def wrapper(*args, **kw):
+            counts["n"] += 1
+            return fn(*args, **kw)
+        return wrapper
+
+    for name in ("_selector_matches", "blocking_taints", "node_selector_matches"):
+        monkeypatch.setattr(placement, name, counting(getattr(placement, name)))
+    return counts
+
+
+def test_placement_work_is_bounded_by_distinct_placements(tmp_path, monkeypatch, fast_switch):
+    _heavy().generate(tmp_path, pods=600, nodes=500, pools=0)  # 500 labelled, tainted Node pools
+    counts = _count_pool_evaluations(monkeypatch)
+    fast_switch(True)
+    result = lint(tmp_path)
+    assert result.findings
+    pools = len(result.inventory.pools)
+    assert pools == 500
+    pods = 0
+    distinct = set()
+    for ref in result.inventory.pod_specs:
+        name = ref.spec.get("runtimeClassName")
+        if result.inventory.runtime_class(name) is None:
+            continue
+        pods += 1
+        distinct.add((name, repr(ref.spec.get("nodeSelector")), repr(ref.spec.get("tolerations")),
+                      repr(ref.spec.get("os"))))
+    classes = len(result.inventory.runtime_classes)
+    work = counts["n"]
+    # every RuntimeClass (RCL103-RCL105) and every distinct placement (RCL105, RCL110, RCL112,
+    # RCL402) looks at each pool a bounded number of times
+    assert work <= 2 * (classes + len(distinct)) * pools
+    assert len(distinct) * 4 < pods  # which is far below pods x pools
+    # with the fast paths off, the same run judges pods x pools
+    counts["n"] = 0
+    fast_switch(False)
+    lint(tmp_path)
+    assert counts["n"] > pods * pools / 2
+    assert counts["n"] > 3 * work
+
+
+# --------------------------------------------------------------------------- start-up shortcuts
+
+
+def test_rule_index_is_in_sync_with_the_rule_files():
+    """rclint/_rule_index.py is generated; regenerate with `python -m rclint.catalog --write-index`."""
+    from rclint import catalog
+
+    index = Path(catalog.__file__).resolve().parent / "_rule_index.py"
+    assert index.read_text(encoding="utf-8") == catalog.index_source()
+    assert catalog.rule_severities() == {code: rule.severity for code, rule in catalog.load_catalog().items()}
+
+
+def test_a_stale_rule_index_is_not_trusted(monkeypatch):
+    from rclint import _rule_index, catalog
+
+    catalog.rule_severities.cache_clear()
+    monkeypatch.setattr(_rule_index, "DIGEST", "stale")
+    monkeypatch.setattr(_rule_index, "SEVERITIES", {"RCL001": "info"})
+    try:
+        assert catalog.rule_severities()["RCL001"] == catalog.load_catalog()["RCL001"].severity
+        assert len(catalog.rule_severities()) == len(catalog.load_catalog())
+    finally:
+        catalog.rule_severities.cache_clear()
+
+
+def _mutations(value, path=()):
+    """The object with one node at a time replaced by a value of another type, or removed."""
+    yield value
+    replacements = [None, 1, 1.5, True, "x", [], {}, ["x"], {"x": 1}]
+    if isinstance(value, dict):
+        for key in list(value):
+            for sub in _mutations(value[key]):
+                yield {**value, key: sub}
+            yield {k: v for k, v in value.items() if k != key}
+        yield {**value, "unknownField": 1}
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            for sub in _mutations(item):
+                yield value[:i] + [sub] + value[i + 1:]
+    else:
+        for r in replacements:
+            if type(r) is not type(value):
+                yield r
+
+
+def test_quick_schema_check_never_passes_an_object_jsonschema_rejects():
+    import test_runtimeclass_schemas as schemas
+    from jsonschema import Draft202012Validator
+
+    from rclint.kube.quickschema import surely_valid
+
+    seeds = [schemas.KATA_V1, schemas._v1beta1(schemas.KATA_V1), schemas.KATA_V1ALPHA1]
+    for mark in ("test_valid_objects", "test_v1_errors", "test_v1alpha1_errors"):
+        for params in getattr(schemas, mark).pytestmark[0].args[1]:
+            seeds.extend(p for p in params if isinstance(p, dict))
+    passed = rejected = 0
+    for version in schemas.VERSIONS:
+        schema = schemas._schema(version)
+        validator = Draft202012Validator(schema)
+        for seed in seeds:
+            for obj in _mutations(seed):
+                if surely_valid(schema, obj):
+                    assert list(validator.iter_errors(obj)) == [], (version, obj)
+                    passed += 1
+                else:
+                    rejected += 1
+    assert passed > 100 and rejected > 100
+    # valid objects take the quick path
+    assert surely_valid(schemas._schema("v1"), schemas.KATA_V1)
+    assert surely_valid(schemas._schema("v1alpha1"), schemas.KATA_V1ALPHA1)
