@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import bisect
 import codecs
-import difflib
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -301,6 +300,7 @@ def fix_summary(outcome: FixOutcome, would: bool = False) -> str:
 
 
 def unified_diff(display: str, old: bytes, new: bytes) -> str:
+    import difflib  # only --diff needs it
     a, b = Source(display, old).text, Source(display, new).text
     lines = difflib.unified_diff(a.splitlines(keepends=True), b.splitlines(keepends=True),
                                  fromfile=f"a/{display}", tofile=f"b/{display}")
