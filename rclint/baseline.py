@@ -70,9 +70,11 @@ def load(path: str, max_size: int = 64 * 1024 * 1024, policy=None) -> Counter:
     return out
 
 
-def apply(findings: List[Finding], baseline: Counter, enabled) -> Tuple[List[Finding], int, int]:
-    """-> (new findings, how many matched the baseline, entries of enabled rules that matched nothing)."""
-    remaining = Counter(baseline)
+def subtract(findings: List[Finding], known: Counter) -> Tuple[List[Finding], int, Counter]:
+    """Match findings against known identities `(code, fingerprint)`, counted as a multiset.
+
+    -> (the findings not matched, how many matched, the known identities left over)."""
+    remaining = Counter(known)
     kept, matched = [], 0
     for f in findings:
         key = (f.code, _fingerprint(f))
@@ -81,5 +83,11 @@ def apply(findings: List[Finding], baseline: Counter, enabled) -> Tuple[List[Fin
             matched += 1
         else:
             kept.append(f)
+    return kept, matched, remaining
+
+
+def apply(findings: List[Finding], baseline: Counter, enabled) -> Tuple[List[Finding], int, int]:
+    """-> (new findings, how many matched the baseline, entries of enabled rules that matched nothing)."""
+    kept, matched, remaining = subtract(findings, baseline)
     stale = sum(n for (code, _fp), n in remaining.items() if n > 0 and code in enabled)
     return kept, matched, stale

@@ -419,7 +419,7 @@ def check_cmd(paths, formats, statistics, outputs, config_file, isolated, select
                 text = render(result, catalog, automation_id=automation_id, srcroot=_srcroot_prefix())
             elif fmt == "junit":
                 text = render(result, catalog, fail_on=settings.fail_on)
-            elif fmt == "gitlab":
+            elif fmt in ("gitlab", "github"):
                 text = render(result, catalog, srcroot=_srcroot_prefix())
             else:
                 text = render(result, catalog)

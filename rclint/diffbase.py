@@ -197,19 +197,11 @@ def new_findings(current: List[Finding], base: List[Finding]) -> Tuple[List[Find
     is left, findings about the same Kubernetes object by rule, object and field alone, so an
     object moved to another file keeps its findings' identities.
     """
+    from rclint.baseline import subtract
     from rclint.reporters.fingerprint import fingerprint
 
-    remaining = Counter((f.code, fingerprint(f)) for f in base)
-    unmatched: List[Finding] = []
-    known = 0
-    for f in current:
-        key = (f.code, fingerprint(f))
-        if remaining.get(key, 0) > 0:
-            remaining[key] -= 1
-            known += 1
-        else:
-            unmatched.append(f)
-    left = Counter()
+    unmatched, known, remaining = subtract(current, Counter((f.code, fingerprint(f)) for f in base))
+    left: Counter = Counter()
     for f in base:
         key = (f.code, fingerprint(f))
         if remaining.get(key, 0) > 0:
@@ -229,8 +221,8 @@ def new_findings(current: List[Finding], base: List[Finding]) -> Tuple[List[Find
 
 
 def base_findings(settings: Settings, rev: str, run: Callable[[Settings], object]) -> Tuple[List[Finding], str]:
-    # the commit is returned for the summary note
-    """Lint the tree at `rev` with `settings`; -> (its findings, paths renamed to today's, the commit)."""
+    """Lint the tree at `rev` with `settings`; -> (its findings, with the paths of files renamed
+    since then as they are today; the commit, for the summary note)."""
     cwd = os.getcwd()
     root = os.path.realpath(repository_root(cwd))
     commit = resolve_revision(root, rev)

@@ -139,6 +139,7 @@ def apiserver(tmp_path):
     kubeconfig.write_text(
         "apiVersion: v1\nkind: Config\n"
         f"clusters:\n- name: standin\n  cluster:\n    server: http://127.0.0.1:{srv.port}\n"
+        "- name: nowhere\n  cluster:\n    server: http://127.0.0.1:1\n"  # a closed port: connection refused
         "users:\n- name: reader\n  user:\n    token: not-a-secret\n"
         "contexts:\n- name: standin\n  context:\n    cluster: standin\n    user: reader\n"
         "- name: elsewhere\n  context:\n    cluster: nowhere\n    user: reader\n"
@@ -322,8 +323,12 @@ def test_old_cluster_with_only_v1beta1_runtimeclasses(apiserver, tmp_path):
 
 def test_unreachable_cluster_missing_context_and_missing_kubectl(apiserver, tmp_path):
     refused = rclint("snapshot", "--kubeconfig", apiserver.kubeconfig, "--context", "elsewhere", cwd=tmp_path)
-    assert refused.returncode == 2 and refused.stdout == ""
-    assert refused.stderr.startswith("rclint: error: ") and refused.stderr.count("\n") == 1
+    assert (refused.returncode, refused.stdout) == (2, ""), refused.stderr
+    assert refused.stderr.startswith("rclint: error: cannot reach the cluster of context elsewhere: ")
+    assert refused.stderr.count("\n") == 1
+    no_context = rclint("snapshot", "--kubeconfig", apiserver.kubeconfig, "--context", "nope", cwd=tmp_path)
+    assert (no_context.returncode, no_context.stderr) == (
+        2, 'rclint: error: kubectl has no such context: error: context "nope" does not exist\n')
     apiserver.close()
     down = rclint("snapshot", "--kubeconfig", apiserver.kubeconfig, cwd=tmp_path)
     assert down.returncode == 2

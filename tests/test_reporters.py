@@ -628,6 +628,18 @@ def test_sarif_uris_are_relative_to_the_repository_root():
     assert up == {"uri": "charts/shared/rc.yaml", "uriBaseId": "%SRCROOT%"}
 
 
+def test_github_file_properties_are_relative_to_the_repository_root():
+    """Run from a subdirectory, GitHub still resolves `file=` against the repository root."""
+    lines = github.render(scenario(), fixed_catalog(), srcroot="charts/app/").splitlines()
+    files = {line.split("file=", 1)[1].split(",", 1)[0] for line in lines if "file=" in line}
+    assert "charts/app/deploy/app.yaml" in files
+    assert not any("stdin" in f for f in files)  # standard input is no file of the repository
+    shown = next(line for line in lines if "file=charts/app/deploy/app.yaml" in line)
+    assert "::deploy/app.yaml:" in shown  # the message keeps the path as the user typed it
+    stdin = next(f for f in scenario().findings if f.path == "<stdin>")
+    assert "file=" not in github.annotation(stdin, fixed_catalog(), "charts/app/")
+
+
 def test_gitlab_description_is_the_message_and_content_the_rest():
     issues = json.loads(gitlab.render(scenario(), fixed_catalog()))
     first = next(i for i in issues if i["location"]["lines"]["begin"] == 12)

@@ -18,6 +18,7 @@ Rules followed (shared/docs/peers-and-ci-conventions.md, C2):
 
 from __future__ import annotations
 
+import posixpath
 from typing import List
 
 from rclint.model import Severity
@@ -40,7 +41,8 @@ def escape_property(text: str) -> str:
 
 
 def _is_stdin(path: str) -> bool:
-    return path.startswith("<") and path.endswith(">")
+    """Not a file of the repository: standard input, the live cluster, a kustomize rendering."""
+    return "<" in path and path.endswith(">")
 
 
 def _location(path: str, span) -> str:
@@ -57,14 +59,16 @@ def _ordered(findings) -> list:
     return sorted(findings, key=lambda f: -int(f.severity or Severity.ERROR))
 
 
-def annotation(finding, catalog=None) -> str:
-    """One workflow command line (without the newline)."""
+def annotation(finding, catalog=None, srcroot: str = "") -> str:
+    """One workflow command line (without the newline). `srcroot` is where the working directory
+    sits in the repository ("" at its root): GitHub resolves `file=` against the repository root."""
     sev = finding.severity or Severity.ERROR
     path = visible(normalise_path(finding.path))
     span = finding.span
     props = []
     if not _is_stdin(path):  # standard input is no file of the repository: no file link
-        props.append(("file", path))
+        repo_path = posixpath.normpath(srcroot + path) if srcroot and not path.startswith("/") else path
+        props.append(("file", repo_path))
         props.append(("line", span.line))
         end_line = span.end_line
         if end_line is None and span.end_column is not None:
@@ -107,12 +111,12 @@ def _one_line(text: str) -> str:
     return visible(" ".join(str(text).split()))
 
 
-def render(result, catalog=None, **_options) -> str:
+def render(result, catalog=None, srcroot: str = "", **_options) -> str:
     if catalog is None:
         from rclint.catalog import load_catalog
 
         catalog = load_catalog()
-    out: List[str] = [annotation(f, catalog) for f in _ordered(result.findings)]
+    out: List[str] = [annotation(f, catalog, srcroot) for f in _ordered(result.findings)]
     out.append(f"rclint: {summary_text(result)}")
     hidden = []
     counts = result.counts()
