@@ -101,7 +101,7 @@ def _render_kustomization(inp: InputFile, settings: Settings, stats: Stats) -> O
     stats.bytes += lf.size
     stats.documents += lf.chunks
     stats.parsed_documents += lf.parsed
-    if lf.looks_like_manifest:
+    if lf.looks_like_manifest or not data:  # an empty render: nothing in it a rule reads
         stats.manifests += 1
     return lf
 

@@ -186,6 +186,53 @@ def refusal(directory: str, root: str) -> Optional[str]:
     return None
 
 
+# What a rule can look at (the loader's relevance test, as bytes): a render whose inputs mention
+# none of these cannot produce a document any rule reads, so it is not run at all.
+_MARKERS = (b"untimeClass", b"overhead", b"Node", b"KubeletConfiguration")
+MAX_SCAN_FILES = 2000
+MAX_SCAN_BYTES = 32 * 1024 * 1024
+
+
+def could_matter(directory: str, root: str) -> bool:
+    """False only when no file the render could read mentions anything a rule looks at (see
+    `_MARKERS`): the kustomization's directories and local bases, and the files its lists name.
+    Whatever cannot be judged (too many files, unreadable, outside the tree) counts as mattering."""
+    from rclint.fspolicy import read_regular
+
+    root = os.path.realpath(root)
+    budget = {"files": MAX_SCAN_FILES, "bytes": MAX_SCAN_BYTES}
+    scanned: set = set()
+
+    def mentions(path: str) -> bool:
+        real = _real(path)
+        if real is None or real in scanned:
+            return real is None
+        scanned.add(real)
+        budget["files"] -= 1
+        if budget["files"] < 0 or not _inside(real, root):
+            return True
+        try:
+            data = read_regular(real, budget["bytes"])
+        except (OSError, ValueError):
+            return True
+        budget["bytes"] -= len(data)
+        return budget["bytes"] < 0 or any(m in data for m in _MARKERS)
+
+    todo, seen = [os.path.realpath(directory)], set()
+    while todo:
+        d = todo.pop()
+        if d in seen:
+            continue
+        seen.add(d)
+        for base, _dirs, names in os.walk(d):  # symlinked directories are not followed
+            if any(mentions(os.path.join(base, n)) for n in sorted(names)):
+                return True
+        if any(mentions(f) for f in sorted(consumed_files(d))):
+            return True
+        todo.extend(local_bases(d))
+    return False
+
+
 def kubectl() -> Optional[str]:
     import shutil  # this module is imported by discovery: keep start-up small
 
@@ -200,6 +247,8 @@ def render(directory: str, root: str, max_size: int) -> Tuple[Optional[bytes], O
     why = refusal(directory, root)
     if why:
         return None, f"rendering refused: {why}", {}
+    if not could_matter(directory, root):
+        return b"", None, {}  # nothing in it mentions a RuntimeClass, an overhead or a Node
     import subprocess
     import tempfile
 

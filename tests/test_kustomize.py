@@ -103,10 +103,41 @@ def test_without_kubectl_one_info_finding_says_how_to_pipe_it(project, monkeypat
 
 def test_a_failing_render_is_reported(project):
     need_kubectl()
-    write_files(project, {"overlays/prod/kustomization.yaml": "resources:\n- missing.yaml\n"})
+    write_files(project, {"overlays/prod/kustomization.yaml": "resources:\n- missing.yaml\n- ../../base\n"})
     r, doc = run()
     (f,) = [f for f in doc["findings"] if f["code"] == "RCL005"]
     assert "kubectl kustomize failed" in f["message"] + " ".join(f["notes"])
+
+
+def test_a_kustomization_that_mentions_nothing_a_rule_reads_is_not_rendered(project, monkeypatch):
+    """No RuntimeClass, runtimeClassName, overhead or Node in any file the render could read:
+    its output cannot matter, so kubectl is not run (the large corpus has such directories)."""
+    import subprocess
+
+    write_files(project, {
+        "web/deploy.yaml": POD.replace("kata-qemu", "x").replace("runtimeClassName: x\n", ""),
+        "web/kustomization.yaml": "resources:\n- deploy.yaml\n- ../shared\nnamePrefix: web-\n",
+        "shared/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+        "shared/kustomization.yaml": "resources:\n- cm.yaml\n",
+    })
+    assert kustomize.could_matter(str(project / "web"), str(project)) is False
+    assert kustomize.could_matter(str(project / "overlays/prod"), str(project)) is True  # its base has a pod
+    (project / "shared/cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
+                                            "data: {note: runtimeClassName}\n")
+    assert kustomize.could_matter(str(project / "web"), str(project)) is True  # a local base mentions one
+    (project / "shared/cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+    calls = []
+    real_run = subprocess.run
+
+    def recording(argv, *a, **k):
+        calls.append(list(argv))
+        return real_run(argv, *a, **k)
+
+    monkeypatch.setattr(subprocess, "run", recording)
+    r, doc = run()
+    assert [f["path"] for f in doc["findings"] if f["code"] == "RCL101"] == ["overlays/prod/<kustomize build>"]
+    assert not [f for f in doc["findings"] if f["path"].startswith(("web/", "shared/"))]
+    assert sum("kustomize" in argv for argv in calls) == 1  # overlays/prod only
 
 
 def test_a_refused_kustomization_alone_is_reported_not_a_usage_error(tmp_path, monkeypatch):
