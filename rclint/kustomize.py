@@ -101,12 +101,19 @@ def consumed_files(directory: str) -> set:
         items = doc.get(key)
         if isinstance(items, list):
             names.extend(i["path"] for i in items if isinstance(i, dict) and isinstance(i.get("path"), str))
+    out.update(_local_targets(directory, names, os.path.isfile))
+    return out
+
+
+def _local_targets(directory: str, names: List[str], kind) -> List[str]:
+    """Real paths of the local (not remote) entries of `names` that are `kind` (isfile, isdir)."""
+    out = []
     for name in names:
         if _REMOTE.search(name):
             continue
         target = _real(os.path.join(directory, name))
-        if target is not None and os.path.isfile(target):
-            out.add(target)
+        if target is not None and kind(target):
+            out.append(target)
     return out
 
 
@@ -142,14 +149,7 @@ def local_bases(directory: str) -> List[str]:
     if kfile is None:
         return []
     refs, _problem = _read_refs(kfile)
-    out = []
-    for ref in refs:
-        if _REMOTE.search(ref):
-            continue
-        target = _real(os.path.join(directory, ref))
-        if target is not None and os.path.isdir(target):
-            out.append(target)
-    return out
+    return _local_targets(directory, refs, os.path.isdir)
 
 
 def refusal(directory: str, root: str) -> Optional[str]:
