@@ -42,29 +42,41 @@ class FixContext:
         self._index: Dict[Any, dict] = {}
         self.memo: Dict[Any, Any] = {}
 
-    def _build(self, key, items):
-        idx = self._index.get(key)
-        if idx is None:
-            idx = {}
+    def _build(self, key, f: Finding, items):
+        """The index of `items`' spans, built per document and only for documents that may hold
+        the finding's line: spans of documents no finding points into are never recovered."""
+        groups = self._index.get(key)
+        if groups is None:
+            groups = {}
             for item, obj, path, is_key in items():
+                groups.setdefault(obj.path, {}).setdefault(id(obj.doc), (obj.doc, []))[1].append(
+                    (item, obj, path, is_key))
+            self._index[key] = groups
+        idx = self._index.setdefault(key + ("at",), {})
+        done = self._index.setdefault(key + ("done",), set())
+        for doc_id, (doc, entries) in groups.get(f.path, {}).items():
+            if doc_id in done or not doc.may_hold_line(f.span.line):
+                continue
+            done.add(doc_id)
+            for item, obj, path, is_key in entries:
                 if obj.has(path):
                     sp = obj.key_span(path) if is_key else obj.value_span(path)
                     idx.setdefault((obj.path, sp.line, sp.column), item)
-            self._index[key] = idx
         return idx
 
     def pod_spec_at(self, f: Finding, name: str, key: bool = False):
         """The pod spec whose `name` field (its key, or its value) is where `f` points."""
-        idx = self._build(("pod", name, key), lambda: (
+        idx = self._build(("pod", name, key), f, lambda: (
             (ref, ref.obj, ref.field(name), key) for ref in self.inventory.pod_specs))
         return idx.get((f.path, f.span.line, f.span.column))
 
     def runtime_class_at(self, f: Finding, field: Callable[[Any], Path], kind: str):
-        idx = self._build(("rc", kind), lambda: (
+        idx = self._build(("rc", kind), f, lambda: (
             (rc, rc.obj, field(rc), False) for rc in self.inventory.runtime_classes))
         return idx.get((f.path, f.span.line, f.span.column))
 
-    def in_file(self, path: str, what: str) -> list:
+    def in_file(self, path: str, what: str, line: Optional[int] = None) -> list:
+        """The file's `what` (inventory order); with `line`, only those in documents that may hold it."""
         groups = self._index.get(("file", what))
         if groups is None:
             groups = {}
@@ -72,7 +84,10 @@ class FixContext:
                 where = item.obj.path if hasattr(item, "spec_path") else item.path  # a PodSpecRef has no path
                 groups.setdefault(where, []).append(item)
             self._index[("file", what)] = groups
-        return groups.get(path, [])
+        items = groups.get(path, [])
+        if line is None:
+            return items
+        return [i for i in items if (i.obj if hasattr(i, "obj") else i).doc.may_hold_line(line)]
 
 
 def _at(span: Optional[Span], f: Finding) -> bool:
@@ -361,7 +376,7 @@ def _ga_node_labels() -> Dict[str, str]:
 
 @fixer("RCL207")
 def fix_deprecated_node_label(f: Finding, src: Source, ctx: FixContext) -> Optional[Fix]:
-    for rc in ctx.in_file(f.path, "runtime_classes"):
+    for rc in ctx.in_file(f.path, "runtime_classes", f.span.line):
         obj = rc.obj
         sel = rc.node_selector
         if obj.path != f.path or not isinstance(sel, dict):
@@ -692,10 +707,10 @@ def _fix_annotation(f: Finding, src: Source, ctx: FixContext, code: Optional[str
     from rclint.suppress import ANNOTATION, REASON_ANNOTATION, parse_codes
 
     templates: Dict[int, List[Path]] = {}
-    for ref in ctx.in_file(f.path, "pod_specs"):
+    for ref in ctx.in_file(f.path, "pod_specs", f.span.line):
         if ref.template_metadata_path is not None:
             templates.setdefault(id(ref.obj), []).append(ref.template_metadata_path)
-    for obj in ctx.in_file(f.path, "objects"):
+    for obj in ctx.in_file(f.path, "objects", f.span.line):
         for meta in [("metadata",)] + templates.get(id(obj), []):
             ann_path = meta + ("annotations",)
             annotations = obj.get(ann_path)
@@ -729,7 +744,7 @@ def _fix_annotation(f: Finding, src: Source, ctx: FixContext, code: Optional[str
 @fixer("RCL204")
 def fix_unquoted_selector_value(f: Finding, src: Source, ctx: FixContext) -> Optional[Fix]:
     """A nodeSelector value YAML typed as a boolean or a number: quote the text as written."""
-    for rc in ctx.in_file(f.path, "runtime_classes"):
+    for rc in ctx.in_file(f.path, "runtime_classes", f.span.line):
         sel, obj = rc.node_selector, rc.obj
         if not isinstance(sel, dict):
             continue
@@ -761,7 +776,7 @@ def fix_duplicate_toleration(f: Finding, src: Source, ctx: FixContext) -> Option
     """Remove a toleration that repeats an earlier one (safe when the two entries are equal)."""
     from rclint.kube.validation import duplicate_tolerations
 
-    for rc in ctx.in_file(f.path, "runtime_classes"):
+    for rc in ctx.in_file(f.path, "runtime_classes", f.span.line):
         tols, obj = rc.tolerations, rc.obj
         if not isinstance(tols, list):
             continue

@@ -359,14 +359,17 @@ def attach_fixes(findings: List[Finding], inventory) -> List[Finding]:
     if not any(f.code in FIXERS for f in findings):
         return findings
     ctx = FixContext(inventory)
-    cache: Dict[str, Optional[Source]] = {}
+    # one file's text at a time (findings come sorted by path): a run with fixable findings in
+    # every file must not hold every file's text at once
+    cached: Tuple[Optional[str], Optional[Source]] = (None, None)
     out = []
     for f in findings:
         fixer = FIXERS.get(f.code)
         if fixer is not None and f.fix is None:
-            if f.path not in cache:
-                cache[f.path] = source_for(f.path)
-            src = cache[f.path]
+            if cached[0] != f.path:
+                cached = (None, None)
+                cached = (f.path, source_for(f.path))
+            src = cached[1]
             fix = None
             if src is not None and (src.lines_agree or f.code in TOML_ONLY):
                 try:

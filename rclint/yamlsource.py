@@ -360,13 +360,25 @@ class YamlDoc:
         t = self.key_positions.get(tuple(path))
         return Span(*t) if t is not None else self.value_span(path)
 
+    def may_hold_line(self, line: int) -> bool:
+        """False only when `line` (1-based) lies outside the text this document was read from:
+        lets callers skip documents without recovering their positions."""
+        if self.positions is not None or self.source is None:
+            return True
+        last = self.source[4] if len(self.source) > 4 else None
+        chunk = self.source[0]
+        if last is None:
+            last = chunk.line + 1 + chunk.text.count("\n")
+            self.source = self.source[:3] + (self.source[3] if len(self.source) > 3 else None, last)
+        return chunk.line < line <= last
+
     def _compact(self):
         """Spans of every node in document order, recovered from the chunk on first use."""
         spans = self.source[3] if len(self.source) > 3 else None
         if spans is None:
             chunk, number, max_nodes = self.source[:3]
             spans = _recover_positions(chunk, number)
-            self.source = (chunk, number, max_nodes, spans)
+            self.source = (chunk, number, max_nodes, spans) + self.source[4:]
         return spans
 
     def get(self, path: Path, default: Any = None) -> Any:
