@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import List, Optional
 
+from rclint import perf
+from rclint.kube.objects import projection
 from rclint.model import Finding, Span
 from rclint.textio import DecodeError, decode
 from rclint.jsonsource import is_json_stream, load_json_stream
@@ -205,6 +207,10 @@ def load_manifest_text(out: LoadedFile, text: str, *, parse_all: bool = False) -
         for doc in docs:
             if doc.flow_template is not None and manifest_like:
                 return _skip_template(out, doc.flow_template)
+            if doc.source is not None and perf.FAST:
+                kept = projection(doc.value)  # a pod spec: only the fields rules read
+                if kept is not None:
+                    doc.project(kept)
             out.documents.append(doc)
         index += 1
     if separator_error is not None:

@@ -323,9 +323,9 @@ class YamlDoc:
     # (path, span of the repeated key, span of its first occurrence)
     duplicates: List[Tuple[Path, Span, Span]] = field(default_factory=list)
     flow_template: Optional[Span] = None
-    # (chunk, number of the document in the chunk, max_nodes): where positions are recovered
-    # from when a finding points into this document; most documents never need them
-    source: Optional[tuple] = field(default=None, repr=False, compare=False)
+    # where positions are recovered from when a finding points into this document (a
+    # LazySource); most documents never need them
+    source: Optional["LazySource"] = field(default=None, repr=False, compare=False)
 
     @property
     def start(self) -> Span:
@@ -363,23 +363,27 @@ class YamlDoc:
     def may_hold_line(self, line: int) -> bool:
         """False only when `line` (1-based) lies outside the text this document was read from:
         lets callers skip documents without recovering their positions."""
-        if self.positions is not None or self.source is None:
+        src = self.source
+        if self.positions is not None or src is None:
             return True
-        last = self.source[4] if len(self.source) > 4 else None
-        chunk = self.source[0]
-        if last is None:
-            last = chunk.line + 1 + chunk.text.count("\n")
-            self.source = self.source[:3] + (self.source[3] if len(self.source) > 3 else None, last)
-        return chunk.line < line <= last
+        if src.last_line is None:
+            src.last_line = src.chunk.line + 1 + src.chunk.text.count("\n")
+        return src.chunk.line < line <= src.last_line
 
     def _compact(self):
         """Spans of every node in document order, recovered from the chunk on first use."""
-        spans = self.source[3] if len(self.source) > 3 else None
-        if spans is None:
-            chunk, number, max_nodes = self.source[:3]
-            spans = _recover_positions(chunk, number)
-            self.source = (chunk, number, max_nodes, spans) + self.source[4:]
-        return spans
+        src = self.source
+        if src.spans is None:
+            src.spans = (_recover_projected(src.chunk, self.value) if src.projected
+                         else _recover_positions(src.chunk, src.number))
+        return src.spans
+
+    def project(self, value: Any) -> None:
+        """Keep `value`, a projection of this lazily positioned document's value (the same nodes
+        with subtrees no rule reads left out), instead of the whole value. Positions are then
+        recovered for the projection's nodes only, in the projection's order."""
+        self.value = value
+        self.source.projected = True
 
     def get(self, path: Path, default: Any = None) -> Any:
         node = self.value
@@ -394,6 +398,21 @@ class YamlDoc:
             else:
                 return default
         return node
+
+
+class LazySource:
+    """Where a lazily positioned document's positions come from: its chunk, which document of
+    it, the node bound it was read under; the spans once recovered; the chunk's last line."""
+
+    __slots__ = ("chunk", "number", "max_nodes", "spans", "last_line", "projected")
+
+    def __init__(self, chunk: "Chunk", number: int, max_nodes: int):
+        self.chunk = chunk
+        self.number = number
+        self.max_nodes = max_nodes
+        self.spans = None
+        self.last_line: Optional[int] = None
+        self.projected = False
 
 
 class _Parser(_CParser if _CParser is not None else object):  # type: ignore[misc]
@@ -933,7 +952,7 @@ def parse_chunk(chunk: Chunk, path: str, first_index: int = 0,
                 except _NeedFull:
                     node = None  # the full converter reads ruamel's own nodes
                 else:
-                    doc = YamlDoc(path, first_index, value, None, None, source=(chunk, 0, max_nodes))
+                    doc = YamlDoc(path, first_index, value, None, None, source=LazySource(chunk, 0, max_nodes))
         if doc is None:
             if node is None:
                 node, pure = _compose_first(chunk)
@@ -983,6 +1002,34 @@ def _recover_positions(chunk: Chunk, number: int):
             stack.extend((v, k) for k, v in reversed(node.value))
         elif cls == "SequenceNode":
             stack.extend((c, None) for c in reversed(node.value))
+    return out
+
+
+def _recover_projected(chunk: Chunk, value: Any):
+    """`_recover_positions` for a projected document: the spans of the nodes `value` (a
+    projection of the chunk's document) keeps, in its own order, so that `_locate` over the
+    projection indexes them."""
+    from array import array
+
+    node = _compose_first_light(chunk)[0]
+    off = chunk.line + 1
+    out = array("i")
+    none = (0, 0, 0, 0)
+    stack = [(node, None, value)]
+    while stack:
+        node, key, value = stack.pop()
+        if key is None:
+            out.extend(none)
+        else:
+            s, e = key.start_mark, key.end_mark
+            out.extend((s.line + off, s.column + 1, e.line + off, e.column + 1))
+        s, e = node.start_mark, node.end_mark
+        out.extend((s.line + off, s.column + 1, e.line + off, e.column + 1))
+        if isinstance(value, dict):
+            pairs = {k.value: (k, v) for k, v in node.value}
+            stack.extend((pairs[k][1], pairs[k][0], v) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((c, None, v) for c, v in reversed(list(zip(node.value, value))))
     return out
 
 

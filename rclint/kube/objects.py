@@ -209,6 +209,56 @@ def pod_spec_of(obj: KubeObject) -> Optional[PodSpecRef]:
     return PodSpecRef(obj, path)
 
 
+# What the rules read of a pod spec and of its containers (rclint.checks, rclint.suppress,
+# rclint.fixers): a document holding one pod spec keeps only these fields of it (projected).
+POD_SPEC_FIELDS = frozenset([
+    "runtimeClassName", "nodeSelector", "tolerations", "affinity", "nodeName", "os", "overhead",
+    "hostUsers", "hostNetwork", "hostPID", "hostIPC", "initContainers", "containers", "ephemeralContainers",
+])
+CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
+CONTAINER_FIELDS = frozenset(["name", "securityContext", "volumeMounts"])
+MOUNT_FIELDS = frozenset(["recursiveReadOnly"])
+
+
+def _only(value: Any, keep) -> Any:
+    return {k: v for k, v in value.items() if k in keep} if isinstance(value, dict) else value
+
+
+def _projected_spec(spec: dict) -> dict:
+    out = _only(spec, POD_SPEC_FIELDS)
+    for group in CONTAINER_LISTS:
+        items = out.get(group)
+        if not isinstance(items, list):
+            continue
+        kept = []
+        for c in items:
+            c = _only(c, CONTAINER_FIELDS)
+            if isinstance(c, dict) and isinstance(c.get("volumeMounts"), list):
+                c["volumeMounts"] = [_only(m, MOUNT_FIELDS) for m in c["volumeMounts"]]
+            kept.append(c)
+        out[group] = kept
+    return out
+
+
+def projection(value: Any) -> Optional[dict]:
+    """What the rules read of a document that is one object holding a pod spec: the object with
+    its pod spec reduced to the fields rules read (every mapping and list on the way copied, the
+    rest shared), or None when the document is anything else (a List, no pod spec)."""
+    if not isinstance(value, dict) or "items" in value or not is_kube_object(value):
+        return None
+    ref = pod_spec_of(KubeObject(YamlDoc("", 0, value, {}, {}), (), value))
+    if ref is None:
+        return None
+    path = ref.spec_path
+    out = dict(value)
+    node = out
+    for key in path[:-1]:
+        node[key] = dict(node[key])
+        node = node[key]
+    node[path[-1]] = _projected_spec(node[path[-1]])
+    return out
+
+
 def pod_specs(objects: List[KubeObject]) -> List[PodSpecRef]:
     out = []
     for obj in objects:
