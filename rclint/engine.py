@@ -150,6 +150,7 @@ def load_one(inp: InputFile, settings: Settings, policy: FsPolicy):
     """(LoadedFile or None, status) for one manifest input; status "ok", "unread" (the file is
     reported, not linted) or "none" (nothing to lint: a dangling symlink inside the tree, or
     rclint's own baseline)."""
+    from rclint import perf
     from rclint.model import Span
 
     try:
@@ -169,16 +170,37 @@ def load_one(inp: InputFile, settings: Settings, policy: FsPolicy):
         return lf, "unread"
     if _is_baseline(data):
         return None, "none"  # rclint's own baseline: never an input, even when it sits in the tree
-    return load_manifest_bytes(inp.display, data, max_file_size=settings.max_file_size,
-                               parse_all=settings.parse_all), "ok"
+    lf = load_manifest_bytes(inp.display, data, max_file_size=settings.max_file_size, parse_all=settings.parse_all)
+    if inp.path is not None and inp.data is None and perf.FAST:
+        # keep no document text: the few documents a finding points into read their file again
+        # (rclint.yamlsource.register_reader, set up by load_inputs)
+        for doc in lf.documents:
+            if doc.source is not None:
+                doc.source.detach(inp.display)
+    return lf, "ok"
+
+
+def _read_text_again(path: str, policy: FsPolicy) -> str:
+    """A manifest's text as it was loaded, read again under the rule it was read by."""
+    from rclint.textio import decode
+
+    return decode(policy.read_again(path), lenient_utf8=True)
 
 
 def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats,
                 policy: Optional[FsPolicy] = None) -> List[LoadedFile]:
     from rclint import perf
 
+    import functools
+
+    from rclint.yamlsource import clear_readers, register_reader
+
     policy = policy or FsPolicy.for_settings(settings)
     manifests = [inp for inp in inputs if inp.kind == "manifest"]
+    clear_readers()
+    for inp in manifests:
+        if inp.path is not None:
+            register_reader(inp.display, functools.partial(_read_text_again, inp.path, policy))
     results = None
     if perf.FAST:
         from rclint.parallel import load_in_workers

@@ -366,16 +366,19 @@ class YamlDoc:
         src = self.source
         if self.positions is not None or src is None:
             return True
-        if src.last_line is None:
-            src.last_line = src.chunk.line + 1 + src.chunk.text.count("\n")
-        return src.chunk.line < line <= src.last_line
+        return src.line < line <= src.last_line
 
     def _compact(self):
         """Spans of every node in document order, recovered from the chunk on first use."""
         src = self.source
         if src.spans is None:
-            src.spans = (_recover_projected(src.chunk, self.value) if src.projected
-                         else _recover_positions(src.chunk, src.number))
+            chunk = src.text_chunk()
+            if chunk is None:  # the file changed or vanished since it was read: no exact position
+                src.spans = _unknown_spans(self.value, src.line)
+            elif src.projected:
+                src.spans = _recover_projected(chunk, self.value)
+            else:
+                src.spans = _recover_positions(chunk, src.number)
         return src.spans
 
     def project(self, value: Any) -> None:
@@ -401,18 +404,82 @@ class YamlDoc:
 
 
 class LazySource:
-    """Where a lazily positioned document's positions come from: its chunk, which document of
-    it, the node bound it was read under; the spans once recovered; the chunk's last line."""
+    """Where a lazily positioned document's positions come from: its chunk (or, once detached,
+    where in which file to read it again), which document of it, the node bound it was read
+    under; the spans once recovered; the chunk's first (0-based) and last (1-based) lines."""
 
-    __slots__ = ("chunk", "number", "max_nodes", "spans", "last_line", "projected")
+    __slots__ = ("chunk", "number", "max_nodes", "spans", "line", "last_line", "projected",
+                 "file", "offset", "length", "digest")
 
     def __init__(self, chunk: "Chunk", number: int, max_nodes: int):
-        self.chunk = chunk
+        self.chunk: Optional[Chunk] = chunk
         self.number = number
         self.max_nodes = max_nodes
         self.spans = None
-        self.last_line: Optional[int] = None
+        self.line = chunk.line
+        self.last_line = chunk.line + 1 + chunk.text.count("\n")
         self.projected = False
+        self.file: Optional[str] = None
+        self.offset = chunk.offset
+        self.length = len(chunk.text)
+        self.digest = 0
+
+    def detach(self, file: str) -> None:
+        """Drop the chunk's text: `text_chunk` reads it again from `file` (a key of
+        `register_reader`) when a position is asked for."""
+        if self.chunk is not None:
+            self.digest = hash(self.chunk.text)
+            self.file = file
+            self.chunk = None
+
+    def text_chunk(self) -> Optional["Chunk"]:
+        if self.chunk is not None:
+            return self.chunk
+        text = _file_text(self.file)
+        if text is None:
+            return None
+        piece = text[self.offset:self.offset + self.length]
+        if len(piece) != self.length or hash(piece) != self.digest:
+            return None
+        return Chunk(piece, self.line, self.offset)
+
+
+# Detached documents read their file again through these (display path -> the file's text, as
+# loaded); the last few texts are kept, as findings come file by file.
+_READERS: Dict[str, Any] = {}
+_TEXTS: Dict[str, Optional[str]] = {}
+_TEXTS_KEPT = 4
+
+
+def register_reader(file: str, read) -> None:
+    _READERS[file] = read
+    _TEXTS.pop(file, None)
+
+
+def clear_readers() -> None:
+    _READERS.clear()
+    _TEXTS.clear()
+
+
+def _file_text(file: Optional[str]) -> Optional[str]:
+    if file in _TEXTS:
+        return _TEXTS[file]
+    read = _READERS.get(file)
+    try:
+        text = read() if read is not None else None
+    except Exception:  # noqa: BLE001 - unreadable now: the document gets no exact position
+        text = None
+    if len(_TEXTS) >= _TEXTS_KEPT:
+        _TEXTS.pop(next(iter(_TEXTS)))
+    _TEXTS[file] = text
+    return text
+
+
+def _unknown_spans(value: Any, line: int):
+    """Spans for a document whose text cannot be read again: its first line, for every node."""
+    from array import array
+
+    return array("i", (line + 1, 1, line + 1, 1) * (2 * _size(value)))
 
 
 class _Parser(_CParser if _CParser is not None else object):  # type: ignore[misc]
