@@ -210,7 +210,8 @@ def pod_spec_of(obj: KubeObject) -> Optional[PodSpecRef]:
 
 
 # What the rules read of a pod spec and of its containers (rclint.checks, rclint.suppress,
-# rclint.fixers): a document holding one pod spec keeps only these fields of it (projected).
+# rclint.fixers): a document holding one pod spec keeps only these fields' values (projected;
+# other keys stay, with None values).
 POD_SPEC_FIELDS = frozenset([
     "runtimeClassName", "nodeSelector", "tolerations", "affinity", "nodeName", "os", "overhead",
     "hostUsers", "hostNetwork", "hostPID", "hostIPC", "initContainers", "containers", "ephemeralContainers",
@@ -221,7 +222,11 @@ MOUNT_FIELDS = frozenset(["recursiveReadOnly"])
 
 
 def _only(value: Any, keep) -> Any:
-    return {k: v for k, v in value.items() if k in keep} if isinstance(value, dict) else value
+    """The mapping with the values of keys not in `keep` replaced by None: every key stays, so a
+    fix that asks which keys a mapping has (is this entry its only one?) gets the same answer."""
+    if not isinstance(value, dict):
+        return value
+    return {k: (v if k in keep else None) for k, v in value.items()}
 
 
 def _projected_spec(spec: dict) -> dict:
@@ -242,8 +247,8 @@ def _projected_spec(spec: dict) -> dict:
 
 def projection(value: Any) -> Optional[dict]:
     """What the rules read of a document that is one object holding a pod spec: the object with
-    its pod spec reduced to the fields rules read (every mapping and list on the way copied, the
-    rest shared), or None when the document is anything else (a List, no pod spec)."""
+    the values in its pod spec that no rule reads left out (the mappings and lists on the way
+    copied, the rest shared), or None when the document is anything else (a List, no pod spec)."""
     if not isinstance(value, dict) or "items" in value or not is_kube_object(value):
         return None
     ref = pod_spec_of(KubeObject(YamlDoc("", 0, value, {}, {}), (), value))
