@@ -80,6 +80,23 @@ EDGE_CASES = {
                       "  runtimeClassName: kata-qmeu\r\n  hostUsers: false\r\n",
     "edge/pod.json": '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "j"},\n'
                      ' "spec": {"runtimeClassName": "kata-qmeu", "overhead": {"cpu": "1"}}}\n',
+    # pod specs whose other fields are projected away: a fix that removes a pod spec's only
+    # rule-read field, unused and used suppressions, read-only mounts beside dropped fields
+    "edge/projected.yaml": (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: empty}\nspec:\n  runtimeClassName: \"\"\n"
+        "  restartPolicy: Never\n"
+        "---\napiVersion: v1\nkind: Pod\nmetadata: {name: manual}\nspec:\n  restartPolicy: Never\n"
+        "  overhead: {cpu: 250m}\n  runtimeClassName: kata-fc\n"
+        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  annotations:\n"
+        "    rclint.io/ignore: RCL404\n    rclint.io/ignore-reason: test\nspec:\n  replicas: 2\n"
+        "  template:\n    metadata:\n      annotations: {rclint.io/ignore: \"RCL101, RCL402\"}\n    spec:\n"
+        "      serviceAccountName: app\n      runtimeClassName: kata\n      hostUsers: false\n"
+        "      containers:\n        - name: a\n          env: [{name: X, value: \"1\"}]\n"
+        "          securityContext: {privileged: true}\n"
+        "          volumeMounts:\n            - {name: v, mountPath: /v, recursiveReadOnly: Enabled}\n"
+        "            - name: w\n              mountPath: /w\n              recursiveReadOnly: Enabled\n"
+        "      volumes: [{name: v, emptyDir: {}}]\n"
+    ),
 }
 
 
@@ -94,6 +111,65 @@ def test_identical_output_on_a_heavy_tree(tmp_path, monkeypatch, fast_switch):
     assert {"RCL001", "RCL005", "RCL101", "RCL107", "RCL112", "RCL401"} <= codes
     assert any(f["path"].startswith("edge/anchors") for f in out["findings"])
     assert out["summary"]["findings"] > 50
+
+
+def test_identical_fixes_on_a_heavy_tree(tmp_path, monkeypatch, fast_switch):
+    """Fixes read positions of projected, lazily positioned documents: the same edits."""
+    _heavy().generate(tmp_path, pods=200, nodes=12, pools=6)
+    for name, text in EDGE_CASES.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(text.encode())
+    fast_switch(False)
+    slow = report(tmp_path, monkeypatch, "--diff", "--unsafe-fixes")
+    fast_switch(True)
+    fast = report(tmp_path, monkeypatch, "--diff", "--unsafe-fixes")
+    assert fast == slow
+    assert "+++ b/edge/projected.yaml" in fast and "-  runtimeClassName: \"\"" in fast
+
+
+def test_documents_no_finding_points_into_keep_no_text_and_get_no_positions(tmp_path):
+    from rclint.suppress import ANNOTATION
+
+    _heavy().generate(tmp_path, pods=300, nodes=12, pools=6)
+    result = lint(tmp_path, cache_dir=None)
+    docs = [d for f in result.inventory.files for d in f.documents]
+    lazy = [d for d in docs if d.source is not None]
+    assert len(lazy) > 250
+    assert all(d.source.chunk is None for d in lazy)  # no document keeps its text
+    places = {(f.path, f.span.line) for f in result.findings}
+    places |= {(r.path, r.span.line) for f in result.findings for r in f.related}
+
+    def pointed(d):
+        return any(p == d.path and d.source.line < line <= d.source.last_line for p, line in places)
+
+    def located_anyway(d):  # suppressions and node pools are located whether or not a finding needs them
+        return ANNOTATION in repr(d.value) or d.value.get("kind") == "Node"
+
+    positioned = [d for d in lazy if d.source.spans is not None]
+    assert positioned and all(pointed(d) or located_anyway(d) for d in positioned)
+    assert len(positioned) < len(lazy) / 2
+    # pod specs keep only what rules read
+    pods = [ref.spec for ref in result.inventory.pod_specs]
+    assert all(c.get("image") is None and c.get("env") is None for spec in pods for c in spec.get("containers", []))
+
+
+def test_a_file_changed_since_it_was_read_costs_exact_positions_not_the_run():
+    from rclint.model import Span
+    from rclint.yamlsource import Chunk, clear_readers, parse_chunk, register_reader
+
+    text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+    try:
+        for reader, kind_span in (
+            (lambda: "# x\n" + text, Span(3, 1, 3, 5)),  # the same chunk at the same offset
+            (lambda: "# x\n" + text.replace("Pod", "Job"), Span(2, 1, 2, 1)),  # changed: the chunk's start
+            (lambda: 1 / 0, Span(2, 1, 2, 1)),  # unreadable
+        ):
+            doc = next(parse_chunk(Chunk(text, 1, 4), "f.yaml"))
+            doc.source.detach("f.yaml")
+            register_reader("f.yaml", reader)
+            assert doc.key_span(("kind",)) == kind_span
+    finally:
+        clear_readers()
 
 
 def test_heavy_generator_is_deterministic(tmp_path):
