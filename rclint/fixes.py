@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import itertools
+import operator
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -80,17 +82,19 @@ class Source:
                 self.bom, self.encoding = bom, encoding
                 break
         self.text = data[len(self.bom):].decode(self.encoding)
-        self.line_starts = [0]
-        pos = self.text.find("\n")
-        while pos >= 0:
-            self.line_starts.append(pos + 1)
-            pos = self.text.find("\n", pos + 1)
+        lines = self.text.split("\n")
+        # the offset after each "\n": the lengths of the lines before it, plus one per break
+        self.line_starts = [0] + list(map(operator.add, itertools.accumulate(map(len, lines[:-1])),
+                                          range(1, len(lines))))
 
     @property
     def lines_agree(self) -> bool:
         """False when the text has line breaks YAML counts but rclint's offsets do not (a lone
         CR, NEL, LS, PS): YAML positions would not map onto it exactly, so it gets no YAML fix."""
-        return _OTHER_BREAKS.search(self.text) is None
+        text = self.text
+        if "\r" not in text and text.isascii():
+            return True  # the common case, without a regular-expression scan
+        return _OTHER_BREAKS.search(text) is None
 
     def offset(self, line: int, column: int) -> Optional[int]:
         """The text offset of a 1-based line/column, or None when the file has no such place."""
