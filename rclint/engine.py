@@ -71,6 +71,8 @@ def _read(inp: InputFile, policy: FsPolicy) -> bytes:
         if stdin:
             inp.data = policy.read_stdin()
         return observed(inp.display, None if stdin else "", inp.data)
+    if inp.walked is not None:
+        return observed(inp.display, inp.path, policy.read_walked(inp.path, inp.walked))
     return observed(inp.display, inp.path, policy.read_bytes(inp.path, trusted=inp.explicit or None))
 
 
