@@ -884,8 +884,10 @@ def check_syntax(chunk: Chunk) -> None:
         require_c_parser()
     text = chunk.text
     if not _needs_full_parse(text):
+        # libyaml parses without recursion (only composing recurses), but its time grows with
+        # the square of the flow nesting: bound it when the brackets could nest too deep
         try:
-            if len(text) >= MAX_DEPTH:
+            if len(text) >= MAX_DEPTH and text.count("[") + text.count("{") > MAX_DEPTH:
                 _check_depth(chunk)
             _Parser(text).raw_parse()
             return
