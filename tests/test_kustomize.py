@@ -155,3 +155,22 @@ def test_locate_finds_the_object_in_its_source():
     span = kustomize.locate(text, "Pod", "prod-p")
     assert (span.line, span.column, span.end_column) == (9, 10, 11)
     assert kustomize.locate(text, "Deployment", "p") is None
+
+
+@pytest.mark.parametrize("script, why", [
+    ("#!/bin/sh\nexec sleep 30\n", "kubectl kustomize did not finish within 1 s"),
+    ("#!/bin/sh\necho 'Error: no such thing' >&2\nexit 1\n", "kubectl kustomize failed: Error: no such thing"),
+])
+def test_a_render_that_hangs_or_fails_is_one_info_finding(project, monkeypatch, script, why):
+    import time
+
+    fake = project.parent / "fake-kubectl"
+    fake.write_text(script)
+    fake.chmod(0o755)
+    monkeypatch.setattr(kustomize, "kubectl", lambda: str(fake))
+    monkeypatch.setattr(kustomize, "TIMEOUT", 1)
+    started = time.monotonic()
+    _r, doc = run()
+    assert time.monotonic() - started < 20  # the hanging render was stopped, not waited for
+    found = [(f["path"], f["code"], f["notes"][0]) for f in doc["findings"] if f["code"] == "RCL005"]
+    assert found == [("overlays/prod/kustomization.yaml", "RCL005", why)]
