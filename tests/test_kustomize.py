@@ -122,9 +122,24 @@ def test_a_kustomization_that_mentions_nothing_a_rule_reads_is_not_rendered(proj
     })
     assert kustomize.could_matter(str(project / "web"), str(project)) is False
     assert kustomize.could_matter(str(project / "overlays/prod"), str(project)) is True  # its base has a pod
-    (project / "shared/cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
-                                            "data: {note: runtimeClassName}\n")
+    cm_mentioning = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata: {note: runtimeClassName}\n"
+    (project / "shared/cm.yaml").write_text(cm_mentioning)
+    assert kustomize.could_matter(str(project / "web"), str(project)) is False  # no rule reads a ConfigMap
+    (project / "shared/cm.yaml").write_text(cm_mentioning.replace("ConfigMap", "Deployment"))
     assert kustomize.could_matter(str(project / "web"), str(project)) is True  # a local base mentions one
+    (project / "shared/cm.yaml").write_text(cm_mentioning.replace("kind: ConfigMap\n", ""))
+    assert kustomize.could_matter(str(project / "web"), str(project)) is True  # kind unknown: it may matter
+    (project / "shared/cm.yaml").write_text(cm_mentioning)
+    # a replacement or a plugin configuration can write runtimeClassName into any object: as text
+    for key, entry in (("replacements", "- path: r.yaml"), ("transformers", "- r.yaml")):
+        write_files(project, {
+            "shared/kustomization.yaml": f"resources:\n- cm.yaml\n{key}:\n{entry}\n",
+            "shared/r.yaml": "apiVersion: builtin\nkind: PatchTransformer\nmetadata: {name: t}\n"
+                             "patch: '[{op: add, path: /spec/template/spec/runtimeClassName, value: kata}]'\n",
+        })
+        assert kustomize.could_matter(str(project / "web"), str(project)) is True, key
+    write_files(project, {"shared/kustomization.yaml": "resources:\n- cm.yaml\n"})
+    (project / "shared/r.yaml").unlink()
     (project / "shared/cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
     calls = []
     real_popen = subprocess.Popen
