@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from typing import Dict, List, Optional, Tuple
 
 NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -193,9 +194,70 @@ MAX_SCAN_FILES = 2000
 MAX_SCAN_BYTES = 32 * 1024 * 1024
 
 
+def _objects_matter(data: bytes) -> bool:
+    """Whether a file of objects holds a document that mentions a marker and is of a kind a
+    rule may read (the loader's test: `rclint.loader._no_rule_reads`)."""
+    from rclint.loader import _no_rule_reads
+    from rclint.yamlsource import split_kube
+
+    text = data.decode("utf-8", "replace")
+    chunks, _error = split_kube(text)
+    return any(any(m in c.text for m in _TEXT_MARKERS) and not _no_rule_reads(c.text) for c in chunks)
+
+
+_TEXT_MARKERS = tuple(m.decode() for m in _MARKERS)
+# Every field of a kustomization that names local files or directories. Objects come from the
+# first four; the others hold patches, replacements and plugin configurations, which can write
+# any field of any object, so their text counts as it is.
+OBJECT_KEYS = ("resources", "bases", "components", "crds")
+FILE_LIST_KEYS = OBJECT_KEYS + ("patchesStrategicMerge", "transformers", "generators", "validators",
+                                "configurations")
+
+
+def _references(directory: str):
+    """(object files, other files, directories) the kustomization in `directory` names, as real
+    paths; None when it cannot be read."""
+    kfile = kustomization_file(directory)
+    doc = _load(kfile) if kfile else None
+    if not isinstance(doc, dict):
+        return None
+    objects: List[str] = []
+    others: List[str] = []
+    dirs: List[str] = []
+
+    def add(name, key):
+        if not isinstance(name, str) or _REMOTE.search(name):
+            return
+        target = _real(os.path.join(directory, name))
+        if target is None:
+            return
+        if os.path.isdir(target):
+            dirs.append(target)
+        elif os.path.isfile(target):
+            (objects if key in OBJECT_KEYS else others).append(target)
+
+    for key in FILE_LIST_KEYS:
+        items = doc.get(key)
+        if isinstance(items, list):
+            for item in items:
+                add(item, key)
+    for key in PATH_ITEM_KEYS:
+        items = doc.get(key)
+        if isinstance(items, list):
+            for item in items:
+                if isinstance(item, dict):
+                    add(item.get("path"), key)
+    openapi = doc.get("openapi")
+    if isinstance(openapi, dict):
+        add(openapi.get("path"), "openapi")
+    return objects, others, dirs
+
+
 def could_matter(directory: str, root: str) -> bool:
-    """False only when no file the render could read mentions anything a rule looks at (see
-    `_MARKERS`): the kustomization's directories and local bases, and the files its lists name.
+    """False only when nothing a render reads mentions anything a rule looks at (see
+    `_MARKERS`): the kustomization files and every patch, replacement or plugin configuration
+    they name, as text; the object files they name (and the other files of their directories),
+    only in documents of a kind a rule may read. Local bases and components are followed.
     Whatever cannot be judged (too many files, unreadable, outside the tree) counts as mattering."""
     from rclint.fspolicy import read_regular
 
@@ -203,10 +265,9 @@ def could_matter(directory: str, root: str) -> bool:
     budget = {"files": MAX_SCAN_FILES, "bytes": MAX_SCAN_BYTES}
     scanned: set = set()
 
-    def mentions(path: str) -> bool:
-        real = _real(path)
-        if real is None or real in scanned:
-            return real is None
+    def mentions(real: str, as_text: bool) -> bool:
+        if real in scanned:
+            return False
         scanned.add(real)
         budget["files"] -= 1
         if budget["files"] < 0 or not _inside(real, root):
@@ -216,7 +277,11 @@ def could_matter(directory: str, root: str) -> bool:
         except (OSError, ValueError):
             return True
         budget["bytes"] -= len(data)
-        return budget["bytes"] < 0 or any(m in data for m in _MARKERS)
+        if budget["bytes"] < 0:
+            return True
+        if not any(m in data for m in _MARKERS):
+            return False
+        return as_text or os.path.basename(real) in NAMES or _objects_matter(data)
 
     todo, seen = [os.path.realpath(directory)], set()
     while todo:
@@ -224,12 +289,27 @@ def could_matter(directory: str, root: str) -> bool:
         if d in seen:
             continue
         seen.add(d)
-        for base, _dirs, names in os.walk(d):  # symlinked directories are not followed
-            if any(mentions(os.path.join(base, n)) for n in sorted(names)):
-                return True
-        if any(mentions(f) for f in sorted(consumed_files(d))):
+        if not _inside(d, root):
             return True
-        todo.extend(local_bases(d))
+        refs = _references(d)
+        if refs is None:
+            return True
+        objects, others, dirs = refs
+        own = []
+        try:
+            for entry in os.scandir(d):
+                if entry.is_file():
+                    real = _real(entry.path)
+                    if real is None:
+                        return True
+                    own.append(real)
+        except OSError:
+            return True
+        as_text = set(others)
+        for f in sorted(set(own) | set(objects) | as_text):
+            if mentions(f, f in as_text):
+                return True
+        todo.extend(sorted(dirs))
     return False
 
 
@@ -241,52 +321,126 @@ def kubectl() -> Optional[str]:
 
 def render(directory: str, root: str, max_size: int) -> Tuple[Optional[bytes], Optional[str], Dict[int, Tuple[int, str]]]:
     """(rendered YAML, None, {line: source path}) or (None, why not, {})."""
+    return start(directory, root, max_size).result()
+
+
+class Render:
+    """One `kubectl kustomize` run, started by `start` and read by `result()`. Its output goes
+    to files, not pipes, so it runs to the end while rclint loads other files."""
+
+    def __init__(self, done=None, proc=None, tmp=None, wrapper=None, directory=None, max_size=0):
+        self.done = done  # the result, when known without running kubectl (or already read)
+        self.proc, self.tmp, self.wrapper, self.directory, self.max_size = proc, tmp, wrapper, directory, max_size
+        self.started = time.monotonic()
+
+    def result(self) -> Tuple[Optional[bytes], Optional[str], Dict[int, Tuple[int, str]]]:
+        if self.done is None:
+            try:
+                self.done = self._finish()
+            finally:
+                import shutil
+
+                shutil.rmtree(self.tmp, ignore_errors=True)
+        return self.done
+
+    def _finish(self):
+        import subprocess
+
+        proc, tmp = self.proc, self.tmp
+        try:
+            _wait(proc, max(0.0, TIMEOUT - (time.monotonic() - self.started)))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            return None, f"kubectl kustomize did not finish within {TIMEOUT} s", {}
+        out_path, err_path = os.path.join(tmp, "out"), os.path.join(tmp, "err")
+        if proc.returncode != 0:
+            with open(err_path, "rb") as fh:
+                lines = fh.read(1 << 20).decode("utf-8", "replace").strip().splitlines()
+            detail = lines[-1] if lines else f"exit status {proc.returncode}"
+            detail = detail.replace(tmp, "<tmp>").replace(os.path.realpath(self.directory), ".")
+            return None, f"kubectl kustomize failed: {detail[:300]}", {}
+        if os.path.getsize(out_path) > self.max_size:
+            return None, f"the rendered output is larger than max-file-size ({self.max_size:,} bytes)", {}
+        with open(out_path, "rb") as fh:
+            data = fh.read()
+        text = data.decode("utf-8", "replace")
+        return data, None, origins(text, self.wrapper)
+
+
+def _wait(proc, timeout: float) -> None:
+    """proc.wait(timeout), woken by the exit itself where Linux offers a process descriptor
+    (Popen.wait with a timeout polls, sleeping up to 50 ms after the child is done)."""
+    import subprocess
+
+    pidfd_open = getattr(os, "pidfd_open", None)
+    fd = None
+    if pidfd_open is not None:
+        try:
+            fd = pidfd_open(proc.pid)
+        except OSError:
+            fd = None
+    if fd is None:
+        proc.wait(timeout=timeout)
+        return
+    try:
+        import select
+
+        ready, _w, _x = select.select([fd], [], [], timeout)
+    finally:
+        os.close(fd)
+    if not ready:
+        raise subprocess.TimeoutExpired(proc.args, timeout)
+    proc.wait()
+
+
+def start(directory: str, root: str, max_size: int) -> Render:
+    """Start rendering a kustomization (or decide at once why not); `.result()` gives what
+    `render` returns."""
     exe = kubectl()
     if exe is None:
-        return None, "kubectl is not installed", {}
+        return Render((None, "kubectl is not installed", {}))
     why = refusal(directory, root)
     if why:
-        return None, f"rendering refused: {why}", {}
+        return Render((None, f"rendering refused: {why}", {}))
     if not could_matter(directory, root):
-        return b"", None, {}  # nothing in it mentions a RuntimeClass, an overhead or a Node
+        return Render((b"", None, {}))  # nothing in it mentions a RuntimeClass, an overhead or a Node
     import subprocess
     import tempfile
 
-    with tempfile.TemporaryDirectory(prefix="rclint-kustomize-") as tmp:
-        wrapper = os.path.join(tmp, "wrap")
-        os.mkdir(wrapper)
-        try:
-            target = os.path.relpath(os.path.realpath(directory), wrapper).replace(os.sep, "/")
-        except ValueError:  # another drive (Windows): kustomize takes no absolute base path
-            return None, "the temporary directory is on another drive than the kustomization", {}
-        with open(os.path.join(wrapper, "kustomization.yaml"), "w", encoding="utf-8") as fh:
-            fh.write(f"resources:\n- {_yaml_string(target)}\nbuildMetadata: [originAnnotations]\n")
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": tmp,  # no user kubeconfig or git config
-            "KUBECONFIG": os.path.join(tmp, "none"),
-            "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
-            "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9", "NO_PROXY": "", "no_proxy": "",
-            "GIT_ALLOW_PROTOCOL": "none", "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0",
-        }
-        try:
-            proc = subprocess.run(
+    tmp = tempfile.mkdtemp(prefix="rclint-kustomize-")
+    wrapper = os.path.join(tmp, "wrap")
+    os.mkdir(wrapper)
+    try:
+        target = os.path.relpath(os.path.realpath(directory), wrapper).replace(os.sep, "/")
+    except ValueError:  # another drive (Windows): kustomize takes no absolute base path
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+        return Render((None, "the temporary directory is on another drive than the kustomization", {}))
+    with open(os.path.join(wrapper, "kustomization.yaml"), "w", encoding="utf-8") as fh:
+        fh.write(f"resources:\n- {_yaml_string(target)}\nbuildMetadata: [originAnnotations]\n")
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": tmp,  # no user kubeconfig or git config
+        "KUBECONFIG": os.path.join(tmp, "none"),
+        "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
+        "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9", "NO_PROXY": "", "no_proxy": "",
+        "GIT_ALLOW_PROTOCOL": "none", "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0",
+    }
+    render_ = Render(tmp=tmp, wrapper=wrapper, directory=directory, max_size=max_size)
+    try:
+        with open(os.path.join(tmp, "out"), "wb") as out, open(os.path.join(tmp, "err"), "wb") as err:
+            render_.proc = subprocess.Popen(
                 [exe, "kustomize", "--load-restrictor", "LoadRestrictionsRootOnly", wrapper],
-                cwd=tmp, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT,
+                cwd=tmp, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
             )
-        except subprocess.TimeoutExpired:
-            return None, f"kubectl kustomize did not finish within {TIMEOUT} s", {}
-        except OSError as exc:
-            return None, f"cannot run kubectl: {exc.strerror or exc}", {}
-    if proc.returncode != 0:
-        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        detail = lines[-1] if lines else f"exit status {proc.returncode}"
-        detail = detail.replace(tmp, "<tmp>").replace(os.path.realpath(directory), ".")
-        return None, f"kubectl kustomize failed: {detail[:300]}", {}
-    if len(proc.stdout) > max_size:
-        return None, f"the rendered output is larger than max-file-size ({max_size:,} bytes)", {}
-    text = proc.stdout.decode("utf-8", "replace")
-    return proc.stdout, None, origins(text, wrapper)
+    except OSError as exc:
+        render_.done = (None, f"cannot run kubectl: {exc.strerror or exc}", {})
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+    return render_
 
 
 def _yaml_string(text: str) -> str:

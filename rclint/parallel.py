@@ -1,7 +1,7 @@
 """Loading manifest files on every core the run may use, when the input is big enough to pay.
 
-Workers are forked (cheap on Linux, nothing to re-import) and each loads a contiguous batch of
-files with the same code as a single-process run; results come back in input order, so the
+Workers are forked (cheap on Linux, nothing to re-import) and each loads batches of files
+with the same code as a single-process run; results are put back in input order, so the
 output is byte-identical. Small runs (a pre-commit hook over a few files) never start a pool:
 the fork and the shipping of results would cost more than they save.
 """
@@ -14,10 +14,11 @@ from typing import List, Optional
 
 MIN_BYTES = 4_000_000  # below this, one process is as fast
 MIN_FILES = 64
-# Many small files (the real 6,172-file corpus averages 1.7 KB) cost mostly a read, a split and a
-# syntax pass each, and shipping their results back costs about what a worker saves: measured
-# slower. Files of tens of KB full of pod specs (the heavy tree: 39 KB) gain.
-MIN_AVERAGE_BYTES = 8192
+# From this many files on, the input is split without measuring it: a stat per file would cost
+# more than the imbalance it avoids (files are dealt out in turn, so a folder of big files is
+# shared too).
+COUNT_ONLY_FILES = 1000
+MIN_AVERAGE_BYTES = 0  # kept for tests that force a pool on tiny inputs
 BATCHES_PER_WORKER = 6
 
 
@@ -40,68 +41,82 @@ def _sizes(inputs) -> Optional[List[int]]:
     return sizes
 
 
-def _batches(sizes: List[int], count: int) -> List[range]:
-    """Contiguous index ranges of about equal bytes."""
-    total = sum(sizes) or 1
-    target = total / count
-    out, start, acc = [], 0, 0
-    for i, size in enumerate(sizes):
-        acc += size
-        if acc >= target and i + 1 < len(sizes):
-            out.append(range(start, i + 1))
-            start, acc = i + 1, 0
-    out.append(range(start, len(sizes)))
-    return [r for r in out if len(r)]
+def _batches(sizes: List[int], count: int) -> List[List[int]]:
+    """Index lists of about equal bytes, each file dealt to the batch holding the fewest bytes
+    so far, biggest first."""
+    import heapq
+
+    heap = [(0, b) for b in range(count)]
+    out: List[List[int]] = [[] for _ in range(count)]
+    for i in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
+        total, b = heapq.heappop(heap)
+        out[b].append(i)
+        heapq.heappush(heap, (total + sizes[i], b))
+    return [sorted(b) for b in out if b]
+
+
+def _dealt(n: int, count: int) -> List[List[int]]:
+    """Index lists of about equal counts, files dealt out in turn."""
+    return [list(range(b, n, count)) for b in range(min(count, n))]
 
 
 _JOB = None  # (inputs, settings, policy), inherited by the forked workers
 
 
-def _load_batch(indices: range):
+def _load_batch(indices):
     from rclint.engine import load_one
 
     inputs, settings, policy = _JOB
     return [load_one(inputs[i], settings, policy) for i in indices]
 
 
-def _load_batch_remote(indices: range):
+def _load_batch_remote(indices):
     """In a worker: the batch, and which files the filesystem policy let it read (the main
     process reads some of them again later, for code frames, under the same rule)."""
     _inputs, _settings, policy = _JOB
-    return _load_batch(indices), dict(policy._approved)
+    return _load_batch(indices), dict(policy._approved), dict(policy._walked)
 
 
 def load_in_workers(inputs, settings, policy, workers: Optional[int] = None):
     """[engine.load_one(input)] in input order, or None when one process should do it.
 
-    The main process loads the first share of the files itself while `workers - 1` forked
+    The main process loads the first share of the batches itself while `workers - 1` forked
     processes load the rest (their results are pickled back: the main process's share is not)."""
     global _JOB
     workers = workers or min(usable_cores(), 8)
     if workers < 2 or len(inputs) < MIN_FILES or not sys.platform.startswith("linux"):
         return None
+    if any(inp.path is None for inp in inputs):
+        return None  # standard input is read by the main process only
     import multiprocessing
 
     try:
         ctx = multiprocessing.get_context("fork")
     except ValueError:
         return None
-    sizes = _sizes(inputs)
-    if sizes is None or sum(sizes) < MIN_BYTES or sum(sizes) < MIN_AVERAGE_BYTES * len(sizes):
-        return None
-    batches = _batches(sizes, workers * BATCHES_PER_WORKER)
+    count = workers * BATCHES_PER_WORKER
+    if len(inputs) >= COUNT_ONLY_FILES:
+        batches = _dealt(len(inputs), count)
+    else:
+        sizes = _sizes(inputs)
+        if sizes is None or sum(sizes) < MIN_BYTES or sum(sizes) < MIN_AVERAGE_BYTES * len(sizes):
+            return None
+        batches = _batches(sizes, count)
     mine = len(batches) // workers  # the main process's share: the first batches
     _JOB = (inputs, settings, policy)
+    out: list = [None] * len(inputs)
     try:
         with ctx.Pool(workers - 1) as pool:
             theirs = pool.map_async(_load_batch_remote, batches[mine:], chunksize=1)
-            out = []
             for batch in batches[:mine]:
-                out.extend(_load_batch(batch))
-            for part, approved in theirs.get():
-                out.extend(part)
+                for i, result in zip(batch, _load_batch(batch)):
+                    out[i] = result
+            for batch, (part, approved, walked) in zip(batches[mine:], theirs.get()):
+                for i, result in zip(batch, part):
+                    out[i] = result
                 for path, region in approved.items():
                     policy._approved.setdefault(path, region)
+                policy._walked.update(walked)
             return out
     finally:
         _JOB = None

@@ -147,7 +147,8 @@ def test_concurrent_runs_share_a_cache_safely(repo, tmp_path):
 # --------------------------------------------------------------------------- worker processes
 
 
-def test_workers_give_byte_identical_output(tmp_path, monkeypatch):
+@pytest.mark.parametrize("count_only", [False, True], ids=["split-by-bytes", "dealt-by-count"])
+def test_workers_give_byte_identical_output(tmp_path, monkeypatch, count_only):
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("heavy", Path(__file__).resolve().parents[1] / "benchmarks" / "heavy.py")
@@ -159,6 +160,7 @@ def test_workers_give_byte_identical_output(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
     monkeypatch.setattr(parallel, "MIN_FILES", 2)
     monkeypatch.setattr(parallel, "MIN_AVERAGE_BYTES", 0)
+    monkeypatch.setattr(parallel, "COUNT_ONLY_FILES", 2 if count_only else 10**9)
     used = []
     real = parallel.load_in_workers
 
