@@ -240,10 +240,9 @@ def _read_text_again(path: str, policy: FsPolicy) -> str:
 
 def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats,
                 policy: Optional[FsPolicy] = None) -> List[LoadedFile]:
-    from rclint import perf
-
     import functools
 
+    from rclint import perf
     from rclint.yamlsource import clear_readers, register_reader
 
     policy = policy or FsPolicy.for_settings(settings)
