@@ -239,7 +239,9 @@ def _read_text_again(path: str, policy: FsPolicy) -> str:
 
 
 def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats,
-                policy: Optional[FsPolicy] = None) -> List[LoadedFile]:
+                policy: Optional[FsPolicy] = None, meanwhile=None) -> List[LoadedFile]:
+    """The loaded manifests. `meanwhile()`, when given, is called once, while worker processes
+    load (else first)."""
     import functools
 
     from rclint import perf
@@ -259,7 +261,9 @@ def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats,
         if perf.FAST:
             from rclint.parallel import load_in_workers
 
-            results = load_in_workers(manifests, settings, policy, workers=settings.jobs)
+            results = load_in_workers(manifests, settings, policy, workers=settings.jobs, meanwhile=meanwhile)
+        if results is None and meanwhile is not None:
+            meanwhile()
         loaded_by_input = dict(zip(map(id, manifests), results)) if results is not None else {}
         loaded: List[LoadedFile] = []
         for inp in inputs:
@@ -311,10 +315,15 @@ def load_everything(settings: Settings, stats: Stats, require_input: bool = True
         inputs = discover(settings)
     if inputs_out is not None:
         inputs_out.extend(inputs)
+    loaded_runtime = []
+
+    def runtime_sources():  # loaded by the main process while worker processes load manifests
+        loaded_runtime.append(load_runtime_sources(node_config_candidates(inputs, settings), display_path,
+                                                   settings.max_file_size, policy, declared_runtime_versions(settings)))
+
     with _no_gc_while_loading():
-        files = load_inputs(inputs, settings, stats, policy)
-    runtime = load_runtime_sources(node_config_candidates(inputs, settings), display_path, settings.max_file_size,
-                                   policy, declared_runtime_versions(settings))
+        files = load_inputs(inputs, settings, stats, policy, meanwhile=runtime_sources)
+    runtime = loaded_runtime[0]
     stats.runtime_configs = len(runtime.configs)
     stats.files += runtime.files
     stats.bytes += runtime.bytes

@@ -60,28 +60,43 @@ def _dealt(n: int, count: int) -> List[List[int]]:
     return [list(range(b, n, count)) for b in range(min(count, n))]
 
 
-_JOB = None  # (inputs, settings, policy), inherited by the forked workers
+_JOB = None  # (inputs, settings, policy, batches, claims), inherited by the forked workers
+
+
+def _claim(b: int) -> bool:
+    """Take batch `b` unless a process took it already (each batch is loaded exactly once)."""
+    claims = _JOB[4]
+    with claims.get_lock():
+        if claims[b]:
+            return False
+        claims[b] = 1
+        return True
 
 
 def _load_batch(indices):
     from rclint.engine import load_one
 
-    inputs, settings, policy = _JOB
+    inputs, settings, policy = _JOB[:3]
     return [load_one(inputs[i], settings, policy) for i in indices]
 
 
-def _load_batch_remote(indices):
-    """In a worker: the batch, and which files the filesystem policy let it read (the main
-    process reads some of them again later, for code frames, under the same rule)."""
-    _inputs, _settings, policy = _JOB
-    return _load_batch(indices), dict(policy._approved), dict(policy._walked)
+def _load_batch_remote(b: int):
+    """In a worker: batch `b` unless the main process took it, and which files the filesystem
+    policy let it read (the main process reads some of them again later, for code frames and
+    positions, under the same rule)."""
+    if not _claim(b):
+        return None
+    policy = _JOB[2]
+    return _load_batch(_JOB[3][b]), dict(policy._approved), dict(policy._walked)
 
 
-def load_in_workers(inputs, settings, policy, workers: Optional[int] = None):
+def load_in_workers(inputs, settings, policy, workers: Optional[int] = None, meanwhile=None):
     """[engine.load_one(input)] in input order, or None when one process should do it.
 
-    The main process loads the first share of the batches itself while `workers - 1` forked
-    processes load the rest (their results are pickled back: the main process's share is not)."""
+    `workers - 1` forked processes take batches from the last one down while the main process
+    first calls `meanwhile()` (other loading it has to do; only when a pool runs), then takes
+    batches from the first one up, until they meet: whoever is slower loads less. The workers'
+    results are pickled back; the main process's are not."""
     global _JOB
     workers = workers or min(usable_cores(), 8)
     if workers < 2 or len(inputs) < MIN_FILES or not sys.platform.startswith("linux"):
@@ -102,17 +117,23 @@ def load_in_workers(inputs, settings, policy, workers: Optional[int] = None):
         if sizes is None or sum(sizes) < MIN_BYTES or sum(sizes) < MIN_AVERAGE_BYTES * len(sizes):
             return None
         batches = _batches(sizes, count)
-    mine = len(batches) // workers  # the main process's share: the first batches
-    _JOB = (inputs, settings, policy)
+    _JOB = (inputs, settings, policy, batches, ctx.Array("b", len(batches)))
     out: list = [None] * len(inputs)
     try:
         with ctx.Pool(workers - 1) as pool:
-            theirs = pool.map_async(_load_batch_remote, batches[mine:], chunksize=1)
-            for batch in batches[:mine]:
-                for i, result in zip(batch, _load_batch(batch)):
-                    out[i] = result
-            for batch, (part, approved, walked) in zip(batches[mine:], theirs.get()):
-                for i, result in zip(batch, part):
+            order = list(range(len(batches) - 1, -1, -1))
+            theirs = pool.map_async(_load_batch_remote, order, chunksize=1)
+            if meanwhile is not None:
+                meanwhile()
+            for b, batch in enumerate(batches):
+                if _claim(b):
+                    for i, result in zip(batch, _load_batch(batch)):
+                        out[i] = result
+            for b, got in sorted(zip(order, theirs.get()), key=lambda t: t[0]):
+                if got is None:
+                    continue  # the main process loaded it
+                part, approved, walked = got
+                for i, result in zip(batches[b], part):
                     out[i] = result
                 for path, region in approved.items():
                     policy._approved.setdefault(path, region)
