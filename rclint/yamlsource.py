@@ -382,9 +382,10 @@ class YamlDoc:
         return src.spans
 
     def project(self, value: Any) -> None:
-        """Keep `value`, a projection of this lazily positioned document's value (the same nodes
-        with subtrees no rule reads left out), instead of the whole value. Positions are then
-        recovered for the projection's nodes only, in the projection's order."""
+        """Keep `value`, a projection of this lazily positioned document's value (the same
+        mappings with the same keys in the same order, the same lists, subtrees no rule reads
+        replaced by None), instead of the whole value. Positions are then recovered for the
+        projection's nodes only, in the projection's order."""
         self.value = value
         self.source.projected = True
 
@@ -1127,9 +1128,8 @@ def _recover_projected(chunk: Chunk, value: Any):
             out.extend((s.line + off, s.column + 1, e.line + off, e.column + 1))
         s, e = node.start_mark, node.end_mark
         out.extend((s.line + off, s.column + 1, e.line + off, e.column + 1))
-        if isinstance(value, dict):
-            pairs = {k.value: (k, v) for k, v in node.value}
-            stack.extend((pairs[k][1], pairs[k][0], v) for k, v in reversed(value.items()))
+        if isinstance(value, dict):  # the same keys as the node's, in its order (see YamlDoc.project)
+            stack.extend((vn, kn, v) for (kn, vn), v in zip(reversed(node.value), reversed(value.values())))
         elif isinstance(value, list):
             stack.extend((c, None, v) for c, v in reversed(list(zip(node.value, value))))
     return out
