@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import List, Optional
 
 from rclint import perf
-from rclint.kube.objects import projection
+from rclint.kube.objects import projection_shape
 from rclint.model import Finding, Span
 from rclint.textio import DecodeError, decode
 from rclint.jsonsource import is_json_stream, load_json_stream
@@ -218,7 +218,8 @@ def load_manifest_text(out: LoadedFile, text: str, *, parse_all: bool = False) -
             continue
         out.parsed += 1
         try:
-            docs = list(parse_chunk(chunk, path, index))
+            # a pod spec keeps only the fields rules read
+            docs = list(parse_chunk(chunk, path, index, shape_of=projection_shape if perf.FAST else None))
         except YamlLimitError as exc:
             out.findings.append(
                 Finding("RCL003", f"document not loaded: {exc.message}", path, Span(1, 1), field=f"doc[{index}]")
@@ -236,10 +237,6 @@ def load_manifest_text(out: LoadedFile, text: str, *, parse_all: bool = False) -
         for doc in docs:
             if doc.flow_template is not None and manifest_like:
                 return _skip_template(out, doc.flow_template)
-            if doc.source is not None and perf.FAST:
-                kept = projection(doc.value)  # a pod spec: only the fields rules read
-                if kept is not None:
-                    doc.project(kept)
             out.documents.append(doc)
         index += 1
     if separator_error is not None:

@@ -375,19 +375,11 @@ class YamlDoc:
             chunk = src.text_chunk()
             if chunk is None:  # the file changed or vanished since it was read: no exact position
                 src.spans = _unknown_spans(self.value, src.line)
-            elif src.projected:
+            elif src.projected:  # a projection (parse_chunk's shape_of): only the nodes it keeps
                 src.spans = _recover_projected(chunk, self.value)
             else:
                 src.spans = _recover_positions(chunk, src.number)
         return src.spans
-
-    def project(self, value: Any) -> None:
-        """Keep `value`, a projection of this lazily positioned document's value (the same
-        mappings with the same keys in the same order, the same lists, subtrees no rule reads
-        replaced by None), instead of the whole value. Positions are then recovered for the
-        projection's nodes only, in the projection's order."""
-        self.value = value
-        self.source.projected = True
 
     def get(self, path: Path, default: Any = None) -> Any:
         node = self.value
@@ -1032,14 +1024,18 @@ def check_syntax(chunk: Chunk) -> None:
 
 
 def parse_chunk(chunk: Chunk, path: str, first_index: int = 0,
-                max_nodes: int = MAX_EXPANDED_NODES) -> Iterator[YamlDoc]:
+                max_nodes: int = MAX_EXPANDED_NODES, shape_of=None) -> Iterator[YamlDoc]:
     """Parse one chunk as kubectl does: its first YAML document (anything after a `...` is never
     read). Yields one YamlDoc, or nothing for an empty document.
 
     The common document (no anchors, escapes, merge, duplicate, tagged or typed keys, no tags,
     no infinities, no template-like flow mappings) is converted without positions: they are
     recovered from the chunk the first time a finding points into it. Anything else takes the
-    full converter."""
+    full converter.
+
+    `shape_of(root node)`, when given, says what of such a document to keep (see
+    `_shaped_value`; None: all of it): such a projected document's positions are recovered for
+    the nodes it keeps only."""
     require_c_parser()
     doc = None
     try:
@@ -1051,11 +1047,13 @@ def parse_chunk(chunk: Chunk, path: str, first_index: int = 0,
                 return
             if not pure:
                 try:
-                    value = _fast_value(node, chunk.text, 0)
+                    shape = shape_of(node) if shape_of is not None else None
+                    value = _fast_value(node, chunk.text, 0) if shape is None else _shaped_value(node, chunk.text, 0, shape)
                 except _NeedFull:
                     node = None  # the full converter reads ruamel's own nodes
                 else:
                     doc = YamlDoc(path, first_index, value, None, None, source=LazySource(chunk, 0, max_nodes))
+                    doc.source.projected = shape is not None
         if doc is None:
             if node is None:
                 node, pure = _compose_first(chunk)
@@ -1128,7 +1126,7 @@ def _recover_projected(chunk: Chunk, value: Any):
             out.extend((s.line + off, s.column + 1, e.line + off, e.column + 1))
         s, e = node.start_mark, node.end_mark
         out.extend((s.line + off, s.column + 1, e.line + off, e.column + 1))
-        if isinstance(value, dict):  # the same keys as the node's, in its order (see YamlDoc.project)
+        if isinstance(value, dict):  # the same keys as the node's, in its order (see _shaped_value)
             stack.extend((vn, kn, v) for (kn, vn), v in zip(reversed(node.value), reversed(value.values())))
         elif isinstance(value, list):
             stack.extend((c, None, v) for c, v in reversed(list(zip(node.value, value))))
@@ -1260,6 +1258,96 @@ def _fast_value(node, text: str, depth: int) -> Any:
         else:
             out[_intern(k)] = _fast_value(vnode, text, depth)
     return out
+
+
+_NONFINITE = frozenset(t for t, v in _SPECIAL.items() if v.__class__ is float)
+
+
+def _fast_check(node, text: str, depth: int) -> None:
+    """What `_fast_value` would decide about a node, building nothing: raises _NeedFull
+    exactly when it would (for a subtree a projection leaves out)."""
+    cls = node.__class__
+    if cls is ScalarNode:
+        tag = node.ctag
+        if tag != _STR and (tag != _PLAIN or node.value in _NONFINITE):
+            raise _NeedFull
+        return
+    if depth >= MAX_DEPTH:
+        raise _NeedFull
+    depth += 1
+    if cls is SequenceNode:
+        for child in node.value:
+            _fast_check(child, text, depth)
+        return
+    if cls is not MappingNode or (node.flow_style and text.startswith("{{", node.start_mark.index)):
+        raise _NeedFull
+    seen = set()
+    for knode, vnode in node.value:
+        if knode.__class__ is not ScalarNode:
+            raise _NeedFull
+        ktag = knode.ctag
+        k = knode.value
+        if ktag == _PLAIN:
+            if not k or k in _KEY_SPECIAL or k[0] in _NUMBER_START or k[0] == "." or k == "<<":
+                raise _NeedFull
+        elif ktag != _STR:
+            raise _NeedFull
+        if k in seen:
+            raise _NeedFull
+        seen.add(k)
+        _fast_check(vnode, text, depth)
+
+
+def _shaped_value(node, text: str, depth: int, shape) -> Any:
+    """`_fast_value` keeping only what `shape` asks for: True, everything; ("map", fields,
+    default), a mapping whose key k keeps `fields.get(k, default)` of its value (None: the value
+    is checked, and None kept in its place); ("list", item), a sequence of items shaped so. A
+    node of another kind than its shape expects is kept whole. Raises _NeedFull exactly when
+    `_fast_value` would."""
+    if shape is True:
+        return _fast_value(node, text, depth)
+    cls = node.__class__
+    if shape[0] == "list":
+        if cls is not SequenceNode:
+            return _fast_value(node, text, depth)
+        if depth >= MAX_DEPTH:
+            raise _NeedFull
+        return [_shaped_value(child, text, depth + 1, shape[1]) for child in node.value]
+    if cls is not MappingNode:
+        return _fast_value(node, text, depth)
+    if depth >= MAX_DEPTH:
+        raise _NeedFull
+    depth += 1
+    if node.flow_style and text.startswith("{{", node.start_mark.index):
+        raise _NeedFull
+    fields, default = shape[1], shape[2]
+    out: Dict[Any, Any] = {}
+    for knode, vnode in node.value:
+        if knode.__class__ is not ScalarNode:
+            raise _NeedFull
+        ktag = knode.ctag
+        k = knode.value
+        if ktag == _PLAIN:
+            if not k or k in _KEY_SPECIAL or k[0] in _NUMBER_START or k[0] == "." or k == "<<":
+                raise _NeedFull
+        elif ktag != _STR:
+            raise _NeedFull
+        if k in out:
+            raise _NeedFull
+        sub = fields.get(k, default)
+        if sub is None:
+            _fast_check(vnode, text, depth)
+            out[_intern(k)] = None
+        elif vnode.__class__ is ScalarNode:
+            out[_intern(k)] = _scalar_value(vnode.ctag, vnode.value)
+        else:
+            out[_intern(k)] = _shaped_value(vnode, text, depth, sub)
+    return out
+
+
+def scalar_node_value(node) -> Any:
+    """A fast-path scalar node's value (raises _NeedFull where the full converter must decide)."""
+    return _scalar_value(node.ctag, node.value)
 
 
 def _scalar_value(tag: str, value: str) -> Any:

@@ -100,6 +100,23 @@ EDGE_CASES = {
 }
 
 
+# what a projection leaves out must still decide between the fast path and the full converter
+_POD = "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n  runtimeClassName: kata\n  containers:\n{c}"
+for _name, _container in {
+    "inf": "    - {name: a, env: [{name: X, value: .inf}]}\n",
+    "nan-key": "    - {name: a, resources: {limits: {.nan: 1}}}\n",
+    "number-key": "    - {name: a, resources: {limits: {1: 2}}}\n",
+    "duplicate": "    - name: a\n      env:\n        - {name: X, name: Y}\n",
+    "tag": "    - {name: a, image: !custom x}\n",
+    "merge": "    - name: a\n      resources: {<<: {cpu: 1}}\n",
+    "template": "    - name: a\n      args: [{{x: y}}]\n",
+    "null-key": "    - name: a\n      ports: [{~: 1}]\n",
+    "complex-key": "    - name: a\n      ports: [{[a]: 1}]\n",
+    "deep": "    - name: a\n      env: " + "[" * 40 + "]" * 40 + "\n",
+}.items():
+    EDGE_CASES[f"edge/dropped-{_name}.yaml"] = _POD.format(name=_name, c=_container)
+
+
 def test_identical_output_on_a_heavy_tree(tmp_path, monkeypatch, fast_switch):
     _heavy().generate(tmp_path, pods=400, nodes=24, pools=12)
     for name, text in EDGE_CASES.items():

@@ -210,8 +210,8 @@ def pod_spec_of(obj: KubeObject) -> Optional[PodSpecRef]:
 
 
 # What the rules read of a pod spec and of its containers (rclint.checks, rclint.suppress,
-# rclint.fixers): a document holding one pod spec keeps only these fields' values (projected;
-# other keys stay, with None values).
+# rclint.fixers): a document holding one pod spec keeps only these fields' values (see
+# projection_shape; other keys stay, with None values).
 POD_SPEC_FIELDS = frozenset([
     "runtimeClassName", "nodeSelector", "tolerations", "affinity", "nodeName", "os", "overhead",
     "hostUsers", "hostNetwork", "hostPID", "hostIPC", "initContainers", "containers", "ephemeralContainers",
@@ -220,48 +220,43 @@ CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 CONTAINER_FIELDS = frozenset(["name", "securityContext", "volumeMounts"])
 MOUNT_FIELDS = frozenset(["recursiveReadOnly"])
 
-
-def _only(value: Any, keep) -> Any:
-    """The mapping with the values of keys not in `keep` replaced by None: every key stays, so a
-    fix that asks which keys a mapping has (is this entry its only one?) gets the same answer."""
-    if not isinstance(value, dict):
-        return value
-    return {k: (v if k in keep else None) for k, v in value.items()}
+_MOUNT_SHAPE = ("map", {f: True for f in MOUNT_FIELDS}, None)
+_CONTAINER_SHAPE = ("map", {**{f: True for f in CONTAINER_FIELDS}, "volumeMounts": ("list", _MOUNT_SHAPE)}, None)
+_POD_SPEC_SHAPE = ("map", {**{f: True for f in POD_SPEC_FIELDS},
+                           **{g: ("list", _CONTAINER_SHAPE) for g in CONTAINER_LISTS}}, None)
 
 
-def _projected_spec(spec: dict) -> dict:
-    out = _only(spec, POD_SPEC_FIELDS)
-    for group in CONTAINER_LISTS:
-        items = out.get(group)
-        if not isinstance(items, list):
-            continue
-        kept = []
-        for c in items:
-            c = _only(c, CONTAINER_FIELDS)
-            if isinstance(c, dict) and isinstance(c.get("volumeMounts"), list):
-                c["volumeMounts"] = [_only(m, MOUNT_FIELDS) for m in c["volumeMounts"]]
-            kept.append(c)
-        out[group] = kept
-    return out
+def projection_shape(root) -> Any:
+    """What to keep of a document (its root node, see `rclint.yamlsource.parse_chunk`'s
+    `shape_of`) that is one object holding a pod spec: everything but the values in its pod spec
+    and containers that no rule reads (their keys stay, with None values, so a fix that asks
+    whether an entry is its mapping's only one gets the same answer). None for anything else (a
+    List, an object without a pod spec): all of it is kept."""
+    from rclint.yamlsource import MappingNode, ScalarNode, scalar_node_value
 
-
-def projection(value: Any) -> Optional[dict]:
-    """What the rules read of a document that is one object holding a pod spec: the object with
-    the values in its pod spec that no rule reads left out (the mappings and lists on the way
-    copied, the rest shared), or None when the document is anything else (a List, no pod spec)."""
-    if not isinstance(value, dict) or "items" in value or not is_kube_object(value):
+    if root.__class__ is not MappingNode:
         return None
-    ref = pod_spec_of(KubeObject(YamlDoc("", 0, value, {}, {}), (), value))
-    if ref is None:
+    top = {}
+    for knode, vnode in root.value:
+        if knode.__class__ is ScalarNode and knode.value in ("apiVersion", "kind", "items"):
+            top[knode.value] = vnode
+    if "items" in top or top.keys() != {"apiVersion", "kind"}:
         return None
-    path = ref.spec_path
-    out = dict(value)
-    node = out
-    for key in path[:-1]:
-        node[key] = dict(node[key])
-        node = node[key]
-    node[path[-1]] = _projected_spec(node[path[-1]])
-    return out
+    value = {}
+    for key, vnode in top.items():
+        if vnode.__class__ is not ScalarNode:
+            return None
+        value[key] = scalar_node_value(vnode)
+    if not is_kube_object(value):
+        return None
+    path = POD_SPEC_PATHS.get(value["kind"])
+    av = value["apiVersion"]
+    if path is None or ("/" in av and av.split("/")[0] not in ("apps", "batch", "extensions")):
+        return None
+    shape = _POD_SPEC_SHAPE
+    for key in reversed(path):
+        shape = ("map", {key: shape}, True)
+    return shape
 
 
 def pod_specs(objects: List[KubeObject]) -> List[PodSpecRef]:
