@@ -42,23 +42,18 @@ class FixContext:
         self._index: Dict[Any, dict] = {}
         self.memo: Dict[Any, Any] = {}
 
-    def _build(self, key, f: Finding, items):
-        """The index of `items`' spans, built per document and only for documents that may hold
-        the finding's line: spans of documents no finding points into are never recovered."""
-        groups = self._index.get(key)
-        if groups is None:
-            groups = {}
-            for item, obj, path, is_key in items():
-                groups.setdefault(obj.path, {}).setdefault(id(obj.doc), (obj.doc, []))[1].append(
-                    (item, obj, path, is_key))
-            self._index[key] = groups
-        idx = self._index.setdefault(key + ("at",), {})
+    def _build(self, key, f: Finding, what: str, entry: Callable[[Any], Tuple[Any, Path, bool]]):
+        """The index of spans of the `what` items (entry(item): their object, the path, whether
+        the key is meant), built per document and only for documents that may hold the
+        finding's line: spans of documents no finding points into are never recovered."""
+        idx = self._index.setdefault(key, {})
         done = self._index.setdefault(key + ("done",), set())
-        for doc_id, (doc, entries) in groups.get(f.path, {}).items():
-            if doc_id in done or not doc.may_hold_line(f.span.line):
+        for doc, items in self._docs(f.path, what):
+            if id(doc) in done or not doc.may_hold_line(f.span.line):
                 continue
-            done.add(doc_id)
-            for item, obj, path, is_key in entries:
+            done.add(id(doc))
+            for item in items:
+                obj, path, is_key = entry(item)
                 if obj.has(path):
                     sp = obj.key_span(path) if is_key else obj.value_span(path)
                     idx.setdefault((obj.path, sp.line, sp.column), item)
@@ -66,17 +61,14 @@ class FixContext:
 
     def pod_spec_at(self, f: Finding, name: str, key: bool = False):
         """The pod spec whose `name` field (its key, or its value) is where `f` points."""
-        idx = self._build(("pod", name, key), f, lambda: (
-            (ref, ref.obj, ref.field(name), key) for ref in self.inventory.pod_specs))
+        idx = self._build(("pod", name, key), f, "pod_specs", lambda ref: (ref.obj, ref.field(name), key))
         return idx.get((f.path, f.span.line, f.span.column))
 
     def runtime_class_at(self, f: Finding, field: Callable[[Any], Path], kind: str):
-        idx = self._build(("rc", kind), f, lambda: (
-            (rc, rc.obj, field(rc), False) for rc in self.inventory.runtime_classes))
+        idx = self._build(("rc", kind), f, "runtime_classes", lambda rc: (rc.obj, field(rc), False))
         return idx.get((f.path, f.span.line, f.span.column))
 
-    def in_file(self, path: str, what: str, line: Optional[int] = None) -> list:
-        """The file's `what` (inventory order); with `line`, only those in documents that may hold it."""
+    def _file_items(self, path: str, what: str) -> list:
         groups = self._index.get(("file", what))
         if groups is None:
             groups = {}
@@ -84,10 +76,25 @@ class FixContext:
                 where = item.obj.path if hasattr(item, "spec_path") else item.path  # a PodSpecRef has no path
                 groups.setdefault(where, []).append(item)
             self._index[("file", what)] = groups
-        items = groups.get(path, [])
+        return groups.get(path, [])
+
+    def _docs(self, path: str, what: str) -> list:
+        """[(document, its `what` items)] of a file, in inventory order."""
+        per_file = self._index.setdefault(("docs", what), {})
+        docs = per_file.get(path)
+        if docs is None:
+            by_doc: Dict[int, tuple] = {}
+            for item in self._file_items(path, what):
+                doc = (item.obj if hasattr(item, "obj") else item).doc
+                by_doc.setdefault(id(doc), (doc, []))[1].append(item)
+            docs = per_file[path] = list(by_doc.values())
+        return docs
+
+    def in_file(self, path: str, what: str, line: Optional[int] = None) -> list:
+        """The file's `what` (inventory order); with `line`, only those in documents that may hold it."""
         if line is None:
-            return items
-        return [i for i in items if (i.obj if hasattr(i, "obj") else i).doc.may_hold_line(line)]
+            return self._file_items(path, what)
+        return [item for doc, items in self._docs(path, what) if doc.may_hold_line(line) for item in items]
 
 
 def _at(span: Optional[Span], f: Finding) -> bool:
