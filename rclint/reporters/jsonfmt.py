@@ -50,22 +50,31 @@ def fix_to_json(fix):
     }
 
 
+def _nested(value, level: int) -> str:
+    """`value` as json.dumps(..., indent=2) writes it `level` levels deep (a line break in the
+    output is always one between elements: JSON strings escape theirs)."""
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+
+
 def render(result, catalog=None, **_options) -> str:
     c = result.counts()
     s = result.stats
-    doc = {
-        "version": 1,
-        "findings": [finding_to_json(f) for f in result.findings],
-        "summary": {
-            "files": s.files,
-            "documents": s.documents,
-            "findings": len(result.findings),
-            "errors": c["error"],
-            "warnings": c["warning"],
-            "infos": c["info"],
-            "notes": list(s.notes),
-            "suppressed": getattr(s, "suppressed", 0),
-            "baselined": getattr(s, "baselined", 0),
-        },
+    summary = {
+        "files": s.files,
+        "documents": s.documents,
+        "findings": len(result.findings),
+        "errors": c["error"],
+        "warnings": c["warning"],
+        "infos": c["info"],
+        "notes": list(s.notes),
+        "suppressed": getattr(s, "suppressed", 0),
+        "baselined": getattr(s, "baselined", 0),
     }
-    return json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
+    # json.dumps(indent=2) of the whole report, written finding by finding: one run's thousands of
+    # findings never become one tree of dicts and one list of every token at once
+    if result.findings:
+        findings = "[\n    " + ",\n    ".join(_nested(finding_to_json(f), 2) for f in result.findings) + "\n  ]"
+    else:
+        findings = "[]"
+    text = '{\n  "version": 1,\n  "findings": ' + findings + ',\n  "summary": ' + _nested(summary, 1) + "\n}"
+    return json_safe(text) + "\n"
