@@ -1126,8 +1126,9 @@ def _recover_projected(chunk: Chunk, value: Any):
             out.extend((s.line + off, s.column + 1, e.line + off, e.column + 1))
         s, e = node.start_mark, node.end_mark
         out.extend((s.line + off, s.column + 1, e.line + off, e.column + 1))
-        if isinstance(value, dict):  # the same keys as the node's, in its order (see _shaped_value)
-            stack.extend((vn, kn, v) for (kn, vn), v in zip(reversed(node.value), reversed(value.values())))
+        if isinstance(value, dict):  # the node's keys or some of them, in its order (see _shaped_value)
+            pairs = node.value if len(node.value) == len(value) else [p for p in node.value if p[0].value in value]
+            stack.extend((vn, kn, v) for (kn, vn), v in zip(reversed(pairs), reversed(value.values())))
         elif isinstance(value, list):
             stack.extend((c, None, v) for c, v in reversed(list(zip(node.value, value))))
     return out
@@ -1301,9 +1302,9 @@ def _fast_check(node, text: str, depth: int) -> None:
 def _shaped_value(node, text: str, depth: int, shape) -> Any:
     """`_fast_value` keeping only what `shape` asks for: True, everything; ("map", fields,
     default), a mapping whose key k keeps `fields.get(k, default)` of its value (None: the value
-    is checked, and None kept in its place); ("list", item), a sequence of items shaped so. A
-    node of another kind than its shape expects is kept whole. Raises _NeedFull exactly when
-    `_fast_value` would."""
+    is checked, and None kept in its place; False: checked, and the key left out); ("list",
+    item), a sequence of items shaped so. A node of another kind than its shape expects is kept
+    whole. Raises _NeedFull exactly when `_fast_value` would. Kept keys keep the node's order."""
     if shape is True:
         return _fast_value(node, text, depth)
     cls = node.__class__
@@ -1322,6 +1323,7 @@ def _shaped_value(node, text: str, depth: int, shape) -> Any:
         raise _NeedFull
     fields, default = shape[1], shape[2]
     out: Dict[Any, Any] = {}
+    seen = set()
     for knode, vnode in node.value:
         if knode.__class__ is not ScalarNode:
             raise _NeedFull
@@ -1332,12 +1334,14 @@ def _shaped_value(node, text: str, depth: int, shape) -> Any:
                 raise _NeedFull
         elif ktag != _STR:
             raise _NeedFull
-        if k in out:
+        if k in seen:
             raise _NeedFull
+        seen.add(k)
         sub = fields.get(k, default)
-        if sub is None:
+        if sub is None or sub is False:
             _fast_check(vnode, text, depth)
-            out[_intern(k)] = None
+            if sub is None:
+                out[_intern(k)] = None
         elif vnode.__class__ is ScalarNode:
             out[_intern(k)] = _scalar_value(vnode.ctag, vnode.value)
         else:

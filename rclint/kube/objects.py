@@ -209,29 +209,33 @@ def pod_spec_of(obj: KubeObject) -> Optional[PodSpecRef]:
     return PodSpecRef(obj, path)
 
 
-# What the rules read of a pod spec and of its containers (rclint.checks, rclint.suppress,
-# rclint.fixers): a document holding one pod spec keeps only these fields' values (see
-# projection_shape; other keys stay, with None values).
+# What the rules read of an object holding a pod spec (rclint.checks, rclint.suppress,
+# rclint.fixers): a document that is one such object keeps only these (see projection_shape).
+# The pod spec's and the metadata's other keys stay, with None values, so that a fix asking
+# whether an entry is its mapping's only one gets the same answer; in containers, their
+# securityContext and their volume mounts, the other keys go.
 POD_SPEC_FIELDS = frozenset([
     "runtimeClassName", "nodeSelector", "tolerations", "affinity", "nodeName", "os", "overhead",
     "hostUsers", "hostNetwork", "hostPID", "hostIPC", "initContainers", "containers", "ephemeralContainers",
 ])
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
-CONTAINER_FIELDS = frozenset(["name", "securityContext", "volumeMounts"])
-MOUNT_FIELDS = frozenset(["recursiveReadOnly"])
+METADATA_FIELDS = frozenset(["name", "generateName", "namespace", "annotations"])
 
-_MOUNT_SHAPE = ("map", {f: True for f in MOUNT_FIELDS}, None)
-_CONTAINER_SHAPE = ("map", {**{f: True for f in CONTAINER_FIELDS}, "volumeMounts": ("list", _MOUNT_SHAPE)}, None)
+_METADATA_SHAPE = ("map", {f: True for f in METADATA_FIELDS}, None)
+_CONTAINER_SHAPE = ("map", {
+    "name": True,
+    "securityContext": ("map", {"privileged": True}, False),
+    "volumeMounts": ("list", ("map", {"recursiveReadOnly": True}, False)),
+}, False)
 _POD_SPEC_SHAPE = ("map", {**{f: True for f in POD_SPEC_FIELDS},
                            **{g: ("list", _CONTAINER_SHAPE) for g in CONTAINER_LISTS}}, None)
 
 
 def projection_shape(root) -> Any:
     """What to keep of a document (its root node, see `rclint.yamlsource.parse_chunk`'s
-    `shape_of`) that is one object holding a pod spec: everything but the values in its pod spec
-    and containers that no rule reads (their keys stay, with None values, so a fix that asks
-    whether an entry is its mapping's only one gets the same answer). None for anything else (a
-    List, an object without a pod spec): all of it is kept."""
+    `shape_of`) that is one object holding a pod spec: what rules read of it (see
+    POD_SPEC_FIELDS). None for anything else (a List, an object without a pod spec): all of it
+    is kept."""
     from rclint.yamlsource import MappingNode, ScalarNode, scalar_node_value
 
     if root.__class__ is not MappingNode:
@@ -254,9 +258,9 @@ def projection_shape(root) -> Any:
     if path is None or ("/" in av and av.split("/")[0] not in ("apps", "batch", "extensions")):
         return None
     shape = _POD_SPEC_SHAPE
-    for key in reversed(path):
-        shape = ("map", {key: shape}, True)
-    return shape
+    for key in reversed(path):  # each mapping on the way keeps its metadata (a pod template's too)
+        shape = ("map", {key: shape, "metadata": _METADATA_SHAPE}, None)
+    return ("map", {**shape[1], "apiVersion": True, "kind": True}, None)
 
 
 def pod_specs(objects: List[KubeObject]) -> List[PodSpecRef]:
