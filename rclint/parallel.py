@@ -1,6 +1,6 @@
 """Loading manifest files on every core the run may use, when the input is big enough to pay.
 
-Workers are forked (cheap on Linux, nothing to re-import) and each loads batches of files
+Workers are forked (cheap on Linux, nothing to re-import) and each loads a share of the files
 with the same code as a single-process run; results are put back in input order, so the
 output is byte-identical. Small runs (a pre-commit hook over a few files) never start a pool:
 the fork and the shipping of results would cost more than they save.
@@ -19,7 +19,6 @@ MIN_FILES = 64
 # shared too).
 COUNT_ONLY_FILES = 1000
 MIN_AVERAGE_BYTES = 0  # kept for tests that force a pool on tiny inputs
-BATCHES_PER_WORKER = 6
 
 
 def usable_cores() -> int:
@@ -77,46 +76,106 @@ def _load_batch_remote(indices):
     return _load_batch(indices), dict(policy._approved), dict(policy._walked)
 
 
+def _child(indices, w: int) -> None:
+    """In a forked worker: load the batch, write the pickled result to the pipe, exit without
+    running any of the parent's exit handlers or flushing its buffers."""
+    code = 1
+    try:
+        import pickle
+
+        data = pickle.dumps(_load_batch_remote(indices), protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(w, view):]
+        code = 0
+    except BaseException:  # noqa: BLE001 - the parent loads this share itself
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _collect(pid: int, r: int):
+    """The result a worker wrote, or None when it failed (the caller loads that share itself)."""
+    import pickle
+
+    parts = []
+    try:
+        while True:
+            chunk = os.read(r, 1 << 20)
+            if not chunk:
+                break
+            parts.append(chunk)
+    finally:
+        os.close(r)
+    _pid, status = os.waitpid(pid, 0)
+    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+        return None
+    try:
+        return pickle.loads(b"".join(parts))
+    except Exception:  # noqa: BLE001
+        return None
+
+
 def load_in_workers(inputs, settings, policy, workers: Optional[int] = None):
     """[engine.load_one(input)] in input order, or None when one process should do it.
 
-    The main process loads the first share of the batches itself while `workers - 1` forked
-    processes load the rest (their results are pickled back: the main process's share is not)."""
+    The inputs are split into one share per process; the main process loads the first share
+    while forked workers load the others and send their results back pickled through a pipe
+    (a worker that fails costs time, not results: the main process then loads its share)."""
     global _JOB
     workers = workers or min(usable_cores(), 8)
-    if workers < 2 or len(inputs) < MIN_FILES or not sys.platform.startswith("linux"):
+    if workers < 2 or len(inputs) < MIN_FILES or not hasattr(os, "fork") or not sys.platform.startswith("linux"):
         return None
     if any(inp.path is None for inp in inputs):
         return None  # standard input is read by the main process only
-    import multiprocessing
-
-    try:
-        ctx = multiprocessing.get_context("fork")
-    except ValueError:
-        return None
-    count = workers * BATCHES_PER_WORKER
     if len(inputs) >= COUNT_ONLY_FILES:
-        batches = _dealt(len(inputs), count)
+        shares = _dealt(len(inputs), workers)
     else:
         sizes = _sizes(inputs)
         if sizes is None or sum(sizes) < MIN_BYTES or sum(sizes) < MIN_AVERAGE_BYTES * len(sizes):
             return None
-        batches = _batches(sizes, count)
-    mine = len(batches) // workers  # the main process's share: the first batches
+        shares = _batches(sizes, workers)
     _JOB = (inputs, settings, policy)
     out: list = [None] * len(inputs)
+    children = []  # (pid, read end, share)
     try:
-        with ctx.Pool(workers - 1) as pool:
-            theirs = pool.map_async(_load_batch_remote, batches[mine:], chunksize=1)
-            for batch in batches[:mine]:
-                for i, result in zip(batch, _load_batch(batch)):
-                    out[i] = result
-            for batch, (part, approved, walked) in zip(batches[mine:], theirs.get()):
-                for i, result in zip(batch, part):
-                    out[i] = result
-                for path, region in approved.items():
-                    policy._approved.setdefault(path, region)
-                policy._walked.update(walked)
-            return out
+        for share in shares[1:]:
+            r, w = os.pipe()
+            try:
+                pid = os.fork()
+            except OSError:
+                os.close(r)
+                os.close(w)
+                children.append((None, None, share))
+                continue
+            if pid == 0:
+                os.close(r)
+                _child(share, w)
+            os.close(w)
+            children.append((pid, r, share))
+        for i, result in zip(shares[0], _load_batch(shares[0])):
+            out[i] = result
+        while children:
+            pid, r, share = children.pop(0)
+            got = _collect(pid, r) if pid is not None else None
+            if got is None:
+                got = (_load_batch(share), {}, {})
+            part, approved, walked = got
+            for i, result in zip(share, part):
+                out[i] = result
+            for path, region in approved.items():
+                policy._approved.setdefault(path, region)
+            policy._walked.update(walked)
+        return out
     finally:
         _JOB = None
+        for pid, r, _share in children:  # interrupted: stop and reap the others
+            if pid is not None:
+                import signal
+
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                except OSError:
+                    pass
+                os.close(r)
