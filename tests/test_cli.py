@@ -191,8 +191,13 @@ def test_exclude_extends_builtin_exclusions(project):
         "rc.yaml": RC + "---\n" + POD_OK,
         "generated/pod.yaml": POD_BAD,
         "node_modules/x/pod.yaml": POD_BAD,
+        "env/pyvenv.cfg": "home = /usr/bin\n",  # a virtual environment, whatever its name
+        "env/lib/site-packages/x/pod.yaml": POD_BAD,
+        "pyvenv-like/pyvenv.cfg/pod.yaml": POD_BAD,  # a directory named pyvenv.cfg is no marker
     })
-    assert invoke("check").exit_code == 0
+    r = invoke("check", "--format", "concise")
+    assert [line.split(":")[0] for line in r.stdout.splitlines() if ": RCL" in line] == \
+        ["pyvenv-like/pyvenv.cfg/pod.yaml"]
 
 
 def test_internal_error_is_one_line_unless_debug(project, monkeypatch):
