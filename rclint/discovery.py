@@ -216,10 +216,10 @@ def named_node_configs(settings: Settings, seen: Optional[set] = None) -> List[I
             if where is not None:  # named by the configuration file: point at the entry
                 raise ConfigError(f"{where}: {display_path(arg)}: no such file or directory")
             raise ConfigError(f"--node-config {arg}: no such file or directory")
-        if os.path.isfile(arg):
-            found = [(arg, why)]
-        else:
+        if os.path.isdir(arg):
             found = [(p, None) for p, k, _rel, _plain in _walk(arg, Excluder([], arg)) if k == "node"]
+        else:  # a file, or a pipe the user named (`--node-config <(ssh node cat ...)`): read once, bounded
+            found = [(arg, why)]
         for path, reason in found:
             key = os.path.abspath(path)
             if key not in seen:
