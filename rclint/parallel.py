@@ -1,6 +1,6 @@
 """Loading manifest files on every core the run may use, when the input is big enough to pay.
 
-Workers are forked (cheap on Linux, nothing to re-import) and each loads batches of files
+Workers are forked (cheap on Linux, nothing to re-import) and each loads batches of the files
 with the same code as a single-process run; results are put back in input order, so the
 output is byte-identical. Small runs (a pre-commit hook over a few files) never start a pool:
 the fork and the shipping of results would cost more than they save.
@@ -19,7 +19,6 @@ MIN_FILES = 64
 # shared too).
 COUNT_ONLY_FILES = 1000
 MIN_AVERAGE_BYTES = 0  # kept for tests that force a pool on tiny inputs
-BATCHES_PER_WORKER = 6
 
 
 def usable_cores() -> int:
@@ -60,17 +59,9 @@ def _dealt(n: int, count: int) -> List[List[int]]:
     return [list(range(b, n, count)) for b in range(min(count, n))]
 
 
-_JOB = None  # (inputs, settings, policy, batches, claims), inherited by the forked workers
+BATCHES_PER_PROCESS = 6
 
-
-def _claim(b: int) -> bool:
-    """Take batch `b` unless a process took it already (each batch is loaded exactly once)."""
-    claims = _JOB[4]
-    with claims.get_lock():
-        if claims[b]:
-            return False
-        claims[b] = 1
-        return True
+_JOB = None  # (inputs, settings, policy, batches), inherited by the forked workers
 
 
 def _load_batch(indices):
@@ -80,36 +71,83 @@ def _load_batch(indices):
     return [load_one(inputs[i], settings, policy) for i in indices]
 
 
-def _load_batch_remote(b: int):
-    """In a worker: batch `b` unless the main process took it, and which files the filesystem
+def _take(tokens: int) -> Optional[int]:
+    """The next batch nobody has taken (a one-byte read from the shared pipe of batch numbers:
+    every batch goes to exactly one process), or None when none is left."""
+    got = os.read(tokens, 1)
+    return got[0] if got else None
+
+
+def _load_batches_remote(tokens: int):
+    """In a worker: {batch: results} for the batches it took, and which files the filesystem
     policy let it read (the main process reads some of them again later, for code frames and
     positions, under the same rule)."""
-    if not _claim(b):
+    policy, batches = _JOB[2], _JOB[3]
+    done = {}
+    while True:
+        b = _take(tokens)
+        if b is None:
+            break
+        done[b] = _load_batch(batches[b])
+    return done, dict(policy._approved), dict(policy._walked)
+
+
+def _child(tokens: int, w: int) -> None:
+    """In a forked worker: load batches until none is left, write the pickled result to the
+    pipe, exit without running any of the parent's exit handlers or flushing its buffers."""
+    code = 1
+    try:
+        import pickle
+
+        data = pickle.dumps(_load_batches_remote(tokens), protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(w, view):]
+        code = 0
+    except BaseException:  # noqa: BLE001 - the parent loads what it took itself
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _collect(pid: int, r: int):
+    """The result a worker wrote, or None when it failed (the caller loads the batches nobody
+    delivered itself)."""
+    import pickle
+
+    parts = []
+    try:
+        while True:
+            chunk = os.read(r, 1 << 20)
+            if not chunk:
+                break
+            parts.append(chunk)
+    finally:
+        os.close(r)
+    _pid, status = os.waitpid(pid, 0)
+    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
         return None
-    policy = _JOB[2]
-    return _load_batch(_JOB[3][b]), dict(policy._approved), dict(policy._walked)
+    try:
+        return pickle.loads(b"".join(parts))
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def load_in_workers(inputs, settings, policy, workers: Optional[int] = None, meanwhile=None):
     """[engine.load_one(input)] in input order, or None when one process should do it.
 
-    `workers - 1` forked processes take batches from the last one down while the main process
-    first calls `meanwhile()` (other loading it has to do; only when a pool runs), then takes
-    batches from the first one up, until they meet: whoever is slower loads less. The workers'
-    results are pickled back; the main process's are not."""
+    The inputs are split into batches whose numbers wait in a pipe. Forked workers take them
+    one at a time while the main process first calls `meanwhile()` (other loading it has to
+    do; only when workers run), then takes them too: whoever is busier loads less. Workers send
+    their results back pickled through a pipe each (a worker that fails costs time, not
+    results: the main process loads what it took)."""
     global _JOB
     workers = workers or min(usable_cores(), 8)
-    if workers < 2 or len(inputs) < MIN_FILES or not sys.platform.startswith("linux"):
+    if workers < 2 or len(inputs) < MIN_FILES or not hasattr(os, "fork") or not sys.platform.startswith("linux"):
         return None
     if any(inp.path is None for inp in inputs):
         return None  # standard input is read by the main process only
-    import multiprocessing
-
-    try:
-        ctx = multiprocessing.get_context("fork")
-    except ValueError:
-        return None
-    count = workers * BATCHES_PER_WORKER
+    count = min(255, workers * BATCHES_PER_PROCESS)
     if len(inputs) >= COUNT_ONLY_FILES:
         batches = _dealt(len(inputs), count)
     else:
@@ -117,27 +155,67 @@ def load_in_workers(inputs, settings, policy, workers: Optional[int] = None, mea
         if sizes is None or sum(sizes) < MIN_BYTES or sum(sizes) < MIN_AVERAGE_BYTES * len(sizes):
             return None
         batches = _batches(sizes, count)
-    _JOB = (inputs, settings, policy, batches, ctx.Array("b", len(batches)))
+    _JOB = (inputs, settings, policy, batches)
     out: list = [None] * len(inputs)
+    children = []  # (pid, read end)
+    tokens, fill = os.pipe()
     try:
-        with ctx.Pool(workers - 1) as pool:
-            order = list(range(len(batches) - 1, -1, -1))
-            theirs = pool.map_async(_load_batch_remote, order, chunksize=1)
-            if meanwhile is not None:
-                meanwhile()
-            for b, batch in enumerate(batches):
-                if _claim(b):
-                    for i, result in zip(batch, _load_batch(batch)):
-                        out[i] = result
-            for b, got in sorted(zip(order, theirs.get()), key=lambda t: t[0]):
-                if got is None:
-                    continue  # the main process loaded it
-                part, approved, walked = got
-                for i, result in zip(batches[b], part):
-                    out[i] = result
-                for path, region in approved.items():
-                    policy._approved.setdefault(path, region)
-                policy._walked.update(walked)
-            return out
+        os.write(fill, bytes(range(len(batches))))  # at most 255 bytes: written at once
+        os.close(fill)
+        fill = None
+        for _ in range(workers - 1):
+            r, w = os.pipe()
+            try:
+                pid = os.fork()
+            except OSError:
+                os.close(r)
+                os.close(w)
+                continue
+            if pid == 0:
+                os.close(r)
+                _child(tokens, w)
+            os.close(w)
+            children.append((pid, r))
+        if meanwhile is not None:
+            meanwhile()
+        delivered = set()
+
+        def place(b, part):
+            delivered.add(b)
+            for i, result in zip(batches[b], part):
+                out[i] = result
+
+        while True:
+            b = _take(tokens)
+            if b is None:
+                break
+            place(b, _load_batch(batches[b]))
+        while children:
+            pid, r = children.pop(0)
+            got = _collect(pid, r)
+            if got is None:
+                continue
+            done, approved, walked = got
+            for b, part in done.items():
+                place(b, part)
+            for path, region in approved.items():
+                policy._approved.setdefault(path, region)
+            policy._walked.update(walked)
+        for b, batch in enumerate(batches):  # taken by a worker that failed
+            if b not in delivered:
+                place(b, _load_batch(batch))
+        return out
     finally:
         _JOB = None
+        os.close(tokens)
+        if fill is not None:
+            os.close(fill)
+        for pid, r in children:  # interrupted: stop and reap the others
+            import signal
+
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+            os.close(r)

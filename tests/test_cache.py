@@ -184,3 +184,19 @@ def test_workers_give_byte_identical_output(tmp_path, monkeypatch, count_only):
 def test_small_inputs_stay_in_one_process(repo):
     inputs = [engine.InputFile(str(p), p.name, "manifest") for p in repo.glob("*.yaml")]
     assert parallel.load_in_workers(inputs, 10**6, False, workers=2) is None
+
+
+def test_a_worker_that_dies_costs_time_not_findings(tmp_path, monkeypatch):
+    import os
+
+    for i in range(8):
+        (tmp_path / f"p{i}.yaml").write_text(
+            f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\nspec:\n  runtimeClassName: missing\n"
+            "  containers: [{name: c, image: nginx}]\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "MIN_FILES", 2)
+    one = check("--no-cache", "--jobs", "1")
+    monkeypatch.setattr(parallel, "_child", lambda indices, w: os._exit(3))
+    assert check("--no-cache", "--jobs", "3") == one
+    assert json.loads(one)["summary"]["findings"] == 8
