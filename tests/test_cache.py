@@ -200,3 +200,24 @@ def test_a_worker_that_dies_costs_time_not_findings(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "_child", lambda indices, w: os._exit(3))
     assert check("--no-cache", "--jobs", "3") == one
     assert json.loads(one)["summary"]["findings"] == 8
+
+
+def test_batches_a_worker_took_before_dying_are_loaded_by_the_main_process(tmp_path, monkeypatch):
+    for i in range(12):
+        (tmp_path / f"p{i}.yaml").write_text(
+            f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\nspec:\n  runtimeClassName: missing\n"
+            "  containers: [{name: c, image: nginx}]\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "MIN_FILES", 2)
+    one = check("--no-cache", "--jobs", "1")
+
+    def take_two_then_die(tokens):
+        parallel._take(tokens)
+        parallel._take(tokens)
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(parallel, "_load_batches_remote", take_two_then_die)
+    assert check("--no-cache", "--jobs", "2") == one
+    assert json.loads(one)["summary"]["findings"] == 12
+
