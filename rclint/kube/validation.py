@@ -153,22 +153,36 @@ def _did_you_mean(value: str, choices: Sequence[str]) -> str:
 # --------------------------------------------------------------------------- DNS names
 
 
+# Pods name a handful of RuntimeClasses and handlers, thousands of times: answers per string.
+_LABELS: dict = {}
+_SUBDOMAINS: dict = {}
+_REMEMBERED = 4096
+
+
 def is_dns1123_label(s: object) -> bool:
     """True for an RFC 1123 label: at most 63 characters of [a-z0-9-], alphanumeric at both ends."""
-    return (
-        isinstance(s, str)
-        and _byte_length(s) <= DNS1123_LABEL_MAX_LENGTH
-        and _DNS1123_LABEL_RE.fullmatch(s) is not None
-    )
+    if not isinstance(s, str):
+        return False
+    ok = _LABELS.get(s)
+    if ok is None:
+        ok = _byte_length(s) <= DNS1123_LABEL_MAX_LENGTH and _DNS1123_LABEL_RE.fullmatch(s) is not None
+        if len(_LABELS) >= _REMEMBERED:
+            _LABELS.clear()
+        _LABELS[s] = ok
+    return ok
 
 
 def is_dns1123_subdomain(s: object) -> bool:
     """True for an RFC 1123 subdomain: at most 253 characters, dot-separated DNS labels."""
-    return (
-        isinstance(s, str)
-        and _byte_length(s) <= DNS1123_SUBDOMAIN_MAX_LENGTH
-        and _DNS1123_SUBDOMAIN_RE.fullmatch(s) is not None
-    )
+    if not isinstance(s, str):
+        return False
+    ok = _SUBDOMAINS.get(s)
+    if ok is None:
+        ok = _byte_length(s) <= DNS1123_SUBDOMAIN_MAX_LENGTH and _DNS1123_SUBDOMAIN_RE.fullmatch(s) is not None
+        if len(_SUBDOMAINS) >= _REMEMBERED:
+            _SUBDOMAINS.clear()
+        _SUBDOMAINS[s] = ok
+    return ok
 
 
 def _dns_problems(s: str, limit: int, dots: bool) -> list[str]:
