@@ -222,13 +222,23 @@ def load_one(inp: InputFile, settings: Settings, policy: FsPolicy):
     if _is_baseline(data):
         return None, "none"  # rclint's own baseline: never an input, even when it sits in the tree
     lf = load_manifest_bytes(inp.display, data, max_file_size=settings.max_file_size, parse_all=settings.parse_all)
-    if inp.path is not None and inp.data is None and perf.FAST:
+    if inp.path is not None and inp.data is None and perf.FAST and (not inp.explicit or _regular(inp.path)):
         # keep no document text: the few documents a finding points into read their file again
-        # (rclint.yamlsource.register_reader, set up by load_inputs)
+        # (rclint.yamlsource.register_reader, set up by load_inputs); a file the walk found is a
+        # regular file, one named on the command line may be a pipe, read once
         for doc in lf.documents:
             if doc.source is not None:
                 doc.source.detach(inp.display)
     return lf, "ok"
+
+
+def _regular(path: str) -> bool:
+    import stat
+
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _read_text_again(path: str, policy: FsPolicy) -> str:
