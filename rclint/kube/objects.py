@@ -210,18 +210,18 @@ def pod_spec_of(obj: KubeObject) -> Optional[PodSpecRef]:
 
 
 # What the rules read of an object holding a pod spec (rclint.checks, rclint.suppress,
-# rclint.fixers): a document that is one such object keeps only these (see projection_shape).
-# The pod spec's and the metadata's other keys stay, with None values, so that a fix asking
-# whether an entry is its mapping's only one gets the same answer; in containers, their
-# securityContext and their volume mounts, the other keys go.
+# rclint.fixers): a document that is one such object keeps its kind, apiVersion and metadata,
+# and of its pod spec only these (see projection_shape). The pod spec's other keys stay, with
+# None values, so that a fix asking whether an entry is its mapping's only one gets the same
+# answer; in containers, their securityContext and their volume mounts, the other keys go.
 POD_SPEC_FIELDS = frozenset([
     "runtimeClassName", "nodeSelector", "tolerations", "affinity", "nodeName", "os", "overhead",
     "hostUsers", "hostNetwork", "hostPID", "hostIPC", "initContainers", "containers", "ephemeralContainers",
 ])
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
-METADATA_FIELDS = frozenset(["name", "generateName", "namespace", "annotations"])
 
-_METADATA_SHAPE = ("map", {f: True for f in METADATA_FIELDS}, None)
+# metadata stays whole: what kubectl decodes of it (metadata_decodes) depends on most of its fields
+_METADATA_SHAPE = True
 _CONTAINER_SHAPE = ("map", {
     "name": True,
     "securityContext": ("map", {"privileged": True}, False),
