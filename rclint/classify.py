@@ -39,7 +39,7 @@ inside the tree. `find_placeholder(text)` finds template placeholders (`{{ }}`, 
 from __future__ import annotations
 
 import os
-import re
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Sequence, Tuple
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import json
-import re
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from rclint.fixes import Source, make_edit

@@ -14,7 +14,7 @@ the wrong type, an unknown key) is a configuration error (exit 2) that names the
 from __future__ import annotations
 
 import os
-import re
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence

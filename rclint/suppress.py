@@ -15,7 +15,7 @@ RCL006 so stale ignores do not pile up.
 from __future__ import annotations
 
 import bisect
-import re
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 

@@ -21,7 +21,7 @@ hugepages divisible by their page size, and hugepages only together with cpu or 
 from __future__ import annotations
 
 import math
-import re
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Final

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import json
-import re
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 from dataclasses import dataclass, field as dc_field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
