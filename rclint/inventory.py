@@ -13,6 +13,8 @@ from rclint.runtimes.base import RuntimeConfig
 
 @dataclass
 class Inventory:
+    """The loaded objects, sorted by what the checks look for."""
+
     files: List[LoadedFile] = field(default_factory=list)
     objects: List[KubeObject] = field(default_factory=list)
     runtime_classes: List[RuntimeClassView] = field(default_factory=list)

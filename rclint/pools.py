@@ -27,6 +27,8 @@ NODE_COUNT_ANNOTATION = "rclint.io/node-count"
 
 @dataclass
 class PoolHandler:
+    """A runtime handler a node pool provides."""
+
     name: str
     kind: str  # runc | vm | gvisor | windows | wasm | other | unknown
     path: str
@@ -38,6 +40,8 @@ class PoolHandler:
 
 @dataclass
 class NodePool:
+    """Nodes a pod may land on: from a Node object, a declared node pool, or a runtime config alone."""
+
     name: str
     source: str  # "node" | "config" | "runtime-config"
     path: str

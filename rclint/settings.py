@@ -114,6 +114,8 @@ class NodePoolConfig:
 
 @dataclass
 class Settings:
+    """Everything a run is configured with: defaults, the configuration file, then the flags."""
+
     paths: List[str] = field(default_factory=lambda: ["."])
     select: Optional[List[str]] = None           # None: every rule
     ignore: List[str] = field(default_factory=list)

@@ -30,6 +30,8 @@ _CODE_SPLIT = re.compile(r"[\s,]+")
 
 @dataclass
 class Suppression:
+    """One `# rclint: ignore` comment or annotation and what it hides."""
+
     path: str
     span: Span
     codes: Tuple[str, ...]

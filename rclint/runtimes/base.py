@@ -130,6 +130,8 @@ class CgroupSetting:
 
 @dataclass
 class RuntimeConfig:
+    """One node's runtime config after merging its imports or drop-ins."""
+
     kind: str  # "containerd" | "crio"
     path: str  # display path of the main file (CRI-O without crio.conf: the first drop-in)
     sources: List[str] = dc_field(default_factory=list)

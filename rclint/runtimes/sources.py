@@ -25,6 +25,8 @@ TEMPLATE_UNKNOWN = "a template: its values are filled in when the node starts"
 
 @dataclass
 class RuntimeSources:
+    """The runtime configs read from the candidates, with the findings about reading them."""
+
     configs: List[RuntimeConfig] = field(default_factory=list)
     findings: List[Finding] = field(default_factory=list)
     files: int = 0
@@ -88,6 +90,8 @@ def _template_config(kind: str, path: str, rec: Recognition, display: Callable[[
 
 @dataclass
 class _Candidate:
+    """A file recognised as a runtime config, with its text."""
+
     path: str
     text: str
     rec: Recognition
