@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional
 
 from rclint.kube.objects import KubeObject, PodSpecRef, objects_in, pod_spec_of
 from rclint.kube.runtimeclass import RuntimeClassView
 from rclint.loader import LoadedFile
-from rclint.runtimes.base import RuntimeConfig
+
+if TYPE_CHECKING:  # annotations only: a run without runtime configs never imports it
+    from rclint.runtimes.base import RuntimeConfig
 
 
 @dataclass

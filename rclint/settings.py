@@ -19,11 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
-
 from rclint.model import Severity
 
 
@@ -174,7 +169,7 @@ def find_config(start: str) -> Optional[Path]:
         if candidate.is_file():
             try:
                 text = _config_text(_inside_its_directory(candidate))
-                data = tomllib.loads(text)
+                data = _toml_loads(text)
             except (OSError, UnicodeDecodeError):
                 data, text = {}, ""
             except (ValueError, RecursionError):
@@ -189,6 +184,16 @@ def find_config(start: str) -> Optional[Path]:
         if (p / ".git").exists() or p.parent == p:
             return None
         p = p.parent
+
+
+def _toml_loads(text: str) -> dict:
+    """tomllib, imported only when a pyproject.toml is read (start-up)."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+
+    return tomllib.loads(text)
 
 
 def _config_text(path: Path) -> str:
