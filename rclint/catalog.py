@@ -9,50 +9,26 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional
 
 from rclint.model import Severity
+
+if TYPE_CHECKING:
+    from rclint.ruledata import Example, Rule
 
 CODE_RE = re.compile(r"^RCL\d{3}$")
 FIX_KINDS = ("safe", "unsafe", "none")
 
 
-@dataclass(frozen=True)
-class Example:
-    name: str
-    kind: str  # "bad" or "good"
-    files: Dict[str, str]
-    config: dict = field(default_factory=dict)
-    args: tuple = ()
-    # bad examples of a fixable rule: the files `--fix` changes, as they read afterwards
-    fixed: Optional[Dict[str, str]] = None
+def __getattr__(name: str):
+    """`Rule` and `Example` live in rclint.ruledata, imported when the rule files are parsed:
+    a run that only needs the rules' severities (from the generated index) never defines them."""
+    if name in ("Rule", "Example"):
+        from rclint import ruledata
 
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    name: str
-    title: str
-    severity: Severity
-    status: str
-    applies_to: tuple
-    rationale: str
-    remediation: str
-    references: tuple
-    examples: tuple
-    fix: str = "none"  # "safe" | "unsafe" | "none": what `--fix` may do for this rule
-    fix_summary: str = ""  # what the fix changes
-    # CVSS-like score "0.1".."10.0" for rules about sandbox isolation: GitHub code scanning
-    # shows those as security alerts (SARIF `properties.security-severity`).
-    security_severity: Optional[str] = None
-    # what each part of a finding says: {"message": ..., "help": ..., "notes": ...}
-    parts: tuple = ()
-
-    @property
-    def help_uri(self) -> str:
-        return f"https://github.com/rclint/rclint/blob/main/rules/{self.id}.yaml"
+        return getattr(ruledata, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class CatalogError(Exception):
@@ -92,6 +68,7 @@ def read_schema(name: str) -> dict:
 
 
 def _parse_rule(name: str, text: str) -> Rule:
+    from rclint.ruledata import Example, Rule
     from rclint.yamlsource import Chunk, YamlLimitError, YamlSyntaxError, parse_chunk
 
     try:
@@ -142,6 +119,21 @@ def _parse_rule(name: str, text: str) -> Rule:
 
 @functools.lru_cache(maxsize=1)
 def load_catalog() -> Dict[str, Rule]:
+    """Every rule, from the generated `rclint/_rule_data.py` when it matches the rule files (the
+    text report names each finding's rule: parsing 45 YAML files would cost ~10 ms of every run),
+    else parsed from the files themselves."""
+    try:
+        from rclint import _rule_data
+
+        if _rule_data.DIGEST == _rules_digest():
+            return _from_data(_rule_data.RULES)
+    except (ImportError, AttributeError, OSError):
+        pass
+    return parse_catalog()
+
+
+def parse_catalog() -> Dict[str, Rule]:
+    """Every rule, parsed from its rule file."""
     rules: Dict[str, Rule] = {}
     base = rules_dir()
     for entry in sorted(base.iterdir(), key=lambda e: e.name):
@@ -153,6 +145,28 @@ def load_catalog() -> Dict[str, Rule]:
     return rules
 
 
+def _to_data(rule: Rule) -> dict:
+    """A rule as plain Python data (`_from_data` turns it back into an equal Rule)."""
+    from dataclasses import asdict
+
+    data = asdict(rule)
+    data["severity"] = rule.severity.label
+    data["examples"] = tuple(asdict(ex) for ex in rule.examples)
+    return data
+
+
+def _from_data(rules) -> Dict[str, Rule]:
+    from rclint.ruledata import Example, Rule
+
+    out: Dict[str, Rule] = {}
+    for d in rules:
+        rule = Rule(**dict(d, severity=Severity.parse(d["severity"]),
+                           examples=tuple(Example(**ex) for ex in d["examples"])))
+        out[rule.id] = rule
+    return out
+
+
+@functools.lru_cache(maxsize=1)
 def _rules_digest() -> str:
     """A digest of every rule file's name and bytes (reading 40 small files costs ~1 ms; parsing them ~15)."""
     import zlib  # a small C module; hashlib (OpenSSL) would cost ~5 ms of start-up
@@ -167,11 +181,22 @@ def _rules_digest() -> str:
 
 def index_source() -> str:
     """The text of `rclint/_rule_index.py`, generated from the rule files."""
-    sev = {code: rule.severity.label for code, rule in load_catalog().items()}
+    sev = {code: rule.severity.label for code, rule in parse_catalog().items()}
     body = ",\n".join(f"    {code!r}: {label!r}" for code, label in sev.items())
     return ("# Generated from rules/*.yaml by `python -m rclint.catalog --write-index`; a test keeps it in sync.\n"
             "# The default severity of every rule, so that a run need not parse the rule files.\n"
             f"DIGEST = {_rules_digest()!r}\nSEVERITIES = {{\n{body},\n}}\n")
+
+
+def data_source() -> str:
+    """The text of `rclint/_rule_data.py`: every rule file's content as Python data."""
+    rules = []
+    for rule in parse_catalog().values():
+        fields = "".join(f"        {key!r}: {value!r},\n" for key, value in _to_data(rule).items())
+        rules.append(f"    {{\n{fields}    }},\n")
+    return ("# Generated from rules/*.yaml by `python -m rclint.catalog --write-index`; a test keeps it in sync.\n"
+            "# Every rule file's content, so that a run need not parse the rule files (rclint.catalog.load_catalog).\n"
+            f"DIGEST = {_rules_digest()!r}\nRULES = (\n{''.join(rules)})\n")
 
 
 @functools.lru_cache(maxsize=1)
@@ -188,7 +213,7 @@ def rule_severities() -> Dict[str, Severity]:
 
 
 class LazyCatalog(Mapping):
-    """The catalogue, parsed on first use (text and JSON reports never look at it)."""
+    """The catalogue, loaded on first use (the JSON report never looks at it)."""
 
     def _rules(self) -> Dict[str, Rule]:
         return load_catalog()
@@ -288,8 +313,9 @@ def markdown_table(catalog: Dict[str, Rule]) -> str:
 if __name__ == "__main__":  # python -m rclint.catalog --write-index
     import sys
 
-    target = Path(__file__).resolve().parent / "_rule_index.py"
+    here = Path(__file__).resolve().parent
     if sys.argv[1:] == ["--write-index"]:
-        target.write_text(index_source(), encoding="utf-8")
+        (here / "_rule_index.py").write_text(index_source(), encoding="utf-8")
+        (here / "_rule_data.py").write_text(data_source(), encoding="utf-8")
     else:
         sys.exit("usage: python -m rclint.catalog --write-index")
