@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 from rclint.classify import candidate as classify
+from rclint.kustomize import NAMES as KUSTOMIZATION_NAMES
 from rclint.kustomize import consumed_files, display_name, kustomization_file, local_bases
 from rclint.settings import DEFAULT_EXCLUDES, ConfigError, Settings, display_path, named_at
 
@@ -26,6 +27,8 @@ class InputFile:
     named: Optional[str] = None  # why it was named as a node runtime config (--node-config, a pool's runtime-config)
     root: Optional[str] = None      # kustomize: the linted tree it must stay inside
     origins: Optional[dict] = None  # kustomize: rendered document lines -> source file
+    # a regular file the walk reached without following a symlink: the real scanned root it lies in
+    walked: Optional[str] = None
 
 
 def _gitignore_spec(lines: List[str]):
@@ -54,6 +57,8 @@ class Excluder:
 
     def __init__(self, patterns: Sequence[str], base: str, respect_gitignore: bool = False):
         self.base = Path(base).resolve()
+        self._base_str = str(self.base)
+        self._base_prefix = self._base_str.rstrip("/") + "/"
         # "./vendor" means what "/vendor" means in a .gitignore: anchored at base
         lines = ["/" + p[2:] if p.startswith("./") else p for p in patterns]
         self.spec = _gitignore_spec(lines)
@@ -61,92 +66,135 @@ class Excluder:
         if respect_gitignore:
             root = find_repo_root(str(self.base))
             self.root = Path(root) if root is not None else None
+        self._root_str = str(self.root) if self.root is not None else ""
+        self._root_prefix = self._root_str.rstrip("/") + "/"
         self._ignores: dict = {}
+        self._chains: dict = {}
 
-    def _gitignore(self, directory: Path):
+    def _gitignore(self, directory: str):
         """The patterns of `directory/.gitignore` (None when there is none), read once."""
         if directory in self._ignores:
             return self._ignores[directory]
         lines: List[str] = []
-        names = [".gitignore"] + ([".git/info/exclude"] if directory == self.root else [])
+        names = [".gitignore"] + ([".git/info/exclude"] if directory == self._root_str else [])
         for name in names:
-            f = directory / name
+            f = os.path.join(directory, name)
             try:
-                if f.is_file() and not f.is_symlink() and f.stat().st_size <= 1024 * 1024:
-                    lines.extend(f.read_text(encoding="utf-8", errors="replace").splitlines())
+                if os.path.isfile(f) and not os.path.islink(f) and os.path.getsize(f) <= 1024 * 1024:
+                    with open(f, encoding="utf-8", errors="replace") as fh:
+                        lines.extend(fh.read().splitlines())
             except OSError:
                 continue
         spec = _gitignore_spec(lines)
         self._ignores[directory] = spec
         return spec
 
-    def _git_ignored(self, full: Path, is_dir: bool) -> bool:
-        root = self.root
-        try:
-            rel = full.relative_to(root)
-        except ValueError:
-            return False
-        verdict = None
-        directory = root
-        parts = rel.parts
-        for i in range(len(parts)):
+    def _chain(self, parts: Tuple[str, ...]) -> list:
+        """[(spec, i)] for the `.gitignore` files on the way from the repository root to the
+        directory `parts` (relative to it): each applies to the path's parts from `i` on."""
+        chain = self._chains.get(parts)
+        if chain is None:
+            if parts:
+                chain = list(self._chain(parts[:-1]))
+                directory = self._root_str + "/" + "/".join(parts)
+            else:
+                chain, directory = [], self._root_str
             spec = self._gitignore(directory)
             if spec is not None:
-                sub = "/".join(parts[i:]) + ("/" if is_dir else "")
-                res = spec.check_file(sub)
-                if res.include is not None:
-                    verdict = res.include
-            directory = directory / parts[i]
+                chain.append((spec, len(parts)))
+            self._chains[parts] = chain
+        return chain
+
+    def _git_ignored(self, full: str, is_dir: bool) -> bool:
+        root = self._root_str
+        if not full.startswith(self._root_prefix) or full == root:
+            return False
+        parts = full[len(self._root_prefix):].split("/")
+        verdict = None
+        tail = "/" if is_dir else ""
+        for spec, i in self._chain(tuple(parts[:-1])):
+            res = spec.check_file("/".join(parts[i:]) + tail)
+            if res.include is not None:
+                verdict = res.include
         return bool(verdict)
 
-    def excluded(self, path: str, is_dir: bool) -> bool:
-        name = os.path.basename(path)
-        if is_dir and (name in DEFAULT_EXCLUDES or os.path.isfile(os.path.join(path, "pyvenv.cfg"))):
-            return True
+    def excluded(self, path: str, is_dir: bool, full: Optional[str] = None) -> bool:
+        """`full`: the absolute path of `path`, when the caller knows it."""
+        if is_dir:
+            name = os.path.basename(path)
+            if name in DEFAULT_EXCLUDES or os.path.isfile(os.path.join(path, "pyvenv.cfg")):
+                return True
         if self.spec is None and self.root is None:
             return False
-        full = Path(os.path.abspath(path))
+        if full is None:
+            full = os.path.abspath(path)
         if self.spec is not None:
-            try:
-                rel = full.relative_to(self.base).as_posix()
-            except ValueError:
-                rel = os.path.relpath(full, self.base).replace(os.sep, "/")
+            if full.startswith(self._base_prefix):
+                rel = full[len(self._base_prefix):]
+            elif full == self._base_str:
+                rel = "."
+            else:
+                rel = os.path.relpath(full, self._base_str).replace(os.sep, "/")
             if self.spec.match_file(rel + ("/" if is_dir else "")):
                 return True
         return self.root is not None and self._git_ignored(full, is_dir)
 
 
-def _walk(top: str, excluder: Excluder, kustomize: bool = False, consumed: Optional[set] = None):
-    """Files below `top`, sorted, without following directory symlinks (no loops). With
-    `kustomize`, a directory holding a kustomization is also yielded as one ("kustomize")
-    entry; the files it renders from (its own directory's files and every file its
-    resources/patches name) are not yielded as manifests, other subdirectories are."""
+def _kustomization_in(top: str, names: set) -> bool:
+    """kustomize.kustomization_file(top) is not None, from the directory's listing."""
+    return any(name in names and os.path.isfile(os.path.join(top, name)) for name in KUSTOMIZATION_NAMES)
+
+
+def _walk(top: str, excluder: Excluder, kustomize: bool = False, consumed: Optional[set] = None,
+          rel: str = "", full: Optional[str] = None, nested: bool = False):
+    """(path, kind, path relative to `top`, plain) for the files below `top`, sorted, without
+    following directory symlinks (no loops). `plain`: a regular file reached without following
+    any symlink below `top`, so it lies inside `top`'s real directory by construction (the
+    filesystem policy reads it without resolving it again). With `kustomize`, a directory
+    holding a kustomization is also yielded as one ("kustomize") entry; the files it renders
+    from (its own directory's files and every file its resources/patches name) are not yielded
+    as manifests, other subdirectories are."""
     consumed = set() if consumed is None else consumed
+    if full is None:
+        full = os.path.abspath(top)
     try:
         with os.scandir(top) as it:
             entries = sorted(it, key=lambda e: e.name)
     except OSError:
         return
+    if nested and kustomize and _kustomization_in(top, {e.name for e in entries}):
+        yield top, "kustomize", rel.rstrip("/"), False
+        consumed |= consumed_files(top)
+    real_top = None
     for entry in entries:
+        name = entry.name
         try:
             is_dir = entry.is_dir(follow_symlinks=False)
+            link = not is_dir and entry.is_symlink()
             # files, special files and symlinks not leading to a directory: whether one may be
             # read is the filesystem policy's decision (rclint.fspolicy), which reports refusals
-            is_file = not is_dir and not entry.is_dir()
+            is_file = not is_dir and not (link and entry.is_dir())
+            plain = is_file and not link and entry.is_file(follow_symlinks=False)
         except OSError:
             continue
+        path = entry.path
         if is_dir:
-            if not excluder.excluded(entry.path, True):
-                if kustomize and kustomization_file(entry.path) is not None:
-                    yield entry.path, "kustomize"
-                    consumed |= consumed_files(entry.path)
-                yield from _walk(entry.path, excluder, kustomize, consumed)
+            sub = full + "/" + name if full != "/" else "/" + name
+            if not excluder.excluded(path, True, sub):
+                yield from _walk(path, excluder, kustomize, consumed, rel + name + "/", sub, True)
         elif is_file:
-            if consumed and os.path.realpath(entry.path) in consumed:
-                continue
-            kind = classify(entry.path)
-            if kind is not None and not excluder.excluded(entry.path, False):
-                yield entry.path, kind
+            if consumed:
+                if link:
+                    real = os.path.realpath(path)
+                else:
+                    if real_top is None:
+                        real_top = os.path.realpath(top)
+                    real = real_top + "/" + name if real_top != "/" else "/" + name
+                if real in consumed:
+                    continue
+            kind = classify(path)
+            if kind is not None and not excluder.excluded(path, False, full + "/" + name if full != "/" else "/" + name):
+                yield path, kind, rel + name, plain
 
 
 def named_node_configs(settings: Settings, seen: Optional[set] = None) -> List[InputFile]:
@@ -167,7 +215,7 @@ def named_node_configs(settings: Settings, seen: Optional[set] = None) -> List[I
         if os.path.isfile(arg):
             found = [(arg, why)]
         else:
-            found = [(p, None) for p, k in _walk(arg, Excluder([], arg)) if k == "node"]
+            found = [(p, None) for p, k, _rel, _plain in _walk(arg, Excluder([], arg)) if k == "node"]
         for path, reason in found:
             key = os.path.abspath(path)
             if key not in seen:
@@ -204,19 +252,22 @@ def discover(settings: Settings) -> List[InputFile]:
             out.append(InputFile(arg, display_name(prefix), "kustomize", explicit=True, root=os.path.realpath(arg)))
             consumed = consumed_files(arg)
         prefix = "" if prefix == "." else prefix.rstrip("/") + "/"
-        for full, kind in _walk(arg, excluder, kustomize=True, consumed=consumed):
+        top = os.path.abspath(arg)
+        top_prefix = top.rstrip("/") + "/"
+        real_root = None
+        for full, kind, rel, plain in _walk(arg, excluder, kustomize=True, consumed=consumed, full=top):
             if kind == "kustomize":
-                rel = os.path.relpath(full, arg).replace(os.sep, "/")
                 out.append(InputFile(full, display_name(prefix + rel), "kustomize", root=os.path.realpath(arg)))
                 continue
-            key = os.path.abspath(full)
+            key = top_prefix + rel
             if key in seen or key in skip:
                 continue
             seen.add(key)
-            rel = os.path.relpath(full, arg).replace(os.sep, "/")
             if "-" in settings.paths and prefix + rel == settings.stdin_filename:
                 continue  # standard input stands for this file
-            out.append(InputFile(full, prefix + rel, kind))
+            if plain and real_root is None:
+                real_root = os.path.realpath(arg)
+            out.append(InputFile(full, prefix + rel, kind, walked=real_root if plain else None))
     for display, data in settings.extra_inputs:
         out.append(InputFile(None, display, "manifest", explicit=True, data=data))
     return _without_bases(out)

@@ -71,16 +71,67 @@ def _read(inp: InputFile, policy: FsPolicy) -> bytes:
         if stdin:
             inp.data = policy.read_stdin()
         return observed(inp.display, None if stdin else "", inp.data)
+    if inp.walked is not None:
+        return observed(inp.display, inp.path, policy.read_walked(inp.path, inp.walked))
     return observed(inp.display, inp.path, policy.read_bytes(inp.path, trusted=inp.explicit or None))
 
 
-def _render_kustomization(inp: InputFile, settings: Settings, stats: Stats) -> Optional[LoadedFile]:
+class _Renders:
+    """The kustomizations of a run, rendered by `kubectl kustomize` while rclint loads the other
+    files: at most one per core runs at a time, started in input order."""
+
+    def __init__(self, inputs: List[InputFile], settings: Settings):
+        from rclint.parallel import usable_cores
+
+        self.todo = [i for i in inputs if i.kind == "kustomize"]
+        self.settings = settings
+        self.started: Dict[int, object] = {}
+        self.next = 0
+        self.width = max(1, min(usable_cores(), 4))
+        self._fill()
+
+    def _fill(self):
+        from rclint import kustomize
+
+        while self.next < len(self.todo) and len(self.started) < self.width:
+            inp = self.todo[self.next]
+            self.next += 1
+            self.started[id(inp)] = kustomize.start(inp.path, inp.root or inp.path, self.settings.max_file_size)
+
+    def result(self, inp: InputFile):
+        from rclint import kustomize
+
+        render = self.started.pop(id(inp), None)
+        if render is None:  # not started yet (inputs are asked for in order, so this is rare)
+            render = kustomize.start(inp.path, inp.root or inp.path, self.settings.max_file_size)
+        out = render.result()
+        self._fill()
+        return out
+
+    def close(self):
+        """Stop and clean up what was started and not read (an interrupted run)."""
+        import shutil
+
+        for render in self.started.values():
+            if render.proc is not None and render.done is None:
+                render.proc.kill()
+                render.proc.wait()
+            if render.tmp:
+                shutil.rmtree(render.tmp, ignore_errors=True)
+        self.started.clear()
+
+
+def _render_kustomization(inp: InputFile, settings: Settings, stats: Stats,
+                          renders: Optional[_Renders] = None) -> Optional[LoadedFile]:
     """Lint the rendered output of a kustomization, or say (RCL005, info) why it was not."""
     from rclint import kustomize
     from rclint.model import Span
     from rclint.settings import display_path
 
-    data, why, origins = kustomize.render(inp.path, inp.root or inp.path, settings.max_file_size)
+    if renders is not None:
+        data, why, origins = renders.result(inp)
+    else:
+        data, why, origins = kustomize.render(inp.path, inp.root or inp.path, settings.max_file_size)
     if data is None:
         kfile = display_path(kustomize.kustomization_file(inp.path) or inp.path)
         where = display_path(inp.path)
@@ -180,33 +231,40 @@ def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats,
     policy = policy or FsPolicy.for_settings(settings)
     manifests = [inp for inp in inputs if inp.kind == "manifest"]
     results = None
-    if perf.FAST:
-        from rclint.parallel import load_in_workers
+    renders = None
+    if perf.FAST and any(inp.kind == "kustomize" for inp in inputs):
+        renders = _Renders(inputs, settings)
+    try:
+        if perf.FAST:
+            from rclint.parallel import load_in_workers
 
-        results = load_in_workers(manifests, settings, policy, workers=settings.jobs)
-    loaded_by_input = dict(zip(map(id, manifests), results)) if results is not None else {}
-    loaded: List[LoadedFile] = []
-    for inp in inputs:
-        if inp.kind == "kustomize":
-            lf = _render_kustomization(inp, settings, stats)
-            if lf is not None:
-                loaded.append(lf)
-            continue
-        if inp.kind != "manifest":
-            continue
-        lf, status = loaded_by_input.get(id(inp)) or load_one(inp, settings, policy)
-        if status == "none":
-            continue
-        stats.files += 1
-        if status == "unread":
-            stats.manifests += 1  # not linted, but reported: the run has input
-        else:
-            stats.bytes += lf.size
-            stats.documents += lf.chunks
-            stats.parsed_documents += lf.parsed
-            if lf.looks_like_manifest:
-                stats.manifests += 1
-        loaded.append(lf)
+            results = load_in_workers(manifests, settings, policy, workers=settings.jobs)
+        loaded_by_input = dict(zip(map(id, manifests), results)) if results is not None else {}
+        loaded: List[LoadedFile] = []
+        for inp in inputs:
+            if inp.kind == "kustomize":
+                lf = _render_kustomization(inp, settings, stats, renders)
+                if lf is not None:
+                    loaded.append(lf)
+                continue
+            if inp.kind != "manifest":
+                continue
+            lf, status = loaded_by_input.get(id(inp)) or load_one(inp, settings, policy)
+            if status == "none":
+                continue
+            stats.files += 1
+            if status == "unread":
+                stats.manifests += 1  # not linted, but reported: the run has input
+            else:
+                stats.bytes += lf.size
+                stats.documents += lf.chunks
+                stats.parsed_documents += lf.parsed
+                if lf.looks_like_manifest:
+                    stats.manifests += 1
+            loaded.append(lf)
+    finally:
+        if renders is not None:
+            renders.close()
     return loaded
 
 

@@ -141,6 +141,8 @@ class FsPolicy:
         self.trusted = {os.path.abspath(t) for t in trusted}
         self.max_size = max_size
         self._approved: Dict[str, Optional[str]] = {}  # absolute path -> region it was read in
+        self._walked: Dict[str, str] = {}  # path as walked -> the real root (see read_walked)
+        self._walked_index: Optional[tuple] = None
 
     @classmethod
     def for_settings(cls, settings) -> "FsPolicy":
@@ -227,6 +229,35 @@ class FsPolicy:
         self._approved[os.path.abspath(path)] = within or ""
         return _observed(path, data)
 
+    def read_walked(self, path: str, real_root: str) -> bytes:
+        """read_bytes for a file the directory walk reached without following any symlink below
+        the scanned root `real_root` resolves to: it lies inside that root by construction, so it
+        is not resolved again. It is opened without following a symlink and without blocking,
+        and must be a regular file (else the checks of read_bytes decide and say why)."""
+        try:
+            fd = os.open(path, os.O_RDONLY | _O_NONBLOCK | _O_NOFOLLOW | _O_CLOEXEC | _O_NOCTTY)
+        except OSError:
+            return self.read_bytes(path, trusted=False)
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise Refused(f"is {file_kind(st.st_mode)}, not a regular file", path, "special")
+            if st.st_size > self.max_size:
+                raise TooLarge(st.st_size, self.max_size, path)
+            data = os.read(fd, st.st_size + 1) if st.st_size < _CHUNK else None
+            if data is None or len(data) != st.st_size:  # big, short read or grown: the bounded reader
+                os.lseek(fd, 0, os.SEEK_SET)
+                data = _read_checked(fd, self.max_size, path, regular_only=True)
+        finally:
+            os.close(fd)
+        self._walked[path] = real_root
+        return _observed(path, data)
+
+    def _walked_by_abspath(self) -> Dict[str, str]:
+        if self._walked_index is None or len(self._walked_index[0]) != len(self._walked):
+            self._walked_index = (dict(self._walked), {os.path.abspath(p): r for p, r in self._walked.items()})
+        return self._walked_index[1]
+
     def read_text(self, path: str, **kw) -> str:
         from rclint.textio import decode
 
@@ -235,6 +266,9 @@ class FsPolicy:
     def read_again(self, path: str) -> bytes:
         """A file this policy let rclint read before, read again under the same rule."""
         key = os.path.abspath(path)
+        walked = self._walked_by_abspath().get(key)
+        if walked is not None:
+            return self.read_walked(path, walked)
         if key not in self._approved:
             raise Refused("was not read before; not read now", path)
         region = self._approved[key]
@@ -409,10 +443,13 @@ def read_config_file(path: str, limit: int = DEFAULT_MAX_SIZE) -> bytes:
 
 def _observed(path: str, data: bytes) -> bytes:
     """While `--fix` runs, the bytes an earlier fix pass produced for this file (see rclint.fixes)."""
-    from rclint.fixes import observed
+    from rclint import fixes
+
+    if fixes._ACTIVE is None:
+        return data
     from rclint.settings import display_path
 
-    return observed(display_path(path), path, data)
+    return fixes.observed(display_path(path), path, data)
 
 
 # ---------------------------------------------------------------------- writing

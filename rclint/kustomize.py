@@ -24,6 +24,7 @@ When kubectl is missing, or a render is refused or fails, the directory gets one
 from __future__ import annotations
 
 import os
+import time
 from rclint import lazyre as re  # patterns compiled on first use (start-up)
 from typing import Dict, List, Optional, Tuple
 
@@ -241,52 +242,100 @@ def kubectl() -> Optional[str]:
 
 def render(directory: str, root: str, max_size: int) -> Tuple[Optional[bytes], Optional[str], Dict[int, Tuple[int, str]]]:
     """(rendered YAML, None, {line: source path}) or (None, why not, {})."""
+    return start(directory, root, max_size).result()
+
+
+class Render:
+    """One `kubectl kustomize` run, started by `start` and read by `result()`. Its output goes
+    to files, not pipes, so it runs to the end while rclint loads other files."""
+
+    def __init__(self, done=None, proc=None, tmp=None, wrapper=None, directory=None, max_size=0):
+        self.done = done  # the result, when known without running kubectl (or already read)
+        self.proc, self.tmp, self.wrapper, self.directory, self.max_size = proc, tmp, wrapper, directory, max_size
+        self.started = time.monotonic()
+
+    def result(self) -> Tuple[Optional[bytes], Optional[str], Dict[int, Tuple[int, str]]]:
+        if self.done is None:
+            try:
+                self.done = self._finish()
+            finally:
+                import shutil
+
+                shutil.rmtree(self.tmp, ignore_errors=True)
+        return self.done
+
+    def _finish(self):
+        import subprocess
+
+        proc, tmp = self.proc, self.tmp
+        try:
+            proc.wait(timeout=max(0.0, TIMEOUT - (time.monotonic() - self.started)))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            return None, f"kubectl kustomize did not finish within {TIMEOUT} s", {}
+        out_path, err_path = os.path.join(tmp, "out"), os.path.join(tmp, "err")
+        if proc.returncode != 0:
+            with open(err_path, "rb") as fh:
+                lines = fh.read(1 << 20).decode("utf-8", "replace").strip().splitlines()
+            detail = lines[-1] if lines else f"exit status {proc.returncode}"
+            detail = detail.replace(tmp, "<tmp>").replace(os.path.realpath(self.directory), ".")
+            return None, f"kubectl kustomize failed: {detail[:300]}", {}
+        if os.path.getsize(out_path) > self.max_size:
+            return None, f"the rendered output is larger than max-file-size ({self.max_size:,} bytes)", {}
+        with open(out_path, "rb") as fh:
+            data = fh.read()
+        text = data.decode("utf-8", "replace")
+        return data, None, origins(text, self.wrapper)
+
+
+def start(directory: str, root: str, max_size: int) -> Render:
+    """Start rendering a kustomization (or decide at once why not); `.result()` gives what
+    `render` returns."""
     exe = kubectl()
     if exe is None:
-        return None, "kubectl is not installed", {}
+        return Render((None, "kubectl is not installed", {}))
     why = refusal(directory, root)
     if why:
-        return None, f"rendering refused: {why}", {}
+        return Render((None, f"rendering refused: {why}", {}))
     if not could_matter(directory, root):
-        return b"", None, {}  # nothing in it mentions a RuntimeClass, an overhead or a Node
+        return Render((b"", None, {}))  # nothing in it mentions a RuntimeClass, an overhead or a Node
     import subprocess
     import tempfile
 
-    with tempfile.TemporaryDirectory(prefix="rclint-kustomize-") as tmp:
-        wrapper = os.path.join(tmp, "wrap")
-        os.mkdir(wrapper)
-        try:
-            target = os.path.relpath(os.path.realpath(directory), wrapper).replace(os.sep, "/")
-        except ValueError:  # another drive (Windows): kustomize takes no absolute base path
-            return None, "the temporary directory is on another drive than the kustomization", {}
-        with open(os.path.join(wrapper, "kustomization.yaml"), "w", encoding="utf-8") as fh:
-            fh.write(f"resources:\n- {_yaml_string(target)}\nbuildMetadata: [originAnnotations]\n")
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": tmp,  # no user kubeconfig or git config
-            "KUBECONFIG": os.path.join(tmp, "none"),
-            "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
-            "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9", "NO_PROXY": "", "no_proxy": "",
-            "GIT_ALLOW_PROTOCOL": "none", "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0",
-        }
-        try:
-            proc = subprocess.run(
+    tmp = tempfile.mkdtemp(prefix="rclint-kustomize-")
+    wrapper = os.path.join(tmp, "wrap")
+    os.mkdir(wrapper)
+    try:
+        target = os.path.relpath(os.path.realpath(directory), wrapper).replace(os.sep, "/")
+    except ValueError:  # another drive (Windows): kustomize takes no absolute base path
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+        return Render((None, "the temporary directory is on another drive than the kustomization", {}))
+    with open(os.path.join(wrapper, "kustomization.yaml"), "w", encoding="utf-8") as fh:
+        fh.write(f"resources:\n- {_yaml_string(target)}\nbuildMetadata: [originAnnotations]\n")
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": tmp,  # no user kubeconfig or git config
+        "KUBECONFIG": os.path.join(tmp, "none"),
+        "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
+        "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9", "NO_PROXY": "", "no_proxy": "",
+        "GIT_ALLOW_PROTOCOL": "none", "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0",
+    }
+    render_ = Render(tmp=tmp, wrapper=wrapper, directory=directory, max_size=max_size)
+    try:
+        with open(os.path.join(tmp, "out"), "wb") as out, open(os.path.join(tmp, "err"), "wb") as err:
+            render_.proc = subprocess.Popen(
                 [exe, "kustomize", "--load-restrictor", "LoadRestrictionsRootOnly", wrapper],
-                cwd=tmp, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT,
+                cwd=tmp, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
             )
-        except subprocess.TimeoutExpired:
-            return None, f"kubectl kustomize did not finish within {TIMEOUT} s", {}
-        except OSError as exc:
-            return None, f"cannot run kubectl: {exc.strerror or exc}", {}
-    if proc.returncode != 0:
-        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        detail = lines[-1] if lines else f"exit status {proc.returncode}"
-        detail = detail.replace(tmp, "<tmp>").replace(os.path.realpath(directory), ".")
-        return None, f"kubectl kustomize failed: {detail[:300]}", {}
-    if len(proc.stdout) > max_size:
-        return None, f"the rendered output is larger than max-file-size ({max_size:,} bytes)", {}
-    text = proc.stdout.decode("utf-8", "replace")
-    return proc.stdout, None, origins(text, wrapper)
+    except OSError as exc:
+        render_.done = (None, f"cannot run kubectl: {exc.strerror or exc}", {})
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+    return render_
 
 
 def _yaml_string(text: str) -> str:

@@ -1,7 +1,9 @@
 """Loading one manifest file: bytes -> documents with positions, or input findings.
 
-Only documents whose text can matter to a rule are parsed (see `INTERESTING`): the test
-is a plain substring search, so it can only err towards parsing too much. Everything that
+Only documents whose text can matter to a rule are parsed (see `INTERESTING`, a plain
+substring search that can only err towards parsing too much), unless their kind is certain
+from the text and no rule reads it (`_no_rule_reads`: a CRD whose descriptions mention
+`runtimeClassName`). The others are only syntax-checked. Everything that
 goes wrong with input becomes an RCL0xx finding for that file; nothing here raises.
 """
 
@@ -43,6 +45,33 @@ class LoadedFile:
     parsed: int = 0
     size: int = 0
     looks_like_manifest: bool = False
+
+
+# Kinds whose objects a rule reads: RuntimeClasses, Nodes, KubeletConfigurations and every
+# kind that holds a pod spec (rclint.kube.objects.POD_SPEC_PATHS). Lists are read whatever their
+# kind (kubectl reads any document with `items` as one).
+READ_KINDS = frozenset({"RuntimeClass", "Node", "KubeletConfiguration", "Pod", "PodTemplate", "ReplicationController",
+                        "ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"})
+_KIND_LINE = re.compile(r"""^(["']?)kind\1[ \t]*:(.*)$""", re.M)
+_KIND_VALUE = re.compile(r"""[ \t]*(["']?)([A-Za-z][A-Za-z0-9]*)\1[ \t]*(?:#.*)?\r?""")
+_LIST_OR_EXPLICIT_KEY = re.compile(r"""^(?:\?|(["']?)items\1[ \t]*:)""", re.M)
+_TOP_AT_COLUMN_0 = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*\S")
+
+
+def _no_rule_reads(text: str) -> bool:
+    """True when a document's kind is certain from its text and no rule reads objects of that
+    kind (a CRD or a policy whose descriptions mention `runtimeClassName`): its mapping starts
+    at column 0, one column-0 line sets `kind` to a plain name, and it is no list. Anything less
+    certain (flow style, JSON, an explicit key, a template) is read."""
+    kinds = _KIND_LINE.findall(text)
+    if len(kinds) != 1:
+        return False
+    m = _KIND_VALUE.fullmatch(kinds[0][1])
+    if m is None or m.group(2) in READ_KINDS or m.group(2).endswith("List"):
+        return False
+    if "{{" in text or "{%" in text or _LIST_OR_EXPLICIT_KEY.search(text) is not None:
+        return False
+    return _TOP_AT_COLUMN_0.match(text) is not None
 
 
 def _looks_like_manifest(text: str) -> bool:
@@ -166,9 +195,9 @@ def load_manifest_text(out: LoadedFile, text: str, *, parse_all: bool = False) -
         manifest_like = "apiVersion" in ctext and "kind" in ctext  # _looks_like_manifest, inlined
         if manifest_like:
             out.looks_like_manifest = True
-        if not parse_all and not (
+        if not parse_all and (not (
             "untimeClass" in ctext or "overhead" in ctext or "Node" in ctext or "KubeletConfiguration" in ctext
-        ):  # none of INTERESTING (spelled out: this runs for every document)
+        ) or _no_rule_reads(ctext)):  # none of INTERESTING (spelled out: this runs for every document)
             # cannot matter to a rule: only check the syntax, at C speed, if it is a manifest
             if not manifest_like and file_manifest_like is None:
                 file_manifest_like = _looks_like_manifest(text)

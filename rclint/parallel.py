@@ -68,7 +68,7 @@ def _load_batch_remote(indices: range):
     """In a worker: the batch, and which files the filesystem policy let it read (the main
     process reads some of them again later, for code frames, under the same rule)."""
     _inputs, _settings, policy = _JOB
-    return _load_batch(indices), dict(policy._approved)
+    return _load_batch(indices), dict(policy._approved), dict(policy._walked)
 
 
 def load_in_workers(inputs, settings, policy, workers: Optional[int] = None):
@@ -98,10 +98,11 @@ def load_in_workers(inputs, settings, policy, workers: Optional[int] = None):
             out = []
             for batch in batches[:mine]:
                 out.extend(_load_batch(batch))
-            for part, approved in theirs.get():
+            for part, approved, walked in theirs.get():
                 out.extend(part)
                 for path, region in approved.items():
                     policy._approved.setdefault(path, region)
+                policy._walked.update(walked)
             return out
     finally:
         _JOB = None

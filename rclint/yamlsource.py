@@ -762,8 +762,12 @@ def _check_depth(chunk: Chunk) -> None:
 # a `.inf`/`.nan` value (kubectl cannot convert it to JSON). Only cheap literal tests: this runs on
 # every such document, so it must cost far less than the libyaml check itself. (Null or
 # collection keys and bad `<<` merges are left to documents rclint reads; see the README.)
-_ALIAS = re.compile(r"\*[-\w]")
-_SPECIAL_FLOAT = re.compile(r"\.(?:inf|Inf|INF|nan|NaN|NAN)")
+# where a node (so an alias) can start: the document's start, a line's start, or after a
+# mapping, sequence, flow or explicit-key indicator (YAML 1.1 line breaks include NEL, LS, PS);
+# `*word*` inside prose (a CRD's descriptions) is none of these
+_ALIAS_AT_NODE = re.compile("(?:\\A|[:\\-\\[{,?\r\n\x85\u2028\u2029\ufeff])[ \t]*\\*[-\\w]")
+_SPECIAL_FLOAT = re.compile(r"(?<![\w.])\.(?:inf|Inf|INF|nan|NaN|NAN)(?![\w.])")  # a whole scalar, not `node.info`
+_TAG = re.compile(r"(?:\A|[\s:\-\[{,?])!!")  # `!!` where a tag can start, not `Policy!!` in prose
 
 
 def _odd_slashes(text: str) -> List[int]:
@@ -816,10 +820,9 @@ def _needs_full_parse(text: str) -> bool:
     # stumbles on it the full parse, which reads only the first document, decides.)
     if "\\" in text and _slash_escape(text):
         return True
-    for m in _ALIAS.finditer(text):
-        if m.start() == 0 or text[m.start() - 1] in " \t\r\n[{,":
-            return True
-    return "!!" in text or _SPECIAL_FLOAT.search(text) is not None
+    if "*" in text and _ALIAS_AT_NODE.search(text) is not None:
+        return True
+    return ("!!" in text and _TAG.search(text) is not None) or _SPECIAL_FLOAT.search(text) is not None
 
 
 _ANCHOR_NAME = re.compile(r"[-\w]+")
@@ -884,8 +887,10 @@ def check_syntax(chunk: Chunk) -> None:
         require_c_parser()
     text = chunk.text
     if not _needs_full_parse(text):
+        # libyaml parses without recursion (only composing recurses), but its time grows with
+        # the square of the flow nesting: bound it when the brackets could nest too deep
         try:
-            if len(text) >= MAX_DEPTH:
+            if len(text) >= MAX_DEPTH and text.count("[") + text.count("{") > MAX_DEPTH:
                 _check_depth(chunk)
             _Parser(text).raw_parse()
             return

@@ -127,13 +127,13 @@ def test_a_kustomization_that_mentions_nothing_a_rule_reads_is_not_rendered(proj
     assert kustomize.could_matter(str(project / "web"), str(project)) is True  # a local base mentions one
     (project / "shared/cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
     calls = []
-    real_run = subprocess.run
+    real_popen = subprocess.Popen
 
     def recording(argv, *a, **k):
         calls.append(list(argv))
-        return real_run(argv, *a, **k)
+        return real_popen(argv, *a, **k)
 
-    monkeypatch.setattr(subprocess, "run", recording)
+    monkeypatch.setattr(subprocess, "Popen", recording)
     r, doc = run()
     assert [f["path"] for f in doc["findings"] if f["code"] == "RCL101"] == ["overlays/prod/<kustomize build>"]
     assert not [f for f in doc["findings"] if f["path"].startswith(("web/", "shared/"))]

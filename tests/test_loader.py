@@ -174,3 +174,28 @@ def test_merge_keys():
     # go-yaml (kubectl) lets a merge overwrite keys set before it
     (doc,) = parse_chunk(Chunk("base: &b {a: 1, b: 2}\nm:\n  a: 0\n  <<: *b\n", 0, 0), "f")
     assert doc.value["m"] == {"a": 1, "b": 2}
+
+
+CRD = ("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: x\n"
+       "spec:\n  description: sets runtimeClassName on every Node\n  names: {kind: X}\n  names: {kind: Y}\n")
+
+
+@pytest.mark.parametrize("text, parsed", [
+    (CRD, 0),  # a kind no rule reads: syntax only, so its duplicate `names` is not RCL004
+    (CRD.replace("kind: CustomResourceDefinition", "kind: Pod"), 1),
+    (CRD.replace("kind: CustomResourceDefinition", "kind: CustomResourceDefinitionList"), 1),
+    (CRD + "items: []\n", 1),  # kubectl reads any document with items as a list
+    (CRD.replace("kind: CustomResourceDefinition", "kind: !!str CustomResourceDefinition"), 1),  # not certain
+    ("  " + CRD.replace("\n", "\n  "), 1),  # the mapping does not start at column 0
+    (CRD.replace("kind: CustomResourceDefinition\n", "kind: CustomResourceDefinition\nkind: Node\n"), 1),
+    (CRD.replace("names: {kind: Y}", "names: {kind: '{{ .Values.kind }}'}"), 1),  # a template
+])
+def test_documents_of_kinds_no_rule_reads_are_only_syntax_checked(text, parsed):
+    lf = load(text)
+    assert (lf.parsed, len(lf.documents)) == (parsed, parsed)
+    assert not lf.findings
+
+
+def test_a_skipped_kind_still_gets_its_syntax_checked():
+    lf = load(CRD + "  bad: [unclosed\n")
+    assert [(f.code, f.span.line) for f in lf.findings] == [("RCL001", 10)]

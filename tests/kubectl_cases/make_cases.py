@@ -249,6 +249,20 @@ case("keys-anchor-in-key.yaml", pod() + "  nodeSelector: {&k a: b}\n")
 case("keys-anchor-before-flow.yaml", pod() + "  nodeSelector: &a{a: b}\n")
 case("flowcolon-anchor-at.yaml", pod() + "  nodeSelector: {a: b:c, d: &x@\"q\"}\n")
 
+# prose: documents no rule reads, whose text looks like an alias, a tag or an infinity only in
+# prose (only the syntax is checked; the full parse runs when one may be real)
+case("prose-emphasis.yaml", cm() + "  d: the *all* traffic, *x* y\n  e: \"it *is* so\"\n")
+case("prose-alias-undefined.yaml", cm() + "  d: *nope\n")
+case("prose-alias-flow.yaml", cm() + "  d: {x: &x b, y: *x}\n")
+case("prose-alias-flow-undefined.yaml", cm() + "  d: [b, *nope]\n")
+case("prose-alias-key.yaml", cm() + "  *nope : x\n")
+case("prose-alias-tab.yaml", cm() + "  d:\t*nope\n")
+case("prose-dotted.yaml", cm() + "  k: node.info.kubernetes\n  m: x.Inf\n  n: .infinity\n")
+case("prose-inf.yaml", cm() + "  k: [.inf]\n")
+case("prose-nan.yaml", cm() + "  k: -.NaN\n")
+case("prose-bangs.yaml", cm() + "  k: Policy!!\n  m: wow!!int\n")
+case("prose-tag.yaml", cm() + "  k: [!!int abc]\n")
+
 
 def main() -> None:
     for old in HERE.glob("*.yaml"):
