@@ -56,6 +56,7 @@ NEVER = [
     "pathspec",              # exclude patterns or .gitignore files
     "importlib.resources", "importlib.metadata",
     "traceback",             # --debug
+    "hashlib", "_hashlib",   # OpenSSL: rclint.digest has the same digests without it
     "yaml",                  # PyYAML: the benchmark's yardstick, never rclint's
 ]
 
@@ -98,6 +99,16 @@ def test_a_small_run_imports_only_what_it_needs(tmp_path, fmt):
     # from the rule files: the tripwire)
     assert ("rclint._rule_data" in modules) == (fmt not in ("json", "concise"))
     assert "rclint._rule_index" in modules  # the severities
+
+
+def test_a_cached_run_needs_no_openssl(tmp_path):
+    root = _small_repo(tmp_path)
+    args = ("check", ".", "--exit-zero", "--no-color", "--format", "json", "--cache-dir", str(tmp_path / "cache"))
+    cold, warm = _probe(root, *args), _probe(root, *args)
+    assert warm["stdout"] == cold["stdout"] and "RCL403" in warm["stdout"]
+    for run in (cold, warm):
+        assert "rclint.cache" in run["modules"]
+        assert "hashlib" not in run["modules"] and "_hashlib" not in run["modules"]
 
 
 def test_a_run_with_a_node_config_imports_what_the_config_needs(tmp_path):
@@ -161,3 +172,13 @@ def test_rule_and_example_are_still_importable_from_the_catalogue():
     assert isinstance(catalog.load_catalog()["RCL101"], catalog.Rule)
     with pytest.raises(AttributeError):
         catalog.NoSuchThing  # noqa: B018
+
+
+def test_digests_without_hashlib_are_hashlibs():
+    import hashlib
+
+    from rclint import digest
+
+    for data in (b"", b"rclint", bytes(range(256)) * 99):
+        assert digest.sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+        assert digest.blake2b(data, digest_size=20).hexdigest() == hashlib.blake2b(data, digest_size=20).hexdigest()
