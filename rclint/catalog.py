@@ -181,11 +181,12 @@ def _rules_digest() -> str:
 
 def index_source() -> str:
     """The text of `rclint/_rule_index.py`, generated from the rule files."""
-    sev = {code: rule.severity.label for code, rule in parse_catalog().items()}
-    body = ",\n".join(f"    {code!r}: {label!r}" for code, label in sev.items())
+    rules = parse_catalog()
+    sev = ",\n".join(f"    {code!r}: {rule.severity.label!r}" for code, rule in rules.items())
+    names = ",\n".join(f"    {code!r}: {rule.name!r}" for code, rule in rules.items())
     return ("# Generated from rules/*.yaml by `python -m rclint.catalog --write-index`; a test keeps it in sync.\n"
-            "# The default severity of every rule, so that a run need not parse the rule files.\n"
-            f"DIGEST = {_rules_digest()!r}\nSEVERITIES = {{\n{body},\n}}\n")
+            "# The default severity and the name of every rule, so that a run need not load the rule files.\n"
+            f"DIGEST = {_rules_digest()!r}\nSEVERITIES = {{\n{sev},\n}}\nNAMES = {{\n{names},\n}}\n")
 
 
 def data_source() -> str:
@@ -212,6 +213,28 @@ def rule_severities() -> Dict[str, Severity]:
     return {code: rule.severity for code, rule in load_catalog().items()}
 
 
+@functools.lru_cache(maxsize=1)
+def rule_names() -> Dict[str, str]:
+    """code -> rule name, from the generated index when it matches the rule files."""
+    try:
+        from rclint import _rule_index
+
+        if _rule_index.DIGEST == _rules_digest():
+            return dict(_rule_index.NAMES)
+    except (ImportError, AttributeError, OSError):
+        pass
+    return {code: rule.name for code, rule in load_catalog().items()}
+
+
+def rule_name(catalog, code: str) -> str:
+    """The name of rule `code` in `catalog` ("" when it has no such rule). A LazyCatalog answers
+    from the generated index: the reports that only name rules never load the whole catalogue."""
+    if isinstance(catalog, LazyCatalog):
+        return rule_names().get(code, "")
+    rule = (catalog or {}).get(code)
+    return rule.name if rule is not None else ""
+
+
 class LazyCatalog(Mapping):
     """The catalogue, loaded on first use (the JSON report never looks at it)."""
 
@@ -234,13 +257,13 @@ def known_codes() -> List[str]:
 
 def names() -> Dict[str, str]:
     """Rule name -> code ('unknown-runtime-class' -> 'RCL101')."""
-    return {rule.name: rule.id for rule in load_catalog().values()}
+    return {name: code for code, name in rule_names().items()}
 
 
 def resolve(token: str) -> Optional[str]:
     """A rule code or a rule name (any case) -> the code; None when it is neither."""
     t = str(token).strip()
-    if t.upper() in load_catalog():
+    if t.upper() in rule_names():
         return t.upper()
     return names().get(t.lower())
 
@@ -252,10 +275,10 @@ def closest(token: str) -> Optional[str]:
     t = str(token).strip().lower()
     if t.startswith("rcl"):  # RCL1O1 -> RCL101: letters that look like digits
         fixed = "RCL" + t[3:].translate(str.maketrans("oils", "0115"))
-        if fixed in load_catalog():
+        if fixed in rule_names():
             return fixed
     by_name = names()
-    candidates = sorted(by_name) + sorted(load_catalog())
+    candidates = sorted(by_name) + sorted(rule_names())
     best, best_score = None, 0.0
     for c in candidates:  # the first of equally close candidates wins (deterministic, no tie on order)
         score = difflib.SequenceMatcher(None, t, c.lower()).ratio()
@@ -270,7 +293,7 @@ def unknown_rule_text(token: str) -> str:
     """"'unknown-runtime-clas' is not a rule code or name (did you mean RCL101 unknown-runtime-class?)"."""
     hint = closest(token)
     if hint is not None:
-        return f"'{token}' is not a rule code or name (did you mean {hint} {load_catalog()[hint].name}?)"
+        return f"'{token}' is not a rule code or name (did you mean {hint} {rule_names()[hint]}?)"
     return f"'{token}' is not a rule code or name (see `rclint rules`)"
 
 
@@ -297,7 +320,7 @@ def validate_selectors(selectors, where: str, exact: bool = False) -> None:
                 raise ConfigError(f"{where}: {unknown_rule_text(sel)}")
         elif not expand_selector(sel, codes):
             hint = closest(sel)
-            extra = f"; did you mean {hint} {load_catalog()[hint].name}?" if hint else ""
+            extra = f"; did you mean {hint} {rule_names()[hint]}?" if hint else ""
             raise ConfigError(f"{where}: '{sel}' matches no rule code or name (codes look like RCL101, a prefix "
                               f"like RCL1, or a name like unknown-runtime-class){extra}")
 

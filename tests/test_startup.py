@@ -95,10 +95,10 @@ def test_a_small_run_imports_only_what_it_needs(tmp_path, fmt):
     modules = set(_check(_small_repo(tmp_path), "--format", fmt)["modules"])
     assert sorted(m for m in NEVER if m in modules) == []
     assert {"rclint.yamlsource", "rclint.checks.placement"} <= modules
-    # the rules' own data only for the reports that name or describe rules (and never parsed
-    # from the rule files: the tripwire)
-    assert ("rclint._rule_data" in modules) == (fmt not in ("json", "concise"))
-    assert "rclint._rule_index" in modules  # the severities
+    # the rules' own data only for the reports that describe rules (and never parsed from the
+    # rule files: the tripwire); the severities and names come from the small index
+    assert ("rclint._rule_data" in modules) == (fmt in ("sarif", "junit", "gitlab"))
+    assert "rclint._rule_index" in modules
 
 
 def test_a_cached_run_needs_no_openssl(tmp_path):
