@@ -182,3 +182,23 @@ def test_digests_without_hashlib_are_hashlibs():
     for data in (b"", b"rclint", bytes(range(256)) * 99):
         assert digest.sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
         assert digest.blake2b(data, digest_size=20).hexdigest() == hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def test_the_output_sanitisers_fast_paths_agree_with_their_patterns():
+    """visible(), escape_surrogates() and json_safe() skip their patterns for plain text: the
+    result must be what the patterns give, for every character."""
+    import sys
+
+    from rclint import textio
+
+    unsafe = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+    json_unsafe = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        for text in (ch, "a" + ch + "b"):
+            assert (textio.visible(text) == text) == (unsafe.search(text) is None), hex(code)
+            assert (textio.escape_surrogates(text) == text) == (not 0xD800 <= code <= 0xDFFF), hex(code)
+            assert (textio.json_safe(text) == text) == (json_unsafe.search(text) is None), hex(code)
+    assert textio.visible("a\nb\x1b[31m") == "a\\nb\\x1b[31m"
+    assert textio.json_safe('"x\x7f\u2028"') == '"x\\u007f\\u2028"'
+    assert textio.escape_surrogates("caf\udce9") == "caf\\xe9"
