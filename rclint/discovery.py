@@ -118,11 +118,12 @@ class Excluder:
                 verdict = res.include
         return bool(verdict)
 
-    def excluded(self, path: str, is_dir: bool, full: Optional[str] = None) -> bool:
-        """`full`: the absolute path of `path`, when the caller knows it."""
+    def excluded(self, path: str, is_dir: bool, full: Optional[str] = None, listing: Optional[bool] = None) -> bool:
+        """`full`: the absolute path of `path`, when the caller knows it; `listing`: True when
+        the caller tests the directory's own listing for a virtual environment."""
         if is_dir:
             name = os.path.basename(path)
-            if name in DEFAULT_EXCLUDES or os.path.isfile(os.path.join(path, "pyvenv.cfg")):
+            if name in DEFAULT_EXCLUDES or (listing is None and os.path.isfile(os.path.join(path, "pyvenv.cfg"))):
                 return True
         if self.spec is None and self.root is None:
             return False
@@ -162,7 +163,10 @@ def _walk(top: str, excluder: Excluder, kustomize: bool = False, consumed: Optio
             entries = sorted(it, key=lambda e: e.name)
     except OSError:
         return
-    if nested and kustomize and _kustomization_in(top, {e.name for e in entries}):
+    names = {e.name for e in entries} if nested else None
+    if nested and "pyvenv.cfg" in names and os.path.isfile(os.path.join(top, "pyvenv.cfg")):
+        return  # a Python virtual environment (Excluder.excluded, from the listing)
+    if nested and kustomize and _kustomization_in(top, names):
         yield top, "kustomize", rel.rstrip("/"), False
         consumed |= consumed_files(top)
     real_top = None
@@ -180,7 +184,7 @@ def _walk(top: str, excluder: Excluder, kustomize: bool = False, consumed: Optio
         path = entry.path
         if is_dir:
             sub = full + "/" + name if full != "/" else "/" + name
-            if not excluder.excluded(path, True, sub):
+            if not excluder.excluded(path, True, sub, listing=True):
                 yield from _walk(path, excluder, kustomize, consumed, rel + name + "/", sub, True)
         elif is_file:
             if consumed:
@@ -212,10 +216,10 @@ def named_node_configs(settings: Settings, seen: Optional[set] = None) -> List[I
             if where is not None:  # named by the configuration file: point at the entry
                 raise ConfigError(f"{where}: {display_path(arg)}: no such file or directory")
             raise ConfigError(f"--node-config {arg}: no such file or directory")
-        if os.path.isfile(arg):
-            found = [(arg, why)]
-        else:
+        if os.path.isdir(arg):
             found = [(p, None) for p, k, _rel, _plain in _walk(arg, Excluder([], arg)) if k == "node"]
+        else:  # a file, or a pipe the user named (`--node-config <(ssh node cat ...)`): read once, bounded
+            found = [(arg, why)]
         for path, reason in found:
             key = os.path.abspath(path)
             if key not in seen:

@@ -194,9 +194,70 @@ MAX_SCAN_FILES = 2000
 MAX_SCAN_BYTES = 32 * 1024 * 1024
 
 
+def _objects_matter(data: bytes) -> bool:
+    """Whether a file of objects holds a document that mentions a marker and is of a kind a
+    rule may read (the loader's test: `rclint.loader._no_rule_reads`)."""
+    from rclint.loader import _no_rule_reads
+    from rclint.yamlsource import split_kube
+
+    text = data.decode("utf-8", "replace")
+    chunks, _error = split_kube(text)
+    return any(any(m in c.text for m in _TEXT_MARKERS) and not _no_rule_reads(c.text) for c in chunks)
+
+
+_TEXT_MARKERS = tuple(m.decode() for m in _MARKERS)
+# Every field of a kustomization that names local files or directories. Objects come from the
+# first four; the others hold patches, replacements and plugin configurations, which can write
+# any field of any object, so their text counts as it is.
+OBJECT_KEYS = ("resources", "bases", "components", "crds")
+FILE_LIST_KEYS = OBJECT_KEYS + ("patchesStrategicMerge", "transformers", "generators", "validators",
+                                "configurations")
+
+
+def _references(directory: str):
+    """(object files, other files, directories) the kustomization in `directory` names, as real
+    paths; None when it cannot be read."""
+    kfile = kustomization_file(directory)
+    doc = _load(kfile) if kfile else None
+    if not isinstance(doc, dict):
+        return None
+    objects: List[str] = []
+    others: List[str] = []
+    dirs: List[str] = []
+
+    def add(name, key):
+        if not isinstance(name, str) or _REMOTE.search(name):
+            return
+        target = _real(os.path.join(directory, name))
+        if target is None:
+            return
+        if os.path.isdir(target):
+            dirs.append(target)
+        elif os.path.isfile(target):
+            (objects if key in OBJECT_KEYS else others).append(target)
+
+    for key in FILE_LIST_KEYS:
+        items = doc.get(key)
+        if isinstance(items, list):
+            for item in items:
+                add(item, key)
+    for key in PATH_ITEM_KEYS:
+        items = doc.get(key)
+        if isinstance(items, list):
+            for item in items:
+                if isinstance(item, dict):
+                    add(item.get("path"), key)
+    openapi = doc.get("openapi")
+    if isinstance(openapi, dict):
+        add(openapi.get("path"), "openapi")
+    return objects, others, dirs
+
+
 def could_matter(directory: str, root: str) -> bool:
-    """False only when no file the render could read mentions anything a rule looks at (see
-    `_MARKERS`): the kustomization's directories and local bases, and the files its lists name.
+    """False only when nothing a render reads mentions anything a rule looks at (see
+    `_MARKERS`): the kustomization files and every patch, replacement or plugin configuration
+    they name, as text; the object files they name (and the other files of their directories),
+    only in documents of a kind a rule may read. Local bases and components are followed.
     Whatever cannot be judged (too many files, unreadable, outside the tree) counts as mattering."""
     from rclint.fspolicy import read_regular
 
@@ -204,10 +265,9 @@ def could_matter(directory: str, root: str) -> bool:
     budget = {"files": MAX_SCAN_FILES, "bytes": MAX_SCAN_BYTES}
     scanned: set = set()
 
-    def mentions(path: str) -> bool:
-        real = _real(path)
-        if real is None or real in scanned:
-            return real is None
+    def mentions(real: str, as_text: bool) -> bool:
+        if real in scanned:
+            return False
         scanned.add(real)
         budget["files"] -= 1
         if budget["files"] < 0 or not _inside(real, root):
@@ -217,7 +277,11 @@ def could_matter(directory: str, root: str) -> bool:
         except (OSError, ValueError):
             return True
         budget["bytes"] -= len(data)
-        return budget["bytes"] < 0 or any(m in data for m in _MARKERS)
+        if budget["bytes"] < 0:
+            return True
+        if not any(m in data for m in _MARKERS):
+            return False
+        return as_text or os.path.basename(real) in NAMES or _objects_matter(data)
 
     todo, seen = [os.path.realpath(directory)], set()
     while todo:
@@ -225,12 +289,27 @@ def could_matter(directory: str, root: str) -> bool:
         if d in seen:
             continue
         seen.add(d)
-        for base, _dirs, names in os.walk(d):  # symlinked directories are not followed
-            if any(mentions(os.path.join(base, n)) for n in sorted(names)):
-                return True
-        if any(mentions(f) for f in sorted(consumed_files(d))):
+        if not _inside(d, root):
             return True
-        todo.extend(local_bases(d))
+        refs = _references(d)
+        if refs is None:
+            return True
+        objects, others, dirs = refs
+        own = []
+        try:
+            for entry in os.scandir(d):
+                if entry.is_file():
+                    real = _real(entry.path)
+                    if real is None:
+                        return True
+                    own.append(real)
+        except OSError:
+            return True
+        as_text = set(others)
+        for f in sorted(set(own) | set(objects) | as_text):
+            if mentions(f, f in as_text):
+                return True
+        todo.extend(sorted(dirs))
     return False
 
 
@@ -269,7 +348,7 @@ class Render:
 
         proc, tmp = self.proc, self.tmp
         try:
-            proc.wait(timeout=max(0.0, TIMEOUT - (time.monotonic() - self.started)))
+            _wait(proc, max(0.0, TIMEOUT - (time.monotonic() - self.started)))
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
@@ -287,6 +366,32 @@ class Render:
             data = fh.read()
         text = data.decode("utf-8", "replace")
         return data, None, origins(text, self.wrapper)
+
+
+def _wait(proc, timeout: float) -> None:
+    """proc.wait(timeout), woken by the exit itself where Linux offers a process descriptor
+    (Popen.wait with a timeout polls, sleeping up to 50 ms after the child is done)."""
+    import subprocess
+
+    pidfd_open = getattr(os, "pidfd_open", None)
+    fd = None
+    if pidfd_open is not None:
+        try:
+            fd = pidfd_open(proc.pid)
+        except OSError:
+            fd = None
+    if fd is None:
+        proc.wait(timeout=timeout)
+        return
+    try:
+        import select
+
+        ready, _w, _x = select.select([fd], [], [], timeout)
+    finally:
+        os.close(fd)
+    if not ready:
+        raise subprocess.TimeoutExpired(proc.args, timeout)
+    proc.wait()
 
 
 def start(directory: str, root: str, max_size: int) -> Render:

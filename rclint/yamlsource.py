@@ -762,12 +762,42 @@ def _check_depth(chunk: Chunk) -> None:
 # a `.inf`/`.nan` value (kubectl cannot convert it to JSON). Only cheap literal tests: this runs on
 # every such document, so it must cost far less than the libyaml check itself. (Null or
 # collection keys and bad `<<` merges are left to documents rclint reads; see the README.)
-# where a node (so an alias) can start: the document's start, a line's start, or after a
-# mapping, sequence, flow or explicit-key indicator (YAML 1.1 line breaks include NEL, LS, PS);
-# `*word*` inside prose (a CRD's descriptions) is none of these
-_ALIAS_AT_NODE = re.compile("(?:\\A|[:\\-\\[{,?\r\n\x85\u2028\u2029\ufeff])[ \t]*\\*[-\\w]")
-_SPECIAL_FLOAT = re.compile(r"(?<![\w.])\.(?:inf|Inf|INF|nan|NaN|NAN)(?![\w.])")  # a whole scalar, not `node.info`
-_TAG = re.compile(r"(?:\A|[\s:\-\[{,?])!!")  # `!!` where a tag can start, not `Policy!!` in prose
+_ALIAS = re.compile(r"\*[-\w]")
+_SPECIAL_FLOAT = re.compile(r"\.(?:inf|Inf|INF|nan|NaN|NAN)")
+# where a node (so an alias or a tag) can start: the document's start, or after a line break
+# (YAML 1.1's include NEL, LS and PS) or a mapping, sequence, flow or explicit-key indicator,
+# blanks between; `*word*` or `Policy!!` inside prose (a CRD's descriptions) is none of these
+_NODE_START = frozenset(":-[{,?\r\n\x85\u2028\u2029\ufeff")
+
+
+def _at_node_start(text: str, i: int) -> bool:
+    j = i - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    return j < 0 or text[j] in _NODE_START
+
+
+def _alias_at_node(text: str) -> bool:
+    return any(_at_node_start(text, m.start()) for m in _ALIAS.finditer(text))
+
+
+def _tag_at_node(text: str) -> bool:
+    i = text.find("!!")
+    while i >= 0:
+        if i == 0 or text[i - 1] in " \t" or _at_node_start(text, i):
+            return True
+        i = text.find("!!", i + 2)
+    return False
+
+
+def _infinity(text: str) -> bool:
+    """A whole `.inf`/`.nan` scalar, not `node.info`."""
+    for m in _SPECIAL_FLOAT.finditer(text):
+        before = text[m.start() - 1] if m.start() else " "
+        after = text[m.end()] if m.end() < len(text) else " "
+        if not (before.isalnum() or before in "_.") and not (after.isalnum() or after in "_."):
+            return True
+    return False
 
 
 def _odd_slashes(text: str) -> List[int]:
@@ -820,9 +850,9 @@ def _needs_full_parse(text: str) -> bool:
     # stumbles on it the full parse, which reads only the first document, decides.)
     if "\\" in text and _slash_escape(text):
         return True
-    if "*" in text and _ALIAS_AT_NODE.search(text) is not None:
+    if "*" in text and _alias_at_node(text):
         return True
-    return ("!!" in text and _TAG.search(text) is not None) or _SPECIAL_FLOAT.search(text) is not None
+    return ("!!" in text and _tag_at_node(text)) or ("." in text and _infinity(text))
 
 
 _ANCHOR_NAME = re.compile(r"[-\w]+")

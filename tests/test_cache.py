@@ -147,7 +147,8 @@ def test_concurrent_runs_share_a_cache_safely(repo, tmp_path):
 # --------------------------------------------------------------------------- worker processes
 
 
-def test_workers_give_byte_identical_output(tmp_path, monkeypatch):
+@pytest.mark.parametrize("count_only", [False, True], ids=["split-by-bytes", "dealt-by-count"])
+def test_workers_give_byte_identical_output(tmp_path, monkeypatch, count_only):
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("heavy", Path(__file__).resolve().parents[1] / "benchmarks" / "heavy.py")
@@ -159,6 +160,7 @@ def test_workers_give_byte_identical_output(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
     monkeypatch.setattr(parallel, "MIN_FILES", 2)
     monkeypatch.setattr(parallel, "MIN_AVERAGE_BYTES", 0)
+    monkeypatch.setattr(parallel, "COUNT_ONLY_FILES", 2 if count_only else 10**9)
     used = []
     real = parallel.load_in_workers
 
@@ -182,3 +184,19 @@ def test_workers_give_byte_identical_output(tmp_path, monkeypatch):
 def test_small_inputs_stay_in_one_process(repo):
     inputs = [engine.InputFile(str(p), p.name, "manifest") for p in repo.glob("*.yaml")]
     assert parallel.load_in_workers(inputs, 10**6, False, workers=2) is None
+
+
+def test_a_worker_that_dies_costs_time_not_findings(tmp_path, monkeypatch):
+    import os
+
+    for i in range(8):
+        (tmp_path / f"p{i}.yaml").write_text(
+            f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\nspec:\n  runtimeClassName: missing\n"
+            "  containers: [{name: c, image: nginx}]\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "MIN_FILES", 2)
+    one = check("--no-cache", "--jobs", "1")
+    monkeypatch.setattr(parallel, "_child", lambda indices, w: os._exit(3))
+    assert check("--no-cache", "--jobs", "3") == one
+    assert json.loads(one)["summary"]["findings"] == 8

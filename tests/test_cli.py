@@ -191,8 +191,13 @@ def test_exclude_extends_builtin_exclusions(project):
         "rc.yaml": RC + "---\n" + POD_OK,
         "generated/pod.yaml": POD_BAD,
         "node_modules/x/pod.yaml": POD_BAD,
+        "env/pyvenv.cfg": "home = /usr/bin\n",  # a virtual environment, whatever its name
+        "env/lib/site-packages/x/pod.yaml": POD_BAD,
+        "pyvenv-like/pyvenv.cfg/pod.yaml": POD_BAD,  # a directory named pyvenv.cfg is no marker
     })
-    assert invoke("check").exit_code == 0
+    r = invoke("check", "--format", "concise")
+    assert [line.split(":")[0] for line in r.stdout.splitlines() if ": RCL" in line] == \
+        ["pyvenv-like/pyvenv.cfg/pod.yaml"]
 
 
 def test_internal_error_is_one_line_unless_debug(project, monkeypatch):
@@ -266,3 +271,34 @@ def test_auto_format_is_github_under_actions(project, monkeypatch):
     assert "RCL101" in summary.read_text()
     monkeypatch.setenv("GITHUB_ACTIONS", "false")
     assert invoke("check").stdout.startswith("error[RCL101] ")
+
+
+@pytest.mark.parametrize("config, handlerless", [
+    ('version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd]\ndefault_runtime_name = "kata"\n'
+     '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata]\nruntime_type = "io.containerd.kata.v2"\n',
+     'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\nruntime_type = "io.containerd.runc.v2"\n'),
+    ('[crio.runtime]\ndefault_runtime = "kata"\n[crio.runtime.runtimes.kata]\nruntime_path = "/usr/bin/kata"\n',
+     '[crio.runtime]\ndefault_runtime = "runc"\n[crio.runtime.runtimes.runc]\nruntime_path = "/usr/bin/runc"\n'),
+], ids=["containerd", "crio"])
+def test_a_pipe_named_as_node_config_is_read_once(project, config, handlerless):
+    """`--node-config <(ssh node cat /etc/containerd/config.toml)`: the pipe is the node's config."""
+    import os
+
+    write_files(project, {"rc.yaml": RC})
+
+    def pipe(text):
+        r, w = os.pipe()
+        os.write(w, text.encode())
+        os.close(w)
+        return r
+
+    codes = []
+    for text in (config, handlerless):
+        r = pipe(text)
+        try:
+            out = invoke("check", "--format", "json", "--no-cache", "--node-config", f"/dev/fd/{r}")
+        finally:
+            os.close(r)
+        codes.append(sorted(f["code"] for f in json.loads(out.stdout)["findings"]))
+    assert "RCL102" not in codes[0]  # the pipe's kata handler was read
+    assert "RCL102" in codes[1]

@@ -122,9 +122,24 @@ def test_a_kustomization_that_mentions_nothing_a_rule_reads_is_not_rendered(proj
     })
     assert kustomize.could_matter(str(project / "web"), str(project)) is False
     assert kustomize.could_matter(str(project / "overlays/prod"), str(project)) is True  # its base has a pod
-    (project / "shared/cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
-                                            "data: {note: runtimeClassName}\n")
+    cm_mentioning = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata: {note: runtimeClassName}\n"
+    (project / "shared/cm.yaml").write_text(cm_mentioning)
+    assert kustomize.could_matter(str(project / "web"), str(project)) is False  # no rule reads a ConfigMap
+    (project / "shared/cm.yaml").write_text(cm_mentioning.replace("ConfigMap", "Deployment"))
     assert kustomize.could_matter(str(project / "web"), str(project)) is True  # a local base mentions one
+    (project / "shared/cm.yaml").write_text(cm_mentioning.replace("kind: ConfigMap\n", ""))
+    assert kustomize.could_matter(str(project / "web"), str(project)) is True  # kind unknown: it may matter
+    (project / "shared/cm.yaml").write_text(cm_mentioning)
+    # a replacement or a plugin configuration can write runtimeClassName into any object: as text
+    for key, entry in (("replacements", "- path: r.yaml"), ("transformers", "- r.yaml")):
+        write_files(project, {
+            "shared/kustomization.yaml": f"resources:\n- cm.yaml\n{key}:\n{entry}\n",
+            "shared/r.yaml": "apiVersion: builtin\nkind: PatchTransformer\nmetadata: {name: t}\n"
+                             "patch: '[{op: add, path: /spec/template/spec/runtimeClassName, value: kata}]'\n",
+        })
+        assert kustomize.could_matter(str(project / "web"), str(project)) is True, key
+    write_files(project, {"shared/kustomization.yaml": "resources:\n- cm.yaml\n"})
+    (project / "shared/r.yaml").unlink()
     (project / "shared/cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
     calls = []
     real_popen = subprocess.Popen
@@ -155,3 +170,22 @@ def test_locate_finds_the_object_in_its_source():
     span = kustomize.locate(text, "Pod", "prod-p")
     assert (span.line, span.column, span.end_column) == (9, 10, 11)
     assert kustomize.locate(text, "Deployment", "p") is None
+
+
+@pytest.mark.parametrize("script, why", [
+    ("#!/bin/sh\nexec sleep 30\n", "kubectl kustomize did not finish within 1 s"),
+    ("#!/bin/sh\necho 'Error: no such thing' >&2\nexit 1\n", "kubectl kustomize failed: Error: no such thing"),
+])
+def test_a_render_that_hangs_or_fails_is_one_info_finding(project, monkeypatch, script, why):
+    import time
+
+    fake = project.parent / "fake-kubectl"
+    fake.write_text(script)
+    fake.chmod(0o755)
+    monkeypatch.setattr(kustomize, "kubectl", lambda: str(fake))
+    monkeypatch.setattr(kustomize, "TIMEOUT", 1)
+    started = time.monotonic()
+    _r, doc = run()
+    assert time.monotonic() - started < 20  # the hanging render was stopped, not waited for
+    found = [(f["path"], f["code"], f["notes"][0]) for f in doc["findings"] if f["code"] == "RCL005"]
+    assert found == [("overlays/prod/kustomization.yaml", "RCL005", why)]

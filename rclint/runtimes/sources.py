@@ -200,9 +200,12 @@ def load_runtime_sources(
         read = reader(cand.path, root)
 
         def read_recording(path: str, main: _Candidate = cand, read: Callable[[str], str] = read) -> str:
-            # the main file was read to recognise it; imports are read here, once each
-            text = main.text if path == main.path and path not in texts else read(path)
-            texts[path] = text
+            # the main file was read to recognise it (a pipe can be read only once); imports
+            # are read here, once each
+            text = texts.get(path)
+            if text is None:
+                text = main.text if path == main.path and main.text is not None else read(path)
+                texts[path] = text
             return text
 
         try:
@@ -227,7 +230,12 @@ def load_runtime_sources(
             if os.path.isdir(d):
                 dropins = dropins_of(d, path)
                 claimed.add(os.path.abspath(d))
-        read = reader(path, None)
+        read_file = reader(path, None)
+
+        def read(p: str, main: _Candidate = cand, read_file: Callable[[str], str] = read_file) -> str:
+            # the main file was read to recognise it (a pipe can be read only once)
+            return main.text if p == main.path and main.text is not None else read_file(p)
+
         template = _first_template(cand, dropins, read)
         if template is not None:
             out.configs.append(_template_config(CRIO, path, cand.rec, display, dropins, template))
