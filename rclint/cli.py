@@ -304,7 +304,8 @@ def check_cmd(paths, formats, statistics, outputs, config_file, isolated, select
               changed_only, diff_base, cluster, kube_context, kubeconfig, kubectl, automation_id, cache_dir, no_cache,
               jobs, colour, fix, diff, unsafe_fixes, debug) -> None:
     """Lint PATHS (files or directories; '-' reads standard input). Default: the current directory."""
-    from rclint.settings import ConfigError, display_path, load_settings, parse_size
+    with _importing():
+        from rclint.settings import ConfigError, display_path, load_settings, parse_size
 
     pairs = _pair_outputs(click.get_current_context().meta.get("rclint.raw_args", []))
     if statistics and not any(fmt in ("full", "concise") for fmt, _out in pairs):
