@@ -202,3 +202,29 @@ def test_the_output_sanitisers_fast_paths_agree_with_their_patterns():
     assert textio.visible("a\nb\x1b[31m") == "a\\nb\\x1b[31m"
     assert textio.json_safe('"x\x7f\u2028"') == '"x\\u007f\\u2028"'
     assert textio.escape_surrogates("caf\udce9") == "caf\\xe9"
+
+
+def test_the_garbage_collector_is_left_as_it_was(tmp_path, monkeypatch):
+    """The collector is off only while modules are imported: on afterwards, and never turned on
+    when the caller had turned it off."""
+    import gc
+
+    from click.testing import CliRunner
+
+    from rclint.cli import main
+
+    monkeypatch.chdir(_small_repo(tmp_path))
+    args = ["check", ".", "--no-cache", "--exit-zero", "--format", "json"]
+    assert gc.isenabled()
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 0 and "RCL403" in r.stdout
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert CliRunner().invoke(main, args).stdout == r.stdout
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    fresh = subprocess.run([sys.executable, "-c", "import gc, rclint.cli; print(gc.isenabled())"],
+                           capture_output=True, text=True, timeout=60)
+    assert fresh.stdout == "True\n", fresh.stderr
