@@ -16,11 +16,12 @@ from typing import List, Optional
 
 
 @contextlib.contextmanager
-def _importing():
+def _importing(*modules: str):
     """Imports create tens of thousands of long-lived objects and no garbage: the cyclic garbage
     collector is off while they run (it would run ~20 times, ~3 ms, over this module's imports
-    alone), and what they created is then frozen out of its sight."""
-    if not gc.isenabled():
+    alone), and what they created is then frozen out of its sight. Nothing is done when the
+    modules are already imported (a process that runs several commands) or the collector is off."""
+    if not gc.isenabled() or all(m in sys.modules for m in modules):
         yield
         return
     gc.disable()
@@ -31,7 +32,7 @@ def _importing():
         gc.enable()
 
 
-with _importing():
+with _importing("click", "rclint.model", "rclint.textio"):
     import click
 
     from rclint import __version__
@@ -304,7 +305,7 @@ def check_cmd(paths, formats, statistics, outputs, config_file, isolated, select
               changed_only, diff_base, cluster, kube_context, kubeconfig, kubectl, automation_id, cache_dir, no_cache,
               jobs, colour, fix, diff, unsafe_fixes, debug) -> None:
     """Lint PATHS (files or directories; '-' reads standard input). Default: the current directory."""
-    with _importing():
+    with _importing("rclint.settings"):
         from rclint.settings import ConfigError, display_path, load_settings, parse_size
 
     pairs = _pair_outputs(click.get_current_context().meta.get("rclint.raw_args", []))
@@ -365,7 +366,7 @@ def check_cmd(paths, formats, statistics, outputs, config_file, isolated, select
             settings.extra_inputs = settings.extra_inputs + [(cluster_mod.LIVE_DISPLAY, text.encode("utf-8"))]
         elif kube_context or kubeconfig:
             raise ConfigError("--context and --kubeconfig go with --cluster")
-        with _importing():
+        with _importing("rclint.engine"):
             from rclint.engine import run
 
         if diff_base is not None and "-" in settings.paths:
