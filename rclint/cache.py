@@ -72,9 +72,9 @@ def regular_file(path: Optional[str]) -> bool:
 
 
 def _hasher():
-    import hashlib
+    from rclint.digest import blake2b  # not hashlib: start-up
 
-    return hashlib.blake2b(digest_size=20)
+    return blake2b(digest_size=20)
 
 
 def file_digest(path: str, policy, trusted: Optional[bool] = None) -> str:

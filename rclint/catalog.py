@@ -9,50 +9,26 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional
 
 from rclint.model import Severity
+
+if TYPE_CHECKING:
+    from rclint.ruledata import Example, Rule
 
 CODE_RE = re.compile(r"^RCL\d{3}$")
 FIX_KINDS = ("safe", "unsafe", "none")
 
 
-@dataclass(frozen=True)
-class Example:
-    name: str
-    kind: str  # "bad" or "good"
-    files: Dict[str, str]
-    config: dict = field(default_factory=dict)
-    args: tuple = ()
-    # bad examples of a fixable rule: the files `--fix` changes, as they read afterwards
-    fixed: Optional[Dict[str, str]] = None
+def __getattr__(name: str):
+    """`Rule` and `Example` live in rclint.ruledata, imported when the rule files are parsed:
+    a run that only needs the rules' severities (from the generated index) never defines them."""
+    if name in ("Rule", "Example"):
+        from rclint import ruledata
 
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    name: str
-    title: str
-    severity: Severity
-    status: str
-    applies_to: tuple
-    rationale: str
-    remediation: str
-    references: tuple
-    examples: tuple
-    fix: str = "none"  # "safe" | "unsafe" | "none": what `--fix` may do for this rule
-    fix_summary: str = ""  # what the fix changes
-    # CVSS-like score "0.1".."10.0" for rules about sandbox isolation: GitHub code scanning
-    # shows those as security alerts (SARIF `properties.security-severity`).
-    security_severity: Optional[str] = None
-    # what each part of a finding says: {"message": ..., "help": ..., "notes": ...}
-    parts: tuple = ()
-
-    @property
-    def help_uri(self) -> str:
-        return f"https://github.com/rclint/rclint/blob/main/rules/{self.id}.yaml"
+        return getattr(ruledata, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class CatalogError(Exception):
@@ -92,6 +68,7 @@ def read_schema(name: str) -> dict:
 
 
 def _parse_rule(name: str, text: str) -> Rule:
+    from rclint.ruledata import Example, Rule
     from rclint.yamlsource import Chunk, YamlLimitError, YamlSyntaxError, parse_chunk
 
     try:
@@ -142,6 +119,21 @@ def _parse_rule(name: str, text: str) -> Rule:
 
 @functools.lru_cache(maxsize=1)
 def load_catalog() -> Dict[str, Rule]:
+    """Every rule, from the generated `rclint/_rule_data.py` when it matches the rule files (the
+    text report names each finding's rule: parsing 45 YAML files would cost ~10 ms of every run),
+    else parsed from the files themselves."""
+    try:
+        from rclint import _rule_data
+
+        if _rule_data.DIGEST == _rules_digest():
+            return _from_data(_rule_data.RULES)
+    except (ImportError, AttributeError, OSError):
+        pass
+    return parse_catalog()
+
+
+def parse_catalog() -> Dict[str, Rule]:
+    """Every rule, parsed from its rule file."""
     rules: Dict[str, Rule] = {}
     base = rules_dir()
     for entry in sorted(base.iterdir(), key=lambda e: e.name):
@@ -153,6 +145,28 @@ def load_catalog() -> Dict[str, Rule]:
     return rules
 
 
+def _to_data(rule: Rule) -> dict:
+    """A rule as plain Python data (`_from_data` turns it back into an equal Rule)."""
+    from dataclasses import asdict
+
+    data = asdict(rule)
+    data["severity"] = rule.severity.label
+    data["examples"] = tuple(asdict(ex) for ex in rule.examples)
+    return data
+
+
+def _from_data(rules) -> Dict[str, Rule]:
+    from rclint.ruledata import Example, Rule
+
+    out: Dict[str, Rule] = {}
+    for d in rules:
+        rule = Rule(**dict(d, severity=Severity.parse(d["severity"]),
+                           examples=tuple(Example(**ex) for ex in d["examples"])))
+        out[rule.id] = rule
+    return out
+
+
+@functools.lru_cache(maxsize=1)
 def _rules_digest() -> str:
     """A digest of every rule file's name and bytes (reading 40 small files costs ~1 ms; parsing them ~15)."""
     import zlib  # a small C module; hashlib (OpenSSL) would cost ~5 ms of start-up
@@ -167,11 +181,23 @@ def _rules_digest() -> str:
 
 def index_source() -> str:
     """The text of `rclint/_rule_index.py`, generated from the rule files."""
-    sev = {code: rule.severity.label for code, rule in load_catalog().items()}
-    body = ",\n".join(f"    {code!r}: {label!r}" for code, label in sev.items())
+    rules = parse_catalog()
+    sev = ",\n".join(f"    {code!r}: {rule.severity.label!r}" for code, rule in rules.items())
+    names = ",\n".join(f"    {code!r}: {rule.name!r}" for code, rule in rules.items())
     return ("# Generated from rules/*.yaml by `python -m rclint.catalog --write-index`; a test keeps it in sync.\n"
-            "# The default severity of every rule, so that a run need not parse the rule files.\n"
-            f"DIGEST = {_rules_digest()!r}\nSEVERITIES = {{\n{body},\n}}\n")
+            "# The default severity and the name of every rule, so that a run need not load the rule files.\n"
+            f"DIGEST = {_rules_digest()!r}\nSEVERITIES = {{\n{sev},\n}}\nNAMES = {{\n{names},\n}}\n")
+
+
+def data_source() -> str:
+    """The text of `rclint/_rule_data.py`: every rule file's content as Python data."""
+    rules = []
+    for rule in parse_catalog().values():
+        fields = "".join(f"        {key!r}: {value!r},\n" for key, value in _to_data(rule).items())
+        rules.append(f"    {{\n{fields}    }},\n")
+    return ("# Generated from rules/*.yaml by `python -m rclint.catalog --write-index`; a test keeps it in sync.\n"
+            "# Every rule file's content, so that a run need not parse the rule files (rclint.catalog.load_catalog).\n"
+            f"DIGEST = {_rules_digest()!r}\nRULES = (\n{''.join(rules)})\n")
 
 
 @functools.lru_cache(maxsize=1)
@@ -187,8 +213,30 @@ def rule_severities() -> Dict[str, Severity]:
     return {code: rule.severity for code, rule in load_catalog().items()}
 
 
+@functools.lru_cache(maxsize=1)
+def rule_names() -> Dict[str, str]:
+    """code -> rule name, from the generated index when it matches the rule files."""
+    try:
+        from rclint import _rule_index
+
+        if _rule_index.DIGEST == _rules_digest():
+            return dict(_rule_index.NAMES)
+    except (ImportError, AttributeError, OSError):
+        pass
+    return {code: rule.name for code, rule in load_catalog().items()}
+
+
+def rule_name(catalog, code: str) -> str:
+    """The name of rule `code` in `catalog` ("" when it has no such rule). A LazyCatalog answers
+    from the generated index: the reports that only name rules never load the whole catalogue."""
+    if isinstance(catalog, LazyCatalog):
+        return rule_names().get(code, "")
+    rule = (catalog or {}).get(code)
+    return rule.name if rule is not None else ""
+
+
 class LazyCatalog(Mapping):
-    """The catalogue, parsed on first use (text and JSON reports never look at it)."""
+    """The catalogue, loaded on first use (the JSON report never looks at it)."""
 
     def _rules(self) -> Dict[str, Rule]:
         return load_catalog()
@@ -209,13 +257,13 @@ def known_codes() -> List[str]:
 
 def names() -> Dict[str, str]:
     """Rule name -> code ('unknown-runtime-class' -> 'RCL101')."""
-    return {rule.name: rule.id for rule in load_catalog().values()}
+    return {name: code for code, name in rule_names().items()}
 
 
 def resolve(token: str) -> Optional[str]:
     """A rule code or a rule name (any case) -> the code; None when it is neither."""
     t = str(token).strip()
-    if t.upper() in load_catalog():
+    if t.upper() in rule_names():
         return t.upper()
     return names().get(t.lower())
 
@@ -227,10 +275,10 @@ def closest(token: str) -> Optional[str]:
     t = str(token).strip().lower()
     if t.startswith("rcl"):  # RCL1O1 -> RCL101: letters that look like digits
         fixed = "RCL" + t[3:].translate(str.maketrans("oils", "0115"))
-        if fixed in load_catalog():
+        if fixed in rule_names():
             return fixed
     by_name = names()
-    candidates = sorted(by_name) + sorted(load_catalog())
+    candidates = sorted(by_name) + sorted(rule_names())
     best, best_score = None, 0.0
     for c in candidates:  # the first of equally close candidates wins (deterministic, no tie on order)
         score = difflib.SequenceMatcher(None, t, c.lower()).ratio()
@@ -245,7 +293,7 @@ def unknown_rule_text(token: str) -> str:
     """"'unknown-runtime-clas' is not a rule code or name (did you mean RCL101 unknown-runtime-class?)"."""
     hint = closest(token)
     if hint is not None:
-        return f"'{token}' is not a rule code or name (did you mean {hint} {load_catalog()[hint].name}?)"
+        return f"'{token}' is not a rule code or name (did you mean {hint} {rule_names()[hint]}?)"
     return f"'{token}' is not a rule code or name (see `rclint rules`)"
 
 
@@ -272,7 +320,7 @@ def validate_selectors(selectors, where: str, exact: bool = False) -> None:
                 raise ConfigError(f"{where}: {unknown_rule_text(sel)}")
         elif not expand_selector(sel, codes):
             hint = closest(sel)
-            extra = f"; did you mean {hint} {load_catalog()[hint].name}?" if hint else ""
+            extra = f"; did you mean {hint} {rule_names()[hint]}?" if hint else ""
             raise ConfigError(f"{where}: '{sel}' matches no rule code or name (codes look like RCL101, a prefix "
                               f"like RCL1, or a name like unknown-runtime-class){extra}")
 
@@ -288,8 +336,9 @@ def markdown_table(catalog: Dict[str, Rule]) -> str:
 if __name__ == "__main__":  # python -m rclint.catalog --write-index
     import sys
 
-    target = Path(__file__).resolve().parent / "_rule_index.py"
+    here = Path(__file__).resolve().parent
     if sys.argv[1:] == ["--write-index"]:
-        target.write_text(index_source(), encoding="utf-8")
+        (here / "_rule_index.py").write_text(index_source(), encoding="utf-8")
+        (here / "_rule_data.py").write_text(data_source(), encoding="utf-8")
     else:
         sys.exit("usage: python -m rclint.catalog --write-index")

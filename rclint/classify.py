@@ -39,14 +39,9 @@ inside the tree. `find_placeholder(text)` finds template placeholders (`{{ }}`, 
 from __future__ import annotations
 
 import os
-import re
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Sequence, Tuple
-
-try:  # Python 3.11+
-    import tomllib as _toml
-except ImportError:  # pragma: no cover - Python 3.10
-    import tomli as _toml  # type: ignore[no-redef]
 
 from rclint.model import Span
 
@@ -179,6 +174,11 @@ def node_root(path: str, tail: Optional[Sequence[str]] = None) -> Optional[str]:
 
 
 def _decode(text: str) -> Optional[Dict[str, Any]]:
+    try:  # Python 3.11+; imported here, where a node config candidate is read (start-up)
+        import tomllib as _toml
+    except ImportError:  # pragma: no cover - Python 3.10
+        import tomli as _toml  # type: ignore[no-redef]
+
     if text.startswith("\ufeff"):
         text = text[1:]
     try:

@@ -70,6 +70,8 @@ class _NotFound(Exception):
 
 @dataclass
 class KubectlOptions:
+    """How to run kubectl against the cluster."""
+
     kubectl: str = "kubectl"
     context: Optional[str] = None
     kubeconfig: Optional[str] = None

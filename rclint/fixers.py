@@ -10,9 +10,8 @@ rule file says whether its fix is safe or unsafe (`fix:`); the two must agree (a
 from __future__ import annotations
 
 import bisect
-import difflib
 import json
-import re
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from rclint.fixes import Source, make_edit
@@ -455,6 +454,8 @@ def fix_unknown_runtime_class(f: Finding, src: Source, ctx: FixContext) -> Optio
 
 
 def _ratio(a: str, b: str) -> float:
+    import difflib  # only here: it costs start-up
+
     return difflib.SequenceMatcher(None, a, b).ratio()
 
 

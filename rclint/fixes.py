@@ -236,6 +236,8 @@ def apply_fixes(findings: Iterable[Finding], unsafe: bool, sources: Callable[[st
 
 @dataclass
 class FixOutcome:
+    """What the fix passes did: the last pass's result and the files they changed."""
+
     result: object  # the engine Result of the last pass: what remains
     fixed: int = 0
     fixed_by_file: Dict[str, int] = field(default_factory=dict)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional
 
 from rclint.kube.objects import KubeObject, PodSpecRef, objects_in, pod_spec_of
 from rclint.kube.runtimeclass import RuntimeClassView
 from rclint.loader import LoadedFile
-from rclint.runtimes.base import RuntimeConfig
+
+if TYPE_CHECKING:  # annotations only: a run without runtime configs never imports it
+    from rclint.runtimes.base import RuntimeConfig
 
 
 @dataclass
 class Inventory:
+    """The loaded objects, sorted by what the checks look for."""
+
     files: List[LoadedFile] = field(default_factory=list)
     objects: List[KubeObject] = field(default_factory=list)
     runtime_classes: List[RuntimeClassView] = field(default_factory=list)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import json
-import re
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 from json.decoder import scanstring
 from typing import Any, Dict, List, Optional, Tuple
 

@@ -24,8 +24,8 @@ When kubectl is missing, or a render is refused or fails, the directory gets one
 from __future__ import annotations
 
 import os
-import re
 import time
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 from typing import Dict, List, Optional, Tuple
 
 NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")

@@ -9,7 +9,7 @@ goes wrong with input becomes an RCL0xx finding for that file; nothing here rais
 
 from __future__ import annotations
 
-import re
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 from dataclasses import dataclass, field
 from typing import List, Optional
 

@@ -160,6 +160,8 @@ def format_path(path: Tuple) -> str:
 
 @dataclass
 class Stats:
+    """What a run read, for the summary line and the notes."""
+
     files: int = 0
     documents: int = 0
     parsed_documents: int = 0

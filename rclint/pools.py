@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 from rclint.kube.scheduling import classify_handler_name
 from rclint.model import Span
-from rclint.runtimes.base import Handler, RuntimeConfig
+
+if TYPE_CHECKING:  # annotations only: a run without runtime configs never imports them
+    from rclint.runtimes.base import Handler, RuntimeConfig
 
 
 # On a Node object, the number of identical nodes it stands for (written by `rclint snapshot`).
@@ -27,6 +29,8 @@ NODE_COUNT_ANNOTATION = "rclint.io/node-count"
 
 @dataclass
 class PoolHandler:
+    """A runtime handler a node pool provides."""
+
     name: str
     kind: str  # runc | vm | gvisor | windows | wasm | other | unknown
     path: str
@@ -38,6 +42,8 @@ class PoolHandler:
 
 @dataclass
 class NodePool:
+    """Nodes a pod may land on: from a Node object, a declared node pool, or a runtime config alone."""
+
     name: str
     source: str  # "node" | "config" | "runtime-config"
     path: str
@@ -173,10 +179,12 @@ def build_pools(inventory, settings) -> List[NodePool]:
 
 def _declaration_spans(decls) -> Dict[str, Span]:
     """Where each declared pool's `name = ...` is written in its configuration file."""
+    out: Dict[str, Span] = {}
+    if not decls:
+        return out
     from rclint.fspolicy import read_config_file
     from rclint.tomlsource import TomlSyntaxError, load_toml
 
-    out: Dict[str, Span] = {}
     for source in sorted({d.source for d in decls}):
         try:
             doc = load_toml(read_config_file(source).decode("utf-8"))

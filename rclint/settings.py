@@ -14,15 +14,10 @@ the wrong type, an unknown key) is a configuration error (exit 2) that names the
 from __future__ import annotations
 
 import os
-import re
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
 
 from rclint.model import Severity
 
@@ -114,6 +109,8 @@ class NodePoolConfig:
 
 @dataclass
 class Settings:
+    """Everything a run is configured with: defaults, the configuration file, then the flags."""
+
     paths: List[str] = field(default_factory=lambda: ["."])
     select: Optional[List[str]] = None           # None: every rule
     ignore: List[str] = field(default_factory=list)
@@ -172,7 +169,7 @@ def find_config(start: str) -> Optional[Path]:
         if candidate.is_file():
             try:
                 text = _config_text(_inside_its_directory(candidate))
-                data = tomllib.loads(text)
+                data = _toml_loads(text)
             except (OSError, UnicodeDecodeError):
                 data, text = {}, ""
             except (ValueError, RecursionError):
@@ -187,6 +184,16 @@ def find_config(start: str) -> Optional[Path]:
         if (p / ".git").exists() or p.parent == p:
             return None
         p = p.parent
+
+
+def _toml_loads(text: str) -> dict:
+    """tomllib, imported only when a pyproject.toml is read (start-up)."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+
+    return tomllib.loads(text)
 
 
 def _config_text(path: Path) -> str:

@@ -24,7 +24,7 @@ most `FAMILY_CAP` candidates.
 
 from __future__ import annotations
 
-import re
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 FAMILY_CAP = 32  # candidates compared one by one in step 4

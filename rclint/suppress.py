@@ -15,7 +15,7 @@ RCL006 so stale ignores do not pile up.
 from __future__ import annotations
 
 import bisect
-import re
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
@@ -30,6 +30,8 @@ _CODE_SPLIT = re.compile(r"[\s,]+")
 
 @dataclass
 class Suppression:
+    """One `# rclint: ignore` comment or annotation and what it hides."""
+
     path: str
     span: Span
     codes: Tuple[str, ...]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import codecs
-import re
+
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 
 
 class DecodeError(Exception):
@@ -75,7 +76,7 @@ def visible(text: str) -> str:
     """`text` with every control, separator, bidi-override and undecodable character shown as a
     visible escape (`\\n`, `\\x1b`, `\\u2028`), so input text can neither start a log line nor an
     escape sequence. Printable text, including non-ASCII letters, is unchanged."""
-    if _UNSAFE.search(text) is None:
+    if text.isprintable() or _UNSAFE.search(text) is None:  # every unsafe character is unprintable
         return text
     return _UNSAFE.sub(_escape, text)
 
@@ -87,7 +88,7 @@ def escape_surrogates(text: str) -> str:
     """`text` with the bytes of a name that was not UTF-8 (decoded with surrogateescape) as
     `\\xNN` escapes, so that it can be written as UTF-8 in every format. Everything else,
     controls included, is left to the format's own escaping."""
-    if _SURROGATE.search(text) is None:
+    if text.isascii() or _SURROGATE.search(text) is None:
         return text
     return _SURROGATE.sub(_escape, text)
 
@@ -99,7 +100,7 @@ def printable_finding(finding):
 
     texts = [finding.path, finding.message, finding.help, *finding.notes]
     texts += [t for r in finding.related for t in (r.path, r.message)]
-    if not any(isinstance(t, str) and _SURROGATE.search(t) for t in texts):
+    if not any(isinstance(t, str) and not t.isascii() and _SURROGATE.search(t) for t in texts):
         return finding
     related = tuple(replace(r, path=escape_surrogates(r.path), message=escape_surrogates(r.message))
                     for r in finding.related)
@@ -115,6 +116,7 @@ def json_safe(text: str) -> str:
     """Serialised JSON with the characters that `ensure_ascii=False` leaves raw but that
     terminals and logs act on (DEL, C1 controls, line/paragraph separators, bidi overrides)
     written as `\\uXXXX` escapes: the same JSON value, safe to print."""
-    if _JSON_UNSAFE.search(text) is None:
+    # DEL is the one ASCII character escaped: plain ASCII text never needs the pattern
+    if (text.isascii() and "\x7f" not in text) or _JSON_UNSAFE.search(text) is None:
         return text
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

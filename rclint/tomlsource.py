@@ -18,7 +18,7 @@ including an array of tables (`[[a.b]]`), is addressed by its int index, e.g.
 from __future__ import annotations
 
 import bisect
-import re
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 

@@ -17,7 +17,7 @@ raises YamlLimitError; bad syntax raises YamlSyntaxError; both carry a position.
 
 from __future__ import annotations
 
-import re
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Tuple

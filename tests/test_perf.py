@@ -250,25 +250,68 @@ def test_placement_work_is_bounded_by_distinct_placements(tmp_path, monkeypatch,
 
 
 def test_rule_index_is_in_sync_with_the_rule_files():
-    """rclint/_rule_index.py is generated; regenerate with `python -m rclint.catalog --write-index`."""
+    """rclint/_rule_index.py and rclint/_rule_data.py are generated; regenerate them with
+    `python -m rclint.catalog --write-index`."""
     from rclint import catalog
 
-    index = Path(catalog.__file__).resolve().parent / "_rule_index.py"
-    assert index.read_text(encoding="utf-8") == catalog.index_source()
-    assert catalog.rule_severities() == {code: rule.severity for code, rule in catalog.load_catalog().items()}
+    here = Path(catalog.__file__).resolve().parent
+    assert (here / "_rule_index.py").read_text(encoding="utf-8") == catalog.index_source()
+    assert (here / "_rule_data.py").read_text(encoding="utf-8") == catalog.data_source()
+    parsed = catalog.parse_catalog()
+    assert catalog.rule_severities() == {code: rule.severity for code, rule in parsed.items()}
+    assert catalog.rule_names() == {code: rule.name for code, rule in parsed.items()}
+    assert catalog.names() == {rule.name: code for code, rule in parsed.items()}
+    lazy = catalog.LazyCatalog()
+    assert [catalog.rule_name(lazy, c) for c in parsed] == [catalog.rule_name(parsed, c) for c in parsed]
+    assert catalog.rule_name(lazy, "RCL999") == catalog.rule_name(parsed, "RCL999") == ""
+
+
+def test_the_generated_rule_data_gives_the_parsed_catalogue():
+    """What reports and `rclint rule` show is the same whether the rule files were parsed or not."""
+    from rclint import _rule_data, catalog
+
+    parsed = catalog.parse_catalog()
+    generated = catalog._from_data(_rule_data.RULES)
+    assert list(generated) == list(parsed)
+    for code, rule in parsed.items():
+        assert generated[code] == rule
+        assert repr(generated[code]) == repr(rule)  # same types all the way down (tuples stay tuples)
+    catalog.load_catalog.cache_clear()
+    try:
+        assert catalog.load_catalog() == parsed
+    finally:
+        catalog.load_catalog.cache_clear()
+
+
+def test_stale_rule_data_is_not_trusted(monkeypatch):
+    from rclint import _rule_data, catalog
+
+    catalog.load_catalog.cache_clear()
+    monkeypatch.setattr(_rule_data, "DIGEST", "stale")
+    monkeypatch.setattr(_rule_data, "RULES", ())
+    try:
+        assert catalog.load_catalog() == catalog.parse_catalog()
+        assert len(catalog.load_catalog()) == len(catalog.rule_severities())
+    finally:
+        catalog.load_catalog.cache_clear()
 
 
 def test_a_stale_rule_index_is_not_trusted(monkeypatch):
     from rclint import _rule_index, catalog
 
     catalog.rule_severities.cache_clear()
+    catalog.rule_names.cache_clear()
     monkeypatch.setattr(_rule_index, "DIGEST", "stale")
     monkeypatch.setattr(_rule_index, "SEVERITIES", {"RCL001": "info"})
+    monkeypatch.setattr(_rule_index, "NAMES", {"RCL001": "stale-name"})
     try:
         assert catalog.rule_severities()["RCL001"] == catalog.load_catalog()["RCL001"].severity
         assert len(catalog.rule_severities()) == len(catalog.load_catalog())
+        assert catalog.rule_names()["RCL001"] == catalog.load_catalog()["RCL001"].name
+        assert len(catalog.rule_names()) == len(catalog.load_catalog())
     finally:
         catalog.rule_severities.cache_clear()
+        catalog.rule_names.cache_clear()
 
 
 def _mutations(value, path=()):

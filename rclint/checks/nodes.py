@@ -5,13 +5,15 @@ come from the runtime loaders (rclint.runtimes)."""
 from __future__ import annotations
 
 import os
-from typing import Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Iterable, List, Optional, Tuple
 
 from rclint.checks import Context, check
 from rclint.kube.validation import is_dns1123_label
 from rclint.model import Finding, Related, Severity
-from rclint.runtimes.base import RuntimeConfig
 from rclint.suggest import Suggester
+
+if TYPE_CHECKING:  # annotations only (start-up)
+    from rclint.runtimes.base import RuntimeConfig
 
 # real, different runtimes whose names are close: never suggest one for the other
 DISTINCT_RUNTIMES = frozenset(["runc", "runsc", "crun", "youki", "kata", "gvisor", "runj", "krun"])

@@ -21,12 +21,14 @@ hugepages divisible by their page size, and hugepages only together with cpu or 
 from __future__ import annotations
 
 import math
-import re
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 from collections.abc import Mapping
-from fractions import Fraction
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from rclint.kube.validation import describe_type, is_qualified_name, label_key_problem
+
+if TYPE_CHECKING:  # fractions (and decimal, which it imports) only when a quantity is parsed: start-up
+    from fractions import Fraction
 
 __all__ = [
     "QuantityError",
@@ -114,6 +116,8 @@ def _unit_hint(letters: str) -> str:
 
 def _parse_text(text: str, shown: str) -> Fraction:
     """Parse a trimmed quantity string; `shown` is how errors quote the input."""
+    from fractions import Fraction
+
     if text == "":
         raise QuantityError(f"{shown} is not a valid quantity: it is empty ({_EXAMPLES})")
     scanned = _scan(text)
@@ -167,6 +171,8 @@ def parse_quantity(value: object) -> Fraction:
     number's text); None (YAML null) is 0, as Quantity.UnmarshalJSON makes it. Raises
     QuantityError with a readable message for anything else.
     """
+    from fractions import Fraction
+
     if value is None:
         return Fraction(0)
     if isinstance(value, bool):
@@ -217,6 +223,8 @@ def hugepage_size(name: object) -> Fraction | None:
 
     None also when the size is not a positive whole quantity, which Kubernetes then rejects.
     """
+    from fractions import Fraction
+
     if not isinstance(name, str) or not name.startswith(HUGEPAGES_PREFIX):
         return None
     try:

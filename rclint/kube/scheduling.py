@@ -42,7 +42,7 @@ Kubernetes behaviour encoded here, with its source (kubernetes/kubernetes):
 
 from __future__ import annotations
 
-import re
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 from collections.abc import Mapping
 from typing import Any, Final
 

@@ -16,7 +16,7 @@ is an error, as it is for Kubernetes.
 from __future__ import annotations
 
 import math
-import re
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 

@@ -17,8 +17,9 @@ Changing the recipe changes every fingerprint: bump the version in the SARIF key
 
 from __future__ import annotations
 
-import hashlib
 import re
+
+from rclint.digest import sha256  # hashlib's SHA-256 without loading OpenSSL (start-up)
 
 VERSION = "v1"
 SEPARATOR = "\x00"  # cannot occur in a path or a Kubernetes name
@@ -50,4 +51,4 @@ def identity(finding) -> list:
 def fingerprint(finding) -> str:
     """Hex SHA-256 of the finding's identity; the same for the same problem across runs."""
     data = SEPARATOR.join(identity(finding)).encode("utf-8", "surrogatepass")
-    return hashlib.sha256(data).hexdigest()
+    return sha256(data).hexdigest()

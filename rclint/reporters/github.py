@@ -50,8 +50,10 @@ def _location(path: str, span) -> str:
 
 
 def _title(finding, catalog) -> str:
-    rule = (catalog or {}).get(finding.code)
-    return f"{finding.code} {rule.name}" if rule is not None else finding.code
+    from rclint.catalog import rule_name  # names from the generated index, not the whole catalogue
+
+    name = rule_name(catalog, finding.code)
+    return f"{finding.code} {name}" if name else finding.code
 
 
 def _ordered(findings) -> list:
@@ -151,6 +153,8 @@ def step_summary_markdown(result, catalog=None, limit: int = STEP_SUMMARY_LIMIT)
     Rows that would take the text past `limit` bytes (GitHub refuses a larger step summary)
     are left out and counted in a last line.
     """
+    from rclint.catalog import rule_name
+
     if catalog is None:
         from rclint.catalog import load_catalog
 
@@ -166,8 +170,8 @@ def step_summary_markdown(result, catalog=None, limit: int = STEP_SUMMARY_LIMIT)
     findings = list(result.findings)
     for i, f in enumerate(findings):
         sev = (f.severity or Severity.ERROR).label
-        rule = catalog.get(f.code)
-        code = f"{f.code} {rule.name}" if rule is not None else f.code
+        name = rule_name(catalog, f.code)
+        code = f"{f.code} {name}" if name else f.code
         message = visible(f.message)
         for r in f.related:
             message += f"\n{_location(visible(normalise_path(r.path)), r.span)}: {visible(r.message)}"

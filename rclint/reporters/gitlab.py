@@ -22,10 +22,10 @@ A JSON array of Code Climate-style issues (shared/docs/peers-and-ci-conventions.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Set
 
+from rclint.digest import sha256
 from rclint.model import Severity
 from rclint.reporters.fingerprint import fingerprint, normalise_path
 from rclint.textio import json_safe, visible
@@ -38,7 +38,7 @@ def unique_fingerprint(base: str, seen: Set[str]) -> str:
     n = 1
     while fp in seen:
         n += 1
-        fp = hashlib.sha256(f"{base}:{n}".encode("ascii")).hexdigest()
+        fp = sha256(f"{base}:{n}".encode("ascii")).hexdigest()
     seen.add(fp)
     return fp
 

@@ -127,8 +127,10 @@ def _frame(lines: _Lines, path: str, span, label: str, marker: str, width: int, 
 def _finding_full(f, lines: _Lines, catalog, paint: _Paint) -> List[str]:
     sev = f.severity.label
     colour = (_BOLD, _COLOURS[sev])
-    rule = (catalog or {}).get(f.code)
-    name = f" {rule.name}" if rule is not None else ""
+    from rclint.catalog import rule_name  # names from the generated index, not the whole catalogue
+
+    name = rule_name(catalog, f.code)
+    name = f" {name}" if name else ""
     out = [f"{paint(f'{sev}[{f.code}]', *colour)}{paint(name, _DIM)}: {_fix_mark(f)}{paint(_one_line(f.message), _BOLD)}"]
     spans = [f.span.line] + [r.span.line for r in f.related if r.path == f.path]
     width = max(len(str(n)) for n in spans + [1])
@@ -185,8 +187,9 @@ def statistics(result, catalog=None) -> str:
     if not counts:
         return ""
     width = len(str(max(counts.values())))
-    names = {code: ((catalog or {}).get(code).name if (catalog or {}).get(code) is not None else "")
-             for code in counts}
+    from rclint.catalog import rule_name
+
+    names = {code: rule_name(catalog, code) for code in counts}
     name_width = max(len(n) for n in names.values())
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return "".join(f"{n:>{width}}  {code}  {names[code]:<{name_width}}  {severities[code]}".rstrip() + "\n"

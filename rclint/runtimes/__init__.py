@@ -2,9 +2,8 @@
 crio.conf.d). Each loader returns a `RuntimeConfig`: the handlers a RuntimeClass can select,
 the default handler, cgroup-driver inputs, notes, and the RCL002/RCL3xx findings.
 
-The loaders are imported on first use: a run without runtime configs never needs them."""
-
-from rclint.runtimes.base import CgroupSetting, Handler, Location, RuntimeConfig
+The loaders and the data model are imported on first use: a run without runtime configs
+never needs them."""
 
 __all__ = [
     "CgroupSetting",
@@ -18,6 +17,10 @@ __all__ = [
 
 
 def __getattr__(name: str):
+    if name in ("CgroupSetting", "Handler", "Location", "RuntimeConfig"):
+        from rclint.runtimes import base
+
+        return getattr(base, name)
     if name == "load_containerd":
         from rclint.runtimes.containerd import load_containerd
 

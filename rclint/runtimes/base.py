@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import json
-import re
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 from dataclasses import dataclass, field as dc_field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -130,6 +130,8 @@ class CgroupSetting:
 
 @dataclass
 class RuntimeConfig:
+    """One node's runtime config after merging its imports or drop-ins."""
+
     kind: str  # "containerd" | "crio"
     path: str  # display path of the main file (CRI-O without crio.conf: the first drop-in)
     sources: List[str] = dc_field(default_factory=list)

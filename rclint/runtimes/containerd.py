@@ -116,6 +116,8 @@ def _clip(text: str, width: int = 40) -> str:
 
 @dataclass
 class _File:
+    """One file of a containerd config: the main file or an import."""
+
     index: int
     real: str
     display: str

@@ -120,6 +120,8 @@ def _ci_get(table: Dict[str, Any], name: str) -> Tuple[Optional[str], Any]:
 
 @dataclass
 class _File:
+    """One file of a CRI-O config: crio.conf or a drop-in."""
+
     index: int
     real: str
     display: str
@@ -135,6 +137,8 @@ class _File:
 
 @dataclass
 class _Entry:
+    """One runtime table and the file it is written in."""
+
     name: str
     table: Dict[str, Any]
     file: Optional[_File]

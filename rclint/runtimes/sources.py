@@ -12,19 +12,23 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
 from rclint.classify import CONTAINERD, CRIO, Recognition, containerd_by_name, crio_by_name, find_placeholder, recognise
 from rclint.fspolicy import FsPolicy, Refused
 from rclint.model import Finding, Span
-from rclint.runtimes.base import RuntimeConfig
 from rclint.textio import DecodeError, decode
+
+if TYPE_CHECKING:  # imported where a config is built: a run without runtime configs never needs it
+    from rclint.runtimes.base import RuntimeConfig
 
 TEMPLATE_UNKNOWN = "a template: its values are filled in when the node starts"
 
 
 @dataclass
 class RuntimeSources:
+    """The runtime configs read from the candidates, with the findings about reading them."""
+
     configs: List[RuntimeConfig] = field(default_factory=list)
     findings: List[Finding] = field(default_factory=list)
     files: int = 0
@@ -76,6 +80,8 @@ def _template_config(kind: str, path: str, rec: Recognition, display: Callable[[
                      template: Optional[Tuple[str, Tuple[Span, str]]] = None) -> RuntimeConfig:
     """The config of a pool one of whose files is a template (`template`: that file and its first
     placeholder; default: the main file's own)."""
+    from rclint.runtimes.base import RuntimeConfig
+
     tpath, placeholder = template if template is not None else (path, rec.template)
     assert placeholder is not None
     shown = display(path)
@@ -88,6 +94,8 @@ def _template_config(kind: str, path: str, rec: Recognition, display: Callable[[
 
 @dataclass
 class _Candidate:
+    """A file recognised as a runtime config, with its text."""
+
     path: str
     text: str
     rec: Recognition

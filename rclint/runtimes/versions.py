@@ -21,7 +21,7 @@ containerd release lines that load configs differently (read in containerd's sou
 
 from __future__ import annotations
 
-import re
+from rclint import lazyre as re  # patterns compiled on first use (start-up)
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 CONTAINERD_LINES: Tuple[str, ...] = ("1.6", "1.7", "2.0", "2.1", "2.2", "2.3")
