@@ -1277,26 +1277,33 @@ def _fast_check(node, text: str, depth: int) -> None:
         raise _NeedFull
     depth += 1
     if cls is SequenceNode:
-        for child in node.value:
-            _fast_check(child, text, depth)
-        return
-    if cls is not MappingNode or (node.flow_style and text.startswith("{{", node.start_mark.index)):
+        children = node.value
+    elif cls is not MappingNode or (node.flow_style and text.startswith("{{", node.start_mark.index)):
         raise _NeedFull
-    seen = set()
-    for knode, vnode in node.value:
-        if knode.__class__ is not ScalarNode:
-            raise _NeedFull
-        ktag = knode.ctag
-        k = knode.value
-        if ktag == _PLAIN:
-            if not k or k in _KEY_SPECIAL or k[0] in _NUMBER_START or k[0] == "." or k == "<<":
+    else:
+        seen = set()
+        children = []
+        for knode, vnode in node.value:
+            if knode.__class__ is not ScalarNode:
                 raise _NeedFull
-        elif ktag != _STR:
-            raise _NeedFull
-        if k in seen:
-            raise _NeedFull
-        seen.add(k)
-        _fast_check(vnode, text, depth)
+            ktag = knode.ctag
+            k = knode.value
+            if ktag == _PLAIN:
+                if not k or k in _KEY_SPECIAL or k[0] in _NUMBER_START or k[0] == "." or k == "<<":
+                    raise _NeedFull
+            elif ktag != _STR:
+                raise _NeedFull
+            if k in seen:
+                raise _NeedFull
+            seen.add(k)
+            children.append(vnode)
+    for child in children:
+        if child.__class__ is ScalarNode:  # most values: no call for them
+            tag = child.ctag
+            if tag != _STR and (tag != _PLAIN or child.value in _NONFINITE):
+                raise _NeedFull
+        else:
+            _fast_check(child, text, depth)
 
 
 def _shaped_value(node, text: str, depth: int, shape) -> Any:
