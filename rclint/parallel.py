@@ -99,10 +99,9 @@ def _child(tokens: int, w: int) -> None:
     try:
         import pickle
 
-        data = pickle.dumps(_load_batches_remote(tokens), protocol=pickle.HIGHEST_PROTOCOL)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(w, view):]
+        result = _load_batches_remote(tokens)
+        with os.fdopen(w, "wb", buffering=1 << 16) as fh:  # streamed: no second copy of the results
+            pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
         code = 0
     except BaseException:  # noqa: BLE001 - the parent loads what it took itself
         code = 1
@@ -115,22 +114,18 @@ def _collect(pid: int, r: int):
     delivered itself)."""
     import pickle
 
-    parts = []
-    try:
-        while True:
-            chunk = os.read(r, 1 << 20)
-            if not chunk:
-                break
-            parts.append(chunk)
-    finally:
-        os.close(r)
+    got = None
+    with os.fdopen(r, "rb", buffering=1 << 16) as fh:  # unpickled as it comes: no copy of the bytes
+        try:
+            got = pickle.load(fh)
+        except Exception:  # noqa: BLE001 - a worker that died mid-way: its batches are loaded here
+            got = None
+        while fh.read(1 << 16):  # whatever follows (nothing, from a sound worker)
+            pass
     _pid, status = os.waitpid(pid, 0)
     if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
         return None
-    try:
-        return pickle.loads(b"".join(parts))
-    except Exception:  # noqa: BLE001
-        return None
+    return got
 
 
 def load_in_workers(inputs, settings, policy, workers: Optional[int] = None, meanwhile=None):
