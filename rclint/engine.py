@@ -408,9 +408,10 @@ def run(settings: Settings) -> Result:
     inputs: List[InputFile] = []
     files, inventory, raw = load_everything(settings, stats, policy=policy, inputs_out=inputs, inputs=discovered)
     ctx = Context(inventory, settings)
-    for code, fn in sorted(load_all().items()):
-        if code in enabled:
-            raw.extend(fn(ctx))
+    from rclint.parallel import run_checks
+
+    raw.extend(run_checks(ctx, [(code, fn) for code, fn in sorted(load_all().items()) if code in enabled],
+                          settings.jobs))
     stats.notes.extend(ctx.notes)
     raw = [f for f in raw if f.code in enabled]
     suppressions = list(object_suppressions(inventory))

@@ -59,7 +59,7 @@ def _dealt(n: int, count: int) -> List[List[int]]:
     return [list(range(b, n, count)) for b in range(min(count, n))]
 
 
-BATCHES_PER_PROCESS = 6
+BATCHES_PER_PROCESS = 24
 
 _JOB = None  # (inputs, settings, policy, batches), inherited by the forked workers
 
@@ -214,3 +214,114 @@ def load_in_workers(inputs, settings, policy, workers: Optional[int] = None, mea
             except OSError:
                 pass
             os.close(r)
+
+
+# ---------------------------------------------------------------------------- checks
+
+# From this many pod specs on, a forked worker runs these checks (the two that find most in a
+# tree full of pods) and computes their findings' fixes, while the main process runs the others.
+SPLIT_CHECKS_MIN_POD_SPECS = 2000
+WORKER_CHECKS = frozenset({"RCL101", "RCL107"})
+
+
+def _run_checks(ctx, checks, with_fixes: bool = False) -> dict:
+    """{code: (findings, notes the check added)} for checks run here, in order; with
+    `with_fixes`, the findings carry their fixes already (see `_with_fixes`)."""
+    out = {}
+    for code, fn in checks:
+        before = len(ctx.notes)
+        findings = list(fn(ctx))
+        if with_fixes:
+            findings = _with_fixes(findings, ctx.inventory)
+        out[code] = (findings, ctx.notes[before:])
+    return out
+
+
+def _with_fixes(findings: list, inventory) -> list:
+    """The findings with the fixes `rclint.fixes.attach_fixes` gives them (it would give the
+    same later: a fix depends on its finding and its file only), in their order. A finding whose
+    path the engine will escape (a file name that is not UTF-8) is left to it."""
+    from rclint.fixes import attach_fixes
+    from rclint.textio import escape_surrogates
+
+    todo = sorted((i for i, f in enumerate(findings) if escape_surrogates(f.path) == f.path),
+                  key=lambda i: findings[i].path)  # attach_fixes reads one file at a time
+    out = list(findings)
+    for i, fixed in zip(todo, attach_fixes([findings[i] for i in todo], inventory)):
+        out[i] = fixed
+    return out
+
+
+def _checks_child(ctx, checks, w: int) -> None:
+    code = 1
+    try:
+        import pickle
+
+        result = _run_checks(ctx, checks, with_fixes=True)
+        with os.fdopen(w, "wb", buffering=1 << 16) as fh:
+            pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        code = 0
+    except BaseException:  # noqa: BLE001 - the parent runs these checks itself
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _split_checks(ctx, checks, theirs):
+    """Results of every check, `theirs` run by a forked worker; None when no worker starts."""
+    r, w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        return None
+    if pid == 0:
+        os.close(r)
+        _checks_child(ctx, theirs, w)
+    os.close(w)
+    collected = False
+    try:
+        results = _run_checks(ctx, [c for c in checks if c[0] not in WORKER_CHECKS])
+        got = _collect(pid, r)
+        collected = True
+    finally:
+        if not collected:  # interrupted: stop and reap the worker
+            import signal
+
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+            os.close(r)
+    if got is None or set(got) != {code for code, _fn in theirs}:
+        got = _run_checks(ctx, theirs)  # the worker failed: its share costs time, not findings
+        # (their fixes are attached later, by the engine, as in one process)
+    results.update(got)
+    return results
+
+
+def run_checks(ctx, checks, jobs: int = 0) -> list:
+    """The findings of `checks` ([(code, check)] in code order), in that order, and the notes
+    they say added to `ctx` in that order too: the same whether one process runs them or, for
+    big inputs, a forked worker runs the WORKER_CHECKS beside the main process (and attaches
+    their fixes, which the engine then does not compute again)."""
+    from rclint import fixes
+
+    theirs = [(code, fn) for code, fn in checks if code in WORKER_CHECKS]
+    results = None
+    if (theirs and len(theirs) < len(checks) and jobs != 1 and (jobs or usable_cores()) >= 2
+            and len(ctx.inventory.pod_specs) >= SPLIT_CHECKS_MIN_POD_SPECS and fixes._ACTIVE is None
+            and hasattr(os, "fork") and sys.platform.startswith("linux")):
+        results = _split_checks(ctx, checks, theirs)
+    if results is None:
+        results = _run_checks(ctx, checks)
+    ctx.notes[:] = []
+    out = []
+    for code, _fn in checks:
+        findings, notes = results[code]
+        for note in notes:
+            ctx.note(note)
+        out.extend(findings)
+    return out

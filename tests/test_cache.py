@@ -221,3 +221,39 @@ def test_batches_a_worker_took_before_dying_are_loaded_by_the_main_process(tmp_p
     assert check("--no-cache", "--jobs", "2") == one
     assert json.loads(one)["summary"]["findings"] == 12
 
+
+
+@pytest.mark.parametrize("worker", ["works", "dies"])
+def test_checks_shared_with_a_worker_give_byte_identical_output(tmp_path, monkeypatch, worker):
+    """On big inputs a forked worker runs RCL101 and RCL107 (and their fixes) beside the main
+    process: findings, fixes, notes and their order are those of one process."""
+    import importlib.util
+    import os
+
+    spec = importlib.util.spec_from_file_location("heavy", Path(__file__).resolve().parents[1] / "benchmarks" / "heavy.py")
+    heavy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(heavy)
+    heavy.generate(tmp_path, pods=300, nodes=10, pools=4, per_file=5)
+    monkeypatch.chdir(tmp_path)
+    one = {fmt: CliRunner().invoke(main, ["check", "--format", fmt, "--no-color", "--exit-zero", "--no-cache",
+                                          "--jobs", "1"], catch_exceptions=False).stdout for fmt in ("json", "full")}
+    monkeypatch.setattr(parallel, "SPLIT_CHECKS_MIN_POD_SPECS", 10)
+    split = []
+    real = parallel._split_checks
+
+    def spy(*a, **k):
+        out = real(*a, **k)
+        split.append(out is not None)
+        return out
+
+    monkeypatch.setattr(parallel, "_split_checks", spy)
+    if worker == "dies":
+        monkeypatch.setattr(parallel, "_checks_child", lambda ctx, checks, w: os._exit(3))
+    two = {fmt: CliRunner().invoke(main, ["check", "--format", fmt, "--no-color", "--exit-zero", "--no-cache",
+                                          "--jobs", "2"], catch_exceptions=False).stdout for fmt in ("json", "full")}
+    assert split == [True, True]
+    assert two == one
+    doc = json.loads(one["json"])
+    codes = {f["code"] for f in doc["findings"]}
+    assert {"RCL101", "RCL107"} <= codes
+    assert all(f.get("fix") for f in doc["findings"] if f["code"] == "RCL107")  # the worker's fixes
