@@ -8,28 +8,20 @@ that closes the pipe early (`rclint check . | head -1`) ends the output quietly.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import gc
 import os
 import sys
 from typing import List, Optional
 
 
-@contextlib.contextmanager
 def _importing(*modules: str):
     """Imports create tens of thousands of long-lived objects and no garbage: the cyclic garbage
     collector is off while they run (it would run ~20 times, ~3 ms, over this module's imports
     alone), and what they created is then frozen out of its sight. Nothing is done when the
     modules are already imported (a process that runs several commands) or the collector is off."""
-    if not gc.isenabled() or all(m in sys.modules for m in modules):
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
+    from rclint.perf import gc_paused
+
+    return gc_paused(skip=all(m in sys.modules for m in modules))
 
 
 with _importing("click", "rclint.model", "rclint.textio"):

@@ -5,8 +5,6 @@ No click and no printing here: `run(settings)` returns a Result that reporters r
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import re
 from collections.abc import Mapping
@@ -349,22 +347,13 @@ def load_everything(settings: Settings, stats: Stats, require_input: bool = True
     return files, inventory, raw
 
 
-@contextlib.contextmanager
 def _no_gc_while_loading():
     """Loading builds millions of acyclic containers (values, position tuples) and frees its
     garbage by reference counting: the cyclic collector would only re-traverse the growing
     heap, again and again. Pause it while loading, then move what was loaded out of its sight."""
     from rclint import perf
 
-    if not perf.FAST or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
+    return perf.gc_paused(skip=not perf.FAST)
 
 
 def _open_cache(settings: Settings, stats: Stats, policy: FsPolicy):

@@ -92,21 +92,56 @@ def _load_batches_remote(tokens: int):
     return done, dict(policy._approved), dict(policy._walked)
 
 
-def _child(tokens: int, w: int) -> None:
-    """In a forked worker: load batches until none is left, write the pickled result to the
-    pipe, exit without running any of the parent's exit handlers or flushing its buffers."""
+def _serve(work, w: int) -> None:
+    """In a forked worker: write the pickled result of `work()` to the pipe `w` as it is
+    pickled, then exit without running any of the parent's exit handlers or flushing its
+    buffers; any failure is an exit status the parent sees (and then does the work itself)."""
     code = 1
     try:
         import pickle
 
-        result = _load_batches_remote(tokens)
+        result = work()
         with os.fdopen(w, "wb", buffering=1 << 16) as fh:  # streamed: no second copy of the results
             pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
         code = 0
-    except BaseException:  # noqa: BLE001 - the parent loads what it took itself
+    except BaseException:  # noqa: BLE001
         code = 1
     finally:
         os._exit(code)
+
+
+def _fork(serve, *args):
+    """(pid, read end of its result pipe) of a forked worker running `serve(*args, w)`, or None
+    when no process can be forked."""
+    r, w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        return None
+    if pid == 0:
+        os.close(r)
+        serve(*args, w)
+    os.close(w)
+    return pid, r
+
+
+def _stop(pid: int, r: int) -> None:
+    """Kill and reap a worker whose result is no longer wanted (an interrupted run)."""
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
+    os.close(r)
+
+
+def _child(tokens: int, w: int) -> None:
+    """In a forked worker: load batches until none is left, then send the results."""
+    _serve(lambda: _load_batches_remote(tokens), w)
 
 
 def _collect(pid: int, r: int):
@@ -159,18 +194,9 @@ def load_in_workers(inputs, settings, policy, workers: Optional[int] = None, mea
         os.close(fill)
         fill = None
         for _ in range(workers - 1):
-            r, w = os.pipe()
-            try:
-                pid = os.fork()
-            except OSError:
-                os.close(r)
-                os.close(w)
-                continue
-            if pid == 0:
-                os.close(r)
-                _child(tokens, w)
-            os.close(w)
-            children.append((pid, r))
+            child = _fork(_child, tokens)
+            if child is not None:
+                children.append(child)
         if meanwhile is not None:
             meanwhile()
         delivered = set()
@@ -206,14 +232,7 @@ def load_in_workers(inputs, settings, policy, workers: Optional[int] = None, mea
         if fill is not None:
             os.close(fill)
         for pid, r in children:  # interrupted: stop and reap the others
-            import signal
-
-            try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except OSError:
-                pass
-            os.close(r)
+            _stop(pid, r)
 
 
 # ---------------------------------------------------------------------------- checks
@@ -253,33 +272,16 @@ def _with_fixes(findings: list, inventory) -> list:
 
 
 def _checks_child(ctx, checks, w: int) -> None:
-    code = 1
-    try:
-        import pickle
-
-        result = _run_checks(ctx, checks, with_fixes=True)
-        with os.fdopen(w, "wb", buffering=1 << 16) as fh:
-            pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        code = 0
-    except BaseException:  # noqa: BLE001 - the parent runs these checks itself
-        code = 1
-    finally:
-        os._exit(code)
+    """In a forked worker: run `checks` and attach their findings' fixes, then send them."""
+    _serve(lambda: _run_checks(ctx, checks, with_fixes=True), w)
 
 
 def _split_checks(ctx, checks, theirs):
     """Results of every check, `theirs` run by a forked worker; None when no worker starts."""
-    r, w = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(r)
-        os.close(w)
+    child = _fork(_checks_child, ctx, theirs)
+    if child is None:
         return None
-    if pid == 0:
-        os.close(r)
-        _checks_child(ctx, theirs, w)
-    os.close(w)
+    pid, r = child
     collected = False
     try:
         results = _run_checks(ctx, [c for c in checks if c[0] not in WORKER_CHECKS])
@@ -287,14 +289,7 @@ def _split_checks(ctx, checks, theirs):
         collected = True
     finally:
         if not collected:  # interrupted: stop and reap the worker
-            import signal
-
-            try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except OSError:
-                pass
-            os.close(r)
+            _stop(pid, r)
     if got is None or set(got) != {code for code, _fn in theirs}:
         got = _run_checks(ctx, theirs)  # the worker failed: its share costs time, not findings
         # (their fixes are attached later, by the engine, as in one process)

@@ -159,30 +159,26 @@ _SUBDOMAINS: dict = {}
 _REMEMBERED = 4096
 
 
+def _remembered(table: dict, s: str, max_length: int, pattern) -> bool:
+    """Whether `s` is at most `max_length` bytes and matches `pattern`, answered once per string
+    (pods name a handful of classes and handlers thousands of times)."""
+    ok = table.get(s)
+    if ok is None:
+        ok = _byte_length(s) <= max_length and pattern.fullmatch(s) is not None
+        if len(table) >= _REMEMBERED:
+            table.clear()
+        table[s] = ok
+    return ok
+
+
 def is_dns1123_label(s: object) -> bool:
     """True for an RFC 1123 label: at most 63 characters of [a-z0-9-], alphanumeric at both ends."""
-    if not isinstance(s, str):
-        return False
-    ok = _LABELS.get(s)
-    if ok is None:
-        ok = _byte_length(s) <= DNS1123_LABEL_MAX_LENGTH and _DNS1123_LABEL_RE.fullmatch(s) is not None
-        if len(_LABELS) >= _REMEMBERED:
-            _LABELS.clear()
-        _LABELS[s] = ok
-    return ok
+    return isinstance(s, str) and _remembered(_LABELS, s, DNS1123_LABEL_MAX_LENGTH, _DNS1123_LABEL_RE)
 
 
 def is_dns1123_subdomain(s: object) -> bool:
     """True for an RFC 1123 subdomain: at most 253 characters, dot-separated DNS labels."""
-    if not isinstance(s, str):
-        return False
-    ok = _SUBDOMAINS.get(s)
-    if ok is None:
-        ok = _byte_length(s) <= DNS1123_SUBDOMAIN_MAX_LENGTH and _DNS1123_SUBDOMAIN_RE.fullmatch(s) is not None
-        if len(_SUBDOMAINS) >= _REMEMBERED:
-            _SUBDOMAINS.clear()
-        _SUBDOMAINS[s] = ok
-    return ok
+    return isinstance(s, str) and _remembered(_SUBDOMAINS, s, DNS1123_SUBDOMAIN_MAX_LENGTH, _DNS1123_SUBDOMAIN_RE)
 
 
 def _dns_problems(s: str, limit: int, dots: bool) -> list[str]:
