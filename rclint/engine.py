@@ -11,19 +11,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set
 
+from typing import TYPE_CHECKING
+
 from rclint.catalog import expand_selector, rule_severities
-from rclint.checks import Context, load_all
 from rclint.discovery import InputFile, discover
-from rclint.fixes import attach_fixes
 from rclint.fspolicy import FsPolicy, Refused, TooLarge
-from rclint.inventory import Inventory, build_inventory
-from rclint.loader import LoadedFile, load_manifest_bytes
 from rclint.model import Finding, Related, Severity, Stats
 from rclint.settings import ConfigError, Settings
-from rclint.suppress import apply as apply_suppressions
-from rclint.suppress import object_suppressions, scan_comments
-from rclint.suppress import unused as unused_suppressions
 from rclint.textio import escape_surrogates, printable_finding
+
+if TYPE_CHECKING:  # imported where used: a run answered from the cache never loads YAML or runs checks
+    from rclint.inventory import Inventory
+    from rclint.loader import LoadedFile
 
 
 class NoInputError(ConfigError):
@@ -123,6 +122,7 @@ def _render_kustomization(inp: InputFile, settings: Settings, stats: Stats,
                           renders: Optional[_Renders] = None) -> Optional[LoadedFile]:
     """Lint the rendered output of a kustomization, or say (RCL005, info) why it was not."""
     from rclint import kustomize
+    from rclint.loader import LoadedFile, load_manifest_bytes
     from rclint.model import Span
     from rclint.settings import display_path
 
@@ -200,6 +200,7 @@ def load_one(inp: InputFile, settings: Settings, policy: FsPolicy):
     reported, not linted) or "none" (nothing to lint: a dangling symlink inside the tree, or
     rclint's own baseline)."""
     from rclint import perf
+    from rclint.loader import LoadedFile, load_manifest_bytes
     from rclint.model import Span
 
     try:
@@ -314,6 +315,7 @@ def node_config_candidates(inputs: List[InputFile], settings: Settings) -> List[
 def load_everything(settings: Settings, stats: Stats, require_input: bool = True,
                     policy: Optional[FsPolicy] = None, inputs_out: Optional[list] = None, inputs=None):
     """discover -> load manifests and runtime configs -> inventory with node pools."""
+    from rclint.inventory import build_inventory
     from rclint.pools import build_pools
     from rclint.runtimes.sources import load_runtime_sources
     from rclint.settings import display_path
@@ -394,6 +396,12 @@ def run(settings: Settings) -> Result:
             findings, cached_stats, cached_enabled = hit
             return Result(findings, cached_stats, cached_enabled, None,
                           LazySources(lambda: _sources(findings, discovered, settings, policy)))
+    from rclint.checks import Context, load_all
+    from rclint.fixes import attach_fixes
+    from rclint.suppress import apply as apply_suppressions
+    from rclint.suppress import object_suppressions
+    from rclint.suppress import unused as unused_suppressions
+
     inputs: List[InputFile] = []
     files, inventory, raw = load_everything(settings, stats, policy=policy, inputs_out=inputs, inputs=discovered)
     ctx = Context(inventory, settings)
@@ -495,6 +503,7 @@ def _sources(findings: List[Finding], inputs: List[InputFile], settings: Setting
 
 
 def _config_comment_suppressions(configs, policy: Optional[FsPolicy] = None) -> List:
+    from rclint.suppress import scan_comments
     from rclint.textio import decode
 
     out = []

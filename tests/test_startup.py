@@ -109,6 +109,10 @@ def test_a_cached_run_needs_no_openssl(tmp_path):
     for run in (cold, warm):
         assert "rclint.cache" in run["modules"]
         assert "hashlib" not in run["modules"] and "_hashlib" not in run["modules"]
+    # an answer from the cache parses no YAML and runs no check
+    assert {"ruamel.yaml", "rclint.loader", "rclint.checks"} <= set(cold["modules"])
+    assert not {"ruamel.yaml", "rclint.yamlsource", "rclint.loader", "rclint.checks", "rclint.inventory"} & \
+        set(warm["modules"])
 
 
 def test_a_run_with_a_node_config_imports_what_the_config_needs(tmp_path):
