@@ -12,7 +12,7 @@ import os
 import sys
 from typing import List, Optional
 
-MIN_BYTES = 4_000_000  # below this, one process is as fast
+MIN_BYTES = 1_000_000  # below this, one process is as fast (a fork and a pipe cost about 10 ms)
 MIN_FILES = 64
 # From this many files on, the input is split without measuring it: a stat per file would cost
 # more than the imbalance it avoids (files are dealt out in turn, so a folder of big files is
