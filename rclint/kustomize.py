@@ -153,15 +153,21 @@ def local_bases(directory: str) -> List[str]:
     return _local_targets(directory, refs, os.path.isdir)
 
 
-def refusal(directory: str, root: str) -> Optional[str]:
-    """Why this kustomization must not be rendered (remote or outside references), or None."""
-    root = os.path.realpath(root)
+def _each_once(directory: str):
+    """(directory, worklist) for `directory` and each directory a caller appends to the
+    worklist, each real directory once (bases may share bases, or build on each other)."""
     todo, seen = [os.path.realpath(directory)], set()
     while todo:
         d = todo.pop()
-        if d in seen:
-            continue
-        seen.add(d)
+        if d not in seen:
+            seen.add(d)
+            yield d, todo
+
+
+def refusal(directory: str, root: str) -> Optional[str]:
+    """Why this kustomization must not be rendered (remote or outside references), or None."""
+    root = os.path.realpath(root)
+    for d, todo in _each_once(directory):
         if not _inside(d, root):
             return f"it builds on {d}, outside the linted tree"
         kfile = kustomization_file(d)
@@ -283,12 +289,7 @@ def could_matter(directory: str, root: str) -> bool:
             return False
         return as_text or os.path.basename(real) in NAMES or _objects_matter(data)
 
-    todo, seen = [os.path.realpath(directory)], set()
-    while todo:
-        d = todo.pop()
-        if d in seen:
-            continue
-        seen.add(d)
+    for d, todo in _each_once(directory):
         if not _inside(d, root):
             return True
         refs = _references(d)
