@@ -1227,6 +1227,21 @@ class _NeedFull(Exception):
 _intern = sys.intern
 
 
+def _plain_key(knode) -> str:
+    """The text of a mapping key the fast paths take: a string scalar that is itself (not null,
+    a bool, a number, a merge) as JSON sees it; anything else raises _NeedFull."""
+    if knode.__class__ is not ScalarNode:
+        raise _NeedFull
+    k = knode.value
+    ktag = knode.ctag
+    if ktag == _PLAIN:
+        if not k or k in _KEY_SPECIAL or k[0] in _NUMBER_START or k[0] == "." or k == "<<":
+            raise _NeedFull
+    elif ktag != _STR:
+        raise _NeedFull
+    return k
+
+
 def _fast_value(node, text: str, depth: int) -> Any:
     """A node as a plain value, no positions: the common case of `_Converter.convert`, which
     decides everything else (it raises the same errors a full conversion would)."""
@@ -1242,16 +1257,7 @@ def _fast_value(node, text: str, depth: int) -> Any:
         raise _NeedFull
     out: Dict[Any, Any] = {}
     for knode, vnode in node.value:
-        if knode.__class__ is not ScalarNode:
-            raise _NeedFull
-        ktag = knode.ctag
-        k = knode.value
-        if ktag == _PLAIN:
-            # a key that is itself (not null, a bool, a number, a merge) as JSON sees it
-            if not k or k in _KEY_SPECIAL or k[0] in _NUMBER_START or k[0] == "." or k == "<<":
-                raise _NeedFull
-        elif ktag != _STR:
-            raise _NeedFull
+        k = _plain_key(knode)
         if k in out:
             raise _NeedFull
         if vnode.__class__ is ScalarNode:  # most values: no call for them
@@ -1284,15 +1290,7 @@ def _fast_check(node, text: str, depth: int) -> None:
         seen = set()
         children = []
         for knode, vnode in node.value:
-            if knode.__class__ is not ScalarNode:
-                raise _NeedFull
-            ktag = knode.ctag
-            k = knode.value
-            if ktag == _PLAIN:
-                if not k or k in _KEY_SPECIAL or k[0] in _NUMBER_START or k[0] == "." or k == "<<":
-                    raise _NeedFull
-            elif ktag != _STR:
-                raise _NeedFull
+            k = _plain_key(knode)
             if k in seen:
                 raise _NeedFull
             seen.add(k)
@@ -1332,15 +1330,7 @@ def _shaped_value(node, text: str, depth: int, shape) -> Any:
     out: Dict[Any, Any] = {}
     seen = set()
     for knode, vnode in node.value:
-        if knode.__class__ is not ScalarNode:
-            raise _NeedFull
-        ktag = knode.ctag
-        k = knode.value
-        if ktag == _PLAIN:
-            if not k or k in _KEY_SPECIAL or k[0] in _NUMBER_START or k[0] == "." or k == "<<":
-                raise _NeedFull
-        elif ktag != _STR:
-            raise _NeedFull
+        k = _plain_key(knode)
         if k in seen:
             raise _NeedFull
         seen.add(k)
