@@ -186,16 +186,22 @@ def test_small_inputs_stay_in_one_process(repo):
     assert parallel.load_in_workers(inputs, 10**6, False, workers=2) is None
 
 
-def test_a_worker_that_dies_costs_time_not_findings(tmp_path, monkeypatch):
-    import os
-
-    for i in range(8):
+def _small_pods_in_workers(tmp_path, monkeypatch, count):
+    """`count` pods naming a missing class, in a tree small enough that workers start only
+    because the thresholds are lowered."""
+    for i in range(count):
         (tmp_path / f"p{i}.yaml").write_text(
             f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\nspec:\n  runtimeClassName: missing\n"
             "  containers: [{name: c, image: nginx}]\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
     monkeypatch.setattr(parallel, "MIN_FILES", 2)
+
+
+def test_a_worker_that_dies_costs_time_not_findings(tmp_path, monkeypatch):
+    import os
+
+    _small_pods_in_workers(tmp_path, monkeypatch, 8)
     one = check("--no-cache", "--jobs", "1")
     monkeypatch.setattr(parallel, "_child", lambda indices, w: os._exit(3))
     assert check("--no-cache", "--jobs", "3") == one
@@ -203,13 +209,7 @@ def test_a_worker_that_dies_costs_time_not_findings(tmp_path, monkeypatch):
 
 
 def test_batches_a_worker_took_before_dying_are_loaded_by_the_main_process(tmp_path, monkeypatch):
-    for i in range(12):
-        (tmp_path / f"p{i}.yaml").write_text(
-            f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\nspec:\n  runtimeClassName: missing\n"
-            "  containers: [{name: c, image: nginx}]\n")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
-    monkeypatch.setattr(parallel, "MIN_FILES", 2)
+    _small_pods_in_workers(tmp_path, monkeypatch, 12)
     one = check("--no-cache", "--jobs", "1")
 
     def take_two_then_die(tokens):
