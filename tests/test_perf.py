@@ -359,3 +359,46 @@ def test_quick_schema_check_never_passes_an_object_jsonschema_rejects():
     # valid objects take the quick path
     assert surely_valid(schemas._schema("v1"), schemas.KATA_V1)
     assert surely_valid(schemas._schema("v1alpha1"), schemas.KATA_V1ALPHA1)
+
+
+def _instance_of(schema, root=None):
+    """A value with every property the schema names, each of its first declared type."""
+    root = root or schema
+    if "$ref" in schema:
+        return _instance_of(root["$defs"][schema["$ref"].split("/")[-1]], root)
+    kind = schema.get("type", "object")
+    kind = kind[0] if isinstance(kind, list) else kind
+    if kind == "object":
+        return {name: _instance_of(sub, root) for name, sub in schema.get("properties", {}).items()}
+    if kind == "array":
+        items = schema.get("items")
+        return [_instance_of(items, root)] if isinstance(items, dict) else []
+    return {"string": "x", "boolean": True, "integer": 1, "number": 1.5, "null": None}[kind]
+
+
+@pytest.mark.parametrize("name", ["containerd-runtime.schema.json", "containerd-runc-options.schema.json",
+                                  "containerd-cri-plugin.schema.json", "crio-runtime.schema.json",
+                                  "crio-runtime-config.schema.json"])
+def test_runtime_tables_skip_jsonschema_only_when_it_finds_nothing(name):
+    """unknown_keys and type_errors answer without jsonschema when the quick check passes: it
+    may do so only when jsonschema finds no error."""
+    from jsonschema import Draft202012Validator
+
+    from rclint.kube.quickschema import surely_valid
+    from rclint.runtimes import base
+
+    schema = base.load_schema(name)
+    validator = Draft202012Validator(schema)
+    seed = _instance_of(schema)
+    assert len(seed) >= 2
+    passed = rejected = 0
+    for table in _mutations(seed):
+        if surely_valid(schema, table):
+            assert list(validator.iter_errors(table)) == [], table
+            assert base.unknown_keys(name, table) == [] and base.type_errors(name, table) == []
+            passed += 1
+        else:
+            rejected += 1
+    assert passed >= 2 and rejected >= len(seed)
+    closed = schema.get("additionalProperties") is False
+    assert base.unknown_keys(name, {**seed, "unknownField": 1}) == (["unknownField"] if closed else [])

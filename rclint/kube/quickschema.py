@@ -1,9 +1,10 @@
-"""A quick yes/no JSON Schema check for the small RuntimeClass schemas, without jsonschema.
+"""A quick yes/no JSON Schema check for the small RuntimeClass and runtime-table schemas,
+without jsonschema.
 
 `surely_valid(schema, instance)` is True only when the instance certainly satisfies the schema:
 it knows the few keywords those schemas use (type, const, properties, additionalProperties,
 required, items, local $ref) and answers False for anything else, so that the caller runs the
-full validator for the exact errors. Most RuntimeClasses are valid, and importing jsonschema
+full validator for the exact errors. Most RuntimeClasses and runtime tables are valid, and importing jsonschema
 costs more than a small run (about 30 ms).
 """
 
