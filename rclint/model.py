@@ -31,7 +31,9 @@ class Severity(enum.IntEnum):
             ) from None
 
 
-@dataclass(frozen=True, order=True)
+# The value classes are slotted: a big run holds thousands of findings, each with spans,
+# related locations and a fix.
+@dataclass(frozen=True, slots=True, order=True)
 class Span:
     """A source region: 1-based line/column of its start, and of its end when known."""
 
@@ -45,7 +47,7 @@ class Span:
         return cls(1, 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ObjectRef:
     """The Kubernetes object a finding is about."""
 
@@ -69,7 +71,7 @@ class ObjectRef:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Related:
     """The other side of a cross-file finding ("RuntimeClass defined here")."""
 
@@ -78,7 +80,7 @@ class Related:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edit:
     """Replace the text at `span` (start inclusive, end exclusive; 1-based lines, code-point
     columns, like every position) in `path` with `replacement`. An empty span inserts."""
@@ -88,7 +90,7 @@ class Edit:
     replacement: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fix:
     """A mechanical fix of one finding. `applicability` is "safe" (applied by --fix: it cannot
     change what the object means beyond the finding) or "unsafe" (applied only with
@@ -103,7 +105,7 @@ class Fix:
         return self.applicability == "safe"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One problem at one place.
 
