@@ -138,19 +138,20 @@ class _Main(click.Group):
             sys.exit(0)
 
 
-def _write(text: str, output: Optional[str], roots=()) -> None:
+def _write(text, output: Optional[str], roots=()) -> None:
+    """Write a report: a string, or its pieces (written as they come)."""
+    pieces = [text] if isinstance(text, str) else text
     # never invalid UTF-8, whatever a reporter let through (`?` is valid in every format)
-    text = text.encode("utf-8", "replace").decode("utf-8")
-    if output == _STDERR:
-        sys.stderr.write(text)
-        sys.stderr.flush()
-    elif output and output != "-":
+    pieces = (piece.encode("utf-8", "replace").decode("utf-8") for piece in pieces)
+    if output and output != "-" and output != _STDERR:
         from rclint.fspolicy import write_file
 
-        write_file(output, text, roots)  # atomic, never through a symlink
-    else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        write_file(output, pieces, roots)  # atomic, never through a symlink
+        return
+    stream = sys.stderr if output == _STDERR else sys.stdout
+    for piece in pieces:
+        stream.write(piece)
+    stream.flush()
 
 
 def _check_outputs(outputs, roots) -> None:
@@ -425,7 +426,7 @@ def check_cmd(paths, formats, statistics, outputs, config_file, isolated, select
 
     try:
         from rclint.catalog import LazyCatalog
-        from rclint.reporters import get_reporter
+        from rclint.reporters import get_chunked_reporter, get_reporter
         from rclint.reporters.text import summary
 
         catalog = LazyCatalog()
@@ -444,7 +445,7 @@ def check_cmd(paths, formats, statistics, outputs, config_file, isolated, select
             elif fmt in ("gitlab", "github"):
                 text = render(result, catalog, srcroot=_srcroot_prefix())
             else:
-                text = render(result, catalog)
+                text = (get_chunked_reporter(fmt) or render)(result, catalog)
             _write(text, out, settings.paths)
             if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
                 from rclint.reporters.github import step_summary_markdown

@@ -474,15 +474,18 @@ def check_writable(path: str, roots: Sequence[str] = ()) -> None:
                           "writes through one", path, "symlink")
 
 
-def write_file(path: str, text: str, roots: Sequence[str] = ()) -> None:
-    """Write `text` to `path` atomically: a new temporary file in the same directory (O_EXCL,
-    O_NOFOLLOW), then renamed over the target. A FIFO or device at the target (e.g. /dev/null)
-    is written in place, never replaced."""
-    write_bytes(path, text.encode("utf-8", "surrogateescape"), roots)
+def write_file(path: str, text, roots: Sequence[str] = ()) -> None:
+    """Write `text` (a string, or its pieces) to `path` atomically: a new temporary file in the
+    same directory (O_EXCL, O_NOFOLLOW), then renamed over the target. A FIFO or device at the
+    target (e.g. /dev/null) is written in place, never replaced."""
+    if isinstance(text, str):
+        write_bytes(path, text.encode("utf-8", "surrogateescape"), roots)
+    else:
+        write_bytes(path, (piece.encode("utf-8", "surrogateescape") for piece in text), roots)
 
 
-def write_bytes(path: str, data: bytes, roots: Sequence[str] = (), unchanged: Optional[bytes] = None) -> None:
-    """write_file for bytes. With `unchanged` (a fix rewriting a file rclint read), the target
+def write_bytes(path: str, data, roots: Sequence[str] = (), unchanged: Optional[bytes] = None) -> None:
+    """write_file for bytes (or pieces of bytes). With `unchanged` (a fix rewriting a file rclint read), the target
     must be a regular file that still holds exactly those bytes, checked before the temporary
     file is written and again (same inode, size and mtime) just before the rename."""
     check_writable(path, roots)
@@ -551,7 +554,20 @@ def append_file(path: str, text: str) -> None:
         os.close(fd)
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def _write_all(fd: int, data) -> None:
+    """Write bytes, or pieces of bytes as they come (gathered up to 64 KiB a write)."""
+    if isinstance(data, (bytes, bytearray)):
+        data = (data,)
+    buf = bytearray()
+    for piece in data:
+        buf += piece
+        if len(buf) >= 1 << 16:
+            _write_view(fd, buf)
+            buf = bytearray()
+    _write_view(fd, buf)
+
+
+def _write_view(fd: int, data) -> None:
     view = memoryview(data)
     while view:
         n = os.write(fd, view)

@@ -14,3 +14,9 @@ MACHINE = ("json", "sarif", "junit", "gitlab")
 
 def get_reporter(name: str) -> Callable:
     return importlib.import_module(f"rclint.reporters.{_MODULES[name]}").render
+
+
+def get_chunked_reporter(name: str):
+    """The format's reporter that gives its output in pieces (written as they come, so a big
+    report is never one string), or None when it has none."""
+    return getattr(importlib.import_module(f"rclint.reporters.{_MODULES[name]}"), "chunks", None)

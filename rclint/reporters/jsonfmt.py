@@ -57,6 +57,12 @@ def _nested(value, level: int) -> str:
 
 
 def render(result, catalog=None, **_options) -> str:
+    return "".join(chunks(result))
+
+
+def chunks(result, catalog=None, **_options):
+    """The report as `json.dumps(..., indent=2)` would write it, in pieces (one a finding), each
+    safe to print: a run's thousands of findings never become one tree of dicts, nor one string."""
     c = result.counts()
     s = result.stats
     summary = {
@@ -70,11 +76,13 @@ def render(result, catalog=None, **_options) -> str:
         "suppressed": getattr(s, "suppressed", 0),
         "baselined": getattr(s, "baselined", 0),
     }
-    # json.dumps(indent=2) of the whole report, written finding by finding: one run's thousands of
-    # findings never become one tree of dicts and one list of every token at once
+    yield '{\n  "version": 1,\n  "findings": '
     if result.findings:
-        findings = "[\n    " + ",\n    ".join(_nested(finding_to_json(f), 2) for f in result.findings) + "\n  ]"
+        sep = "[\n    "
+        for f in result.findings:
+            yield sep + json_safe(_nested(finding_to_json(f), 2))
+            sep = ",\n    "
+        yield "\n  ]"
     else:
-        findings = "[]"
-    text = '{\n  "version": 1,\n  "findings": ' + findings + ',\n  "summary": ' + _nested(summary, 1) + "\n}"
-    return json_safe(text) + "\n"
+        yield "[]"
+    yield ',\n  "summary": ' + json_safe(_nested(summary, 1)) + "\n}\n"
