@@ -195,12 +195,13 @@ def _is_baseline(data: bytes) -> bool:
     return _BASELINE_HEAD.match(data[:256]) is not None
 
 
-def load_one(inp: InputFile, settings: Settings, policy: FsPolicy):
+def load_one(inp: InputFile, settings: Settings, policy: FsPolicy, defer: bool = False, again=None):
     """(LoadedFile or None, status) for one manifest input; status "ok", "unread" (the file is
     reported, not linted) or "none" (nothing to lint: a dangling symlink inside the tree, or
-    rclint's own baseline)."""
-    from rclint import perf
-    from rclint.loader import LoadedFile, load_manifest_bytes
+    rclint's own baseline). With `defer`, a file that only the second pass needs gives
+    (rclint.stream.Deferred, "deferred") instead, and is not parsed; the second pass loads it
+    with `again`, that Deferred (the file must still hold the same bytes), and keeps its text."""
+    from rclint.loader import LoadedFile
     from rclint.model import Span
 
     try:
@@ -218,17 +219,51 @@ def load_one(inp: InputFile, settings: Settings, policy: FsPolicy):
             lf.findings.append(Finding("RCL003", f"cannot read file: {exc.strerror or exc}", inp.display,
                                        Span(1, 1), field="read"))
         return lf, "unread"
+    if again is not None:
+        if not again.matches(data):
+            lf = LoadedFile(inp.display, looks_like_manifest=True)
+            lf.findings.append(Finding("RCL003", "file changed while rclint was reading it: not linted",
+                                       inp.display, Span(1, 1), field="read",
+                                       help="run rclint again once nothing writes to the tree"))
+            return lf, "unread"
+        return _loaded(inp, data, settings, keep_text=True), "ok"
     if _is_baseline(data):
         return None, "none"  # rclint's own baseline: never an input, even when it sits in the tree
+    if defer and _deferrable(inp, data, settings):
+        from rclint.stream import Deferred
+
+        return Deferred.of(data), "deferred"
+    return _loaded(inp, data, settings), "ok"
+
+
+def _loaded(inp: InputFile, data: bytes, settings: Settings, keep_text: bool = False):
+    """The LoadedFile of a manifest input's bytes."""
+    from rclint import perf
+    from rclint.loader import load_manifest_bytes
+
     lf = load_manifest_bytes(inp.display, data, max_file_size=settings.max_file_size, parse_all=settings.parse_all)
-    if inp.path is not None and inp.data is None and perf.FAST and (not inp.explicit or _regular(inp.path)):
+    if (not keep_text and inp.path is not None and inp.data is None and perf.FAST
+            and (not inp.explicit or _regular(inp.path))):
         # keep no document text: the few documents a finding points into read their file again
         # (rclint.yamlsource.register_reader, set up by load_inputs); a file the walk found is a
         # regular file, one named on the command line may be a pipe, read once
         for doc in lf.documents:
             if doc.source is not None:
                 doc.source.detach(inp.display)
-    return lf, "ok"
+    return lf
+
+
+def _deferrable(inp: InputFile, data: bytes, settings: Settings) -> bool:
+    """Whether a manifest file can wait for the second pass (rclint.stream): a regular file
+    the walk found or the command line named, under the size limit, under a printable name,
+    whose bytes show it holds no object the first pass must know (see
+    rclint.stream.may_hold_context)."""
+    from rclint.stream import may_hold_context
+    from rclint.textio import escape_surrogates
+
+    return (inp.path is not None and inp.data is None and len(data) <= settings.max_file_size
+            and escape_surrogates(inp.display) == inp.display and not may_hold_context(data)
+            and (inp.walked is not None or _regular(inp.path)))  # a pipe is read once
 
 
 def _regular(path: str) -> bool:
@@ -248,9 +283,10 @@ def _read_text_again(path: str, policy: FsPolicy) -> str:
 
 
 def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats,
-                policy: Optional[FsPolicy] = None, meanwhile=None) -> List[LoadedFile]:
+                policy: Optional[FsPolicy] = None, meanwhile=None, deferred: Optional[list] = None) -> List[LoadedFile]:
     """The loaded manifests. `meanwhile()`, when given, is called once, while worker processes
-    load (else first)."""
+    load (else first). With a `deferred` list, the files only the second pass needs (see
+    rclint.stream) are not loaded but added to it, as (input, Deferred), in input order."""
     import functools
 
     from rclint import perf
@@ -270,7 +306,8 @@ def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats,
         if perf.FAST:
             from rclint.parallel import load_in_workers
 
-            results = load_in_workers(manifests, settings, policy, workers=settings.jobs, meanwhile=meanwhile)
+            results = load_in_workers(manifests, settings, policy, workers=settings.jobs, meanwhile=meanwhile,
+                                      defer=deferred is not None)
         if results is None and meanwhile is not None:
             meanwhile()
         loaded_by_input = dict(zip(map(id, manifests), results)) if results is not None else {}
@@ -283,8 +320,11 @@ def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats,
                 continue
             if inp.kind != "manifest":
                 continue
-            lf, status = loaded_by_input.get(id(inp)) or load_one(inp, settings, policy)
+            lf, status = loaded_by_input.get(id(inp)) or load_one(inp, settings, policy, defer=deferred is not None)
             if status == "none":
+                continue
+            if status == "deferred":
+                deferred.append((inp, lf))
                 continue
             stats.files += 1
             if status == "unread":
@@ -313,8 +353,11 @@ def node_config_candidates(inputs: List[InputFile], settings: Settings) -> List[
 
 
 def load_everything(settings: Settings, stats: Stats, require_input: bool = True,
-                    policy: Optional[FsPolicy] = None, inputs_out: Optional[list] = None, inputs=None):
-    """discover -> load manifests and runtime configs -> inventory with node pools."""
+                    policy: Optional[FsPolicy] = None, inputs_out: Optional[list] = None, inputs=None,
+                    deferred: Optional[list] = None):
+    """discover -> load manifests and runtime configs -> inventory with node pools. With a
+    `deferred` list, the files only the second pass needs go there instead (see load_inputs),
+    and whether there was input at all is for the caller to say once they are loaded."""
     from rclint.inventory import build_inventory
     from rclint.pools import build_pools
     from rclint.runtimes.sources import load_runtime_sources
@@ -332,21 +375,27 @@ def load_everything(settings: Settings, stats: Stats, require_input: bool = True
                                                    settings.max_file_size, policy, declared_runtime_versions(settings)))
 
     with _no_gc_while_loading():
-        files = load_inputs(inputs, settings, stats, policy, meanwhile=runtime_sources)
+        files = load_inputs(inputs, settings, stats, policy, meanwhile=runtime_sources, deferred=deferred)
     runtime = loaded_runtime[0]
     stats.runtime_configs = len(runtime.configs)
     stats.files += runtime.files
     stats.bytes += runtime.bytes
-    if require_input and stats.manifests == 0 and stats.runtime_configs == 0 and not runtime.findings:
-        where = ", ".join(settings.paths)
-        raise NoInputError(f"no Kubernetes manifests or runtime configs found under {where}")
+    if require_input and not deferred:
+        _require_input(settings, stats, runtime.findings)
     inventory = build_inventory(files, settings.known_runtime_classes)
     inventory.runtime_configs = runtime.configs
+    inventory.runtime_findings = len(runtime.findings)
     inventory.pools = build_pools(inventory, settings)
     raw: List[Finding] = list(runtime.findings)
     for f in files:
         raw.extend(f.findings)
     return files, inventory, raw
+
+
+def _require_input(settings: Settings, stats: Stats, findings) -> None:
+    if stats.manifests == 0 and stats.runtime_configs == 0 and not findings:
+        where = ", ".join(settings.paths)
+        raise NoInputError(f"no Kubernetes manifests or runtime configs found under {where}")
 
 
 def _no_gc_while_loading():
@@ -402,13 +451,27 @@ def run(settings: Settings) -> Result:
     from rclint.suppress import object_suppressions
     from rclint.suppress import unused as unused_suppressions
 
+    from rclint import fixes, perf
+
     inputs: List[InputFile] = []
-    files, inventory, raw = load_everything(settings, stats, policy=policy, inputs_out=inputs, inputs=discovered)
+    deferred: Optional[list] = [] if perf.FAST and fixes._ACTIVE is None else None
+    files, inventory, raw = load_everything(settings, stats, policy=policy, inputs_out=inputs, inputs=discovered,
+                                            deferred=deferred)
+    checks = [(code, fn) for code, fn in sorted(load_all().items()) if code in enabled]
+    second = None
+    if deferred:
+        from rclint.stream import check_deferred
+
+        second = check_deferred(deferred, inventory, settings, checks, enabled, set(catalog), policy, settings.jobs)
+        del deferred[:]
+        inventory.deferred_classes = second.used
+        for name in ("files", "bytes", "documents", "parsed_documents", "manifests"):
+            setattr(stats, name, getattr(stats, name) + getattr(second, name))
+        _require_input(settings, stats, inventory.runtime_findings)
     ctx = Context(inventory, settings)
     from rclint.parallel import run_checks
 
-    raw.extend(run_checks(ctx, [(code, fn) for code, fn in sorted(load_all().items()) if code in enabled],
-                          settings.jobs))
+    raw.extend(run_checks(ctx, checks, settings.jobs, more_notes=second.notes if second is not None else None))
     stats.notes.extend(ctx.notes)
     raw = [f for f in raw if f.code in enabled]
     suppressions = list(object_suppressions(inventory))
@@ -420,6 +483,9 @@ def run(settings: Settings) -> Result:
     stats.suppressed = before - len(raw)
     if "RCL006" in enabled:
         raw.extend(unused_suppressions(suppressions, set(catalog), enabled))
+    if second is not None:  # suppressed already, by the files' own suppressions
+        raw.extend(second.findings)
+        stats.suppressed += second.suppressed
     # file names that are not UTF-8 are shown (and baselined) with \xNN escapes in every format
     raw = [printable_finding(f) for f in raw]
     if settings.baseline:
@@ -443,7 +509,7 @@ def run(settings: Settings) -> Result:
         findings.append(_with_severity(f, sev))
     findings = _with_origins(findings, inputs, policy)
     findings.sort(key=Finding.sort_key)
-    findings = attach_fixes(findings, inventory)
+    findings = attach_fixes(findings, inventory, done=second.paths if second is not None else ())
     if cache is not None:
         sources = [src for cfg in inventory.runtime_configs for src in cfg.sources]
         cache.store(key, sources, findings, stats, enabled, policy)
@@ -524,7 +590,7 @@ def _config_comment_suppressions(configs, policy: Optional[FsPolicy] = None) -> 
 def _with_severity(f: Finding, sev: Severity) -> Finding:
     from dataclasses import replace
 
-    return replace(f, severity=sev)
+    return f if f.severity == sev else replace(f, severity=sev)
 
 
 def declared_runtime_versions(settings: Settings):

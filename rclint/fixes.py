@@ -358,11 +358,12 @@ def write_fixed(real: str, old: bytes, new: bytes, roots: Iterable[str]) -> None
 # --------------------------------------------------------------------------- attaching
 
 
-def attach_fixes(findings: List[Finding], inventory) -> List[Finding]:
-    """Give each finding its fix, when its rule has one and the text allows it."""
+def attach_fixes(findings: List[Finding], inventory, done=()) -> List[Finding]:
+    """Give each finding its fix, when its rule has one and the text allows it; findings in the
+    files `done` were given theirs already (rclint.stream)."""
     from rclint.fixers import FIXERS, TOML_ONLY, FixContext
 
-    if not any(f.code in FIXERS for f in findings):
+    if not any(f.code in FIXERS and f.path not in done for f in findings):
         return findings
     ctx = FixContext(inventory)
     # one file's text at a time (findings come sorted by path): a run with fixable findings in
@@ -371,7 +372,7 @@ def attach_fixes(findings: List[Finding], inventory) -> List[Finding]:
     out = []
     for f in findings:
         fixer = FIXERS.get(f.code)
-        if fixer is not None and f.fix is None:
+        if fixer is not None and f.fix is None and f.path not in done:
             if cached[0] != f.path:
                 cached = (None, None)
                 cached = (f.path, source_for(f.path))

@@ -28,6 +28,10 @@ class Inventory:
     kubelet_configs: List[KubeObject] = field(default_factory=list)
     nodes: List[KubeObject] = field(default_factory=list)
     pools: list = field(default_factory=list)  # rclint.pools.NodePool, built after loading
+    runtime_findings: int = 0  # how many findings loading the runtime configs gave
+    # RuntimeClass names the pod specs of the second pass name (rclint.stream): those pod specs
+    # are not in pod_specs, and the rules that ask whether a class is used ask here too
+    deferred_classes: set = field(default_factory=set)
 
     def runtime_class(self, name: str) -> Optional[RuntimeClassView]:
         return self.runtime_class_by_name.get(name)

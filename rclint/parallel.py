@@ -61,14 +61,7 @@ def _dealt(n: int, count: int) -> List[List[int]]:
 
 BATCHES_PER_PROCESS = 24
 
-_JOB = None  # (inputs, settings, policy, batches), inherited by the forked workers
-
-
-def _load_batch(indices):
-    from rclint.engine import load_one
-
-    inputs, settings, policy = _JOB[:3]
-    return [load_one(inputs[i], settings, policy) for i in indices]
+_JOB = None  # (batches, work, state), inherited by the forked workers of map_batches
 
 
 def _take(tokens: int) -> Optional[int]:
@@ -78,18 +71,16 @@ def _take(tokens: int) -> Optional[int]:
     return got[0] if got else None
 
 
-def _load_batches_remote(tokens: int):
-    """In a worker: {batch: results} for the batches it took, and which files the filesystem
-    policy let it read (the main process reads some of them again later, for code frames and
-    positions, under the same rule)."""
-    policy, batches = _JOB[2], _JOB[3]
+def _remote(tokens: int):
+    """In a worker: {batch: result} for the batches it took, and its `state()`."""
+    batches, work, state = _JOB
     done = {}
     while True:
         b = _take(tokens)
         if b is None:
             break
-        done[b] = _load_batch(batches[b])
-    return done, dict(policy._approved), dict(policy._walked)
+        done[b] = work(batches[b])
+    return done, state() if state is not None else None
 
 
 def _serve(work, w: int) -> None:
@@ -140,12 +131,12 @@ def _stop(pid: int, r: int) -> None:
 
 
 def _child(tokens: int, w: int) -> None:
-    """In a forked worker: load batches until none is left, then send the results."""
-    _serve(lambda: _load_batches_remote(tokens), w)
+    """In a forked worker: do batches until none is left, then send the results."""
+    _serve(lambda: _remote(tokens), w)
 
 
 def _collect(pid: int, r: int):
-    """The result a worker wrote, or None when it failed (the caller loads the batches nobody
+    """The result a worker wrote, or None when it failed (the caller does the batches nobody
     delivered itself)."""
     import pickle
 
@@ -153,7 +144,7 @@ def _collect(pid: int, r: int):
     with os.fdopen(r, "rb", buffering=1 << 16) as fh:  # unpickled as it comes: no copy of the bytes
         try:
             got = pickle.load(fh)
-        except Exception:  # noqa: BLE001 - a worker that died mid-way: its batches are loaded here
+        except Exception:  # noqa: BLE001 - a worker that died mid-way: its batches are done here
             got = None
         while fh.read(1 << 16):  # whatever follows (nothing, from a sound worker)
             pass
@@ -163,30 +154,22 @@ def _collect(pid: int, r: int):
     return got
 
 
-def load_in_workers(inputs, settings, policy, workers: Optional[int] = None, meanwhile=None):
-    """[engine.load_one(input)] in input order, or None when one process should do it.
+def can_fork() -> bool:
+    return hasattr(os, "fork") and sys.platform.startswith("linux")
 
-    The inputs are split into batches whose numbers wait in a pipe. Forked workers take them
-    one at a time while the main process first calls `meanwhile()` (other loading it has to
-    do; only when workers run), then takes them too: whoever is busier loads less. Workers send
-    their results back pickled through a pipe each (a worker that fails costs time, not
-    results: the main process loads what it took)."""
+
+def map_batches(batches: list, work, workers: int, meanwhile=None, state=None, merge_state=None) -> list:
+    """[work(batch)] in batch order, computed by `workers` processes (at most 255 batches).
+
+    The batch numbers wait in a pipe. Forked workers take them one at a time while the main
+    process first calls `meanwhile()` (other work it has to do), then takes them too: whoever
+    is busier does less. Workers send their results back pickled through a pipe each, with
+    `state()` (what else the parent must learn), given to `merge_state`; a worker that fails
+    costs time, not results: the main process does the batches it took."""
     global _JOB
-    workers = workers or min(usable_cores(), 8)
-    if workers < 2 or len(inputs) < MIN_FILES or not hasattr(os, "fork") or not sys.platform.startswith("linux"):
-        return None
-    if any(inp.path is None for inp in inputs):
-        return None  # standard input is read by the main process only
-    count = min(255, workers * BATCHES_PER_PROCESS)
-    if len(inputs) >= COUNT_ONLY_FILES:
-        batches = _dealt(len(inputs), count)
-    else:
-        sizes = _sizes(inputs)
-        if sizes is None or sum(sizes) < MIN_BYTES or sum(sizes) < MIN_AVERAGE_BYTES * len(sizes):
-            return None
-        batches = _batches(sizes, count)
-    _JOB = (inputs, settings, policy, batches)
-    out: list = [None] * len(inputs)
+    _JOB = (batches, work, state)
+    out: list = [None] * len(batches)
+    delivered = set()
     children = []  # (pid, read end)
     tokens, fill = os.pipe()
     try:
@@ -199,32 +182,26 @@ def load_in_workers(inputs, settings, policy, workers: Optional[int] = None, mea
                 children.append(child)
         if meanwhile is not None:
             meanwhile()
-        delivered = set()
-
-        def place(b, part):
-            delivered.add(b)
-            for i, result in zip(batches[b], part):
-                out[i] = result
-
         while True:
             b = _take(tokens)
             if b is None:
                 break
-            place(b, _load_batch(batches[b]))
+            out[b] = work(batches[b])
+            delivered.add(b)
         while children:
             pid, r = children.pop(0)
             got = _collect(pid, r)
             if got is None:
                 continue
-            done, approved, walked = got
-            for b, part in done.items():
-                place(b, part)
-            for path, region in approved.items():
-                policy._approved.setdefault(path, region)
-            policy._walked.update(walked)
+            done, child_state = got
+            for b, result in done.items():
+                out[b] = result
+                delivered.add(b)
+            if merge_state is not None:
+                merge_state(child_state)
         for b, batch in enumerate(batches):  # taken by a worker that failed
             if b not in delivered:
-                place(b, _load_batch(batch))
+                out[b] = work(batch)
         return out
     finally:
         _JOB = None
@@ -233,6 +210,44 @@ def load_in_workers(inputs, settings, policy, workers: Optional[int] = None, mea
             os.close(fill)
         for pid, r in children:  # interrupted: stop and reap the others
             _stop(pid, r)
+
+
+def load_in_workers(inputs, settings, policy, workers: Optional[int] = None, meanwhile=None, defer: bool = False):
+    """[engine.load_one(input)] in input order, or None when one process should do it (see
+    map_batches). Workers also send which files the filesystem policy let them read: the main
+    process reads some of them again later, for code frames and positions, under the same rule."""
+    from rclint.engine import load_one
+
+    workers = workers or min(usable_cores(), 8)
+    if workers < 2 or len(inputs) < MIN_FILES or not can_fork():
+        return None
+    if any(inp.path is None for inp in inputs):
+        return None  # standard input is read by the main process only
+    count = min(255, workers * BATCHES_PER_PROCESS)
+    if len(inputs) >= COUNT_ONLY_FILES:
+        batches = _dealt(len(inputs), count)
+    else:
+        sizes = _sizes(inputs)
+        if sizes is None or sum(sizes) < MIN_BYTES or sum(sizes) < MIN_AVERAGE_BYTES * len(sizes):
+            return None
+        batches = _batches(sizes, count)
+
+    def load(indices):
+        return [load_one(inputs[i], settings, policy, defer=defer) for i in indices]
+
+    def merge(state):
+        approved, walked = state
+        for path, region in approved.items():
+            policy._approved.setdefault(path, region)
+        policy._walked.update(walked)
+
+    parts = map_batches(batches, load, workers, meanwhile=meanwhile,
+                        state=lambda: (dict(policy._approved), dict(policy._walked)), merge_state=merge)
+    out: list = [None] * len(inputs)
+    for batch, part in zip(batches, parts):
+        for i, result in zip(batch, part):
+            out[i] = result
+    return out
 
 
 # ---------------------------------------------------------------------------- checks
@@ -297,7 +312,7 @@ def _split_checks(ctx, checks, theirs):
     return results
 
 
-def run_checks(ctx, checks, jobs: int = 0) -> list:
+def run_checks(ctx, checks, jobs: int = 0, more_notes=None) -> list:
     """The findings of `checks` ([(code, check)] in code order), in that order, and the notes
     they say added to `ctx` in that order too: the same whether one process runs them or, for
     big inputs, a forked worker runs the WORKER_CHECKS beside the main process (and attaches
@@ -308,7 +323,7 @@ def run_checks(ctx, checks, jobs: int = 0) -> list:
     results = None
     if (theirs and len(theirs) < len(checks) and jobs != 1 and (jobs or usable_cores()) >= 2
             and len(ctx.inventory.pod_specs) >= SPLIT_CHECKS_MIN_POD_SPECS and fixes._ACTIVE is None
-            and hasattr(os, "fork") and sys.platform.startswith("linux")):
+            and can_fork()):
         results = _split_checks(ctx, checks, theirs)
     if results is None:
         results = _run_checks(ctx, checks)
@@ -316,7 +331,7 @@ def run_checks(ctx, checks, jobs: int = 0) -> list:
     out = []
     for code, _fn in checks:
         findings, notes = results[code]
-        for note in notes:
+        for note in list(notes) + list((more_notes or {}).get(code, ())):  # the second pass's (rclint.stream)
             ctx.note(note)
         out.extend(findings)
     return out

@@ -217,7 +217,7 @@ def test_batches_a_worker_took_before_dying_are_loaded_by_the_main_process(tmp_p
         parallel._take(tokens)
         raise RuntimeError("worker lost")
 
-    monkeypatch.setattr(parallel, "_load_batches_remote", take_two_then_die)
+    monkeypatch.setattr(parallel, "_remote", take_two_then_die)
     assert check("--no-cache", "--jobs", "2") == one
     assert json.loads(one)["summary"]["findings"] == 12
 
@@ -225,10 +225,16 @@ def test_batches_a_worker_took_before_dying_are_loaded_by_the_main_process(tmp_p
 
 @pytest.mark.parametrize("worker", ["works", "dies"])
 def test_checks_shared_with_a_worker_give_byte_identical_output(tmp_path, monkeypatch, worker):
-    """On big inputs a forked worker runs RCL101 and RCL107 (and their fixes) beside the main
-    process: findings, fixes, notes and their order are those of one process."""
+    """On big inputs whose pod specs the first pass keeps (files that also hold RuntimeClasses
+    or Nodes, as one rendered chart does), a forked worker runs RCL101 and RCL107 (and their
+    fixes) beside the main process: findings, fixes, notes and their order are those of one
+    process."""
     import importlib.util
     import os
+
+    from rclint import stream
+
+    monkeypatch.setattr(stream, "may_hold_context", lambda data: True)
 
     spec = importlib.util.spec_from_file_location("heavy", Path(__file__).resolve().parents[1] / "benchmarks" / "heavy.py")
     heavy = importlib.util.module_from_spec(spec)

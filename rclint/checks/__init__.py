@@ -22,10 +22,20 @@ class Context:
     settings: object
     notes: list = field(default_factory=list)  # said once in the summary
     memo: dict = field(default_factory=dict)  # work shared between checks (placement by distinct combination)
+    # False in the second pass (rclint.stream), which holds some of the pod specs and none of
+    # the other objects: POD_CHECKS then say only what they say about those pod specs
+    rc_part: bool = True
 
     def note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)
+
+
+# The checks that read pod specs or the objects around them (Inventory.pod_specs, .objects):
+# the second pass runs these, and only these, over each batch of its files. What they say of
+# RuntimeClasses, nodes and runtime configs they say only when `Context.rc_part` is set.
+POD_CHECKS = frozenset({"RCL004", "RCL101", "RCL105", "RCL106", "RCL107", "RCL110", "RCL111", "RCL112",
+                        "RCL203", "RCL208", "RCL401", "RCL402", "RCL404"})
 
 
 def check(code: str) -> Callable[[CheckFn], CheckFn]:

@@ -185,7 +185,7 @@ def _overhead_findings(obj, path: Path, owner: str, schema_checked: bool = False
 
 @check("RCL203")
 def invalid_overhead(ctx: Context) -> Iterable[Finding]:
-    for rc in ctx.inventory.runtime_classes:
+    for rc in ctx.inventory.runtime_classes if ctx.rc_part else ():
         yield from _overhead_findings(rc.obj, rc.field_path("overhead", "podFixed"), rc.describe(), schema_checked=True)
     for ref in ctx.inventory.pod_specs:
         yield from _overhead_findings(ref.obj, ref.field("overhead"), ref.describe())

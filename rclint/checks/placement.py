@@ -374,6 +374,8 @@ def untolerated_taints(ctx: Context) -> Iterable[Finding]:
         taints = _blocking_union(capable, rc.tolerations)
         pods = [ref for ref in users.get(rc.name or "", [])]
         if not pods:
+            if not ctx.rc_part or rc.name in ctx.inventory.deferred_classes:
+                continue  # said of its pods, by the second pass (rclint.stream)
             others = _others(ctx, handler, selector, rc.tolerations)
             unjudged = _unjudged(ctx, handler, selector, rc.tolerations)
             path, key = _rc_scheduling_point(rc)
@@ -587,7 +589,7 @@ def _unschedulable(ctx: Context, rc: RuntimeClassView, handler: str, candidates:
 
 @check("RCL111")
 def os_mismatch(ctx: Context) -> Iterable[Finding]:
-    for rc in ctx.inventory.runtime_classes:
+    for rc in ctx.inventory.runtime_classes if ctx.rc_part else ():
         handler = _rc_handler(rc)
         if handler is None:
             continue

@@ -110,7 +110,7 @@ def duplicate_runtime_class(ctx: Context) -> Iterable[Finding]:
 @check("RCL109")
 def unused_runtime_class(ctx: Context) -> Iterable[Finding]:
     inv = ctx.inventory
-    used = {referenced_class(ref) for ref in inv.pod_specs}
+    used = {referenced_class(ref) for ref in inv.pod_specs} | inv.deferred_classes
     seen = set()
     for rc in inv.runtime_classes:
         if rc.name is None or rc.name in used or rc.name in seen:
