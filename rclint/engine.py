@@ -256,13 +256,14 @@ def _loaded(inp: InputFile, data: bytes, settings: Settings, keep_text: bool = F
 def _deferrable(inp: InputFile, data: bytes, settings: Settings) -> bool:
     """Whether a manifest file can wait for the second pass (rclint.stream): a regular file
     the walk found or the command line named, under the size limit, under a printable name,
-    whose bytes show it holds no object the first pass must know (see
-    rclint.stream.may_hold_context)."""
-    from rclint.stream import may_hold_context
+    whose bytes show it may hold a pod spec a rule reads and no object the first pass must know
+    (see rclint.stream.worth_deferring and may_hold_context)."""
+    from rclint.stream import may_hold_context, worth_deferring
     from rclint.textio import escape_surrogates
 
     return (inp.path is not None and inp.data is None and len(data) <= settings.max_file_size
-            and escape_surrogates(inp.display) == inp.display and not may_hold_context(data)
+            and worth_deferring(data) and not may_hold_context(data)
+            and escape_surrogates(inp.display) == inp.display
             and (inp.walked is not None or _regular(inp.path)))  # a pipe is read once
 
 

@@ -3,7 +3,8 @@
 What a pod spec's findings depend on (RuntimeClasses, Nodes, KubeletConfigurations, runtime
 configs, node pools) is known only once every file is read, and a pod spec may come first. So
 the first pass (rclint.engine.load_inputs) sets aside, unparsed, each manifest file whose
-bytes show it holds none of those objects (`may_hold_context`). Once the inventory is built,
+bytes show it may hold a pod spec a rule reads and none of those objects (`worth_deferring`,
+`may_hold_context`). Once the inventory is built,
 this pass loads those files in batches, runs the checks that read pod specs (POD_CHECKS) over
 each batch against the whole inventory, applies the files' own suppressions, gives the
 findings their fixes, and keeps only that: the pod specs of a batch are gone before the next is
@@ -14,11 +15,11 @@ may use, and come back in input order: the output is the same as from one pass o
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set
 
 from rclint.catalog import rule_severities
-from rclint.digest import blake2b
 
 # A file holding one of these (case-sensitive, as kubectl reads kinds) may hold an object the
 # first pass must know: a RuntimeClass, a Node (or a NodeList), a KubeletConfiguration. A
@@ -39,19 +40,29 @@ def may_hold_context(data: bytes) -> bool:
     return data.startswith(_WIDE_BOMS) or any(m in data for m in CONTEXT_MARKERS)
 
 
+def worth_deferring(data: bytes) -> bool:
+    """Whether a file the first pass need not know may hold a pod spec a rule reads (the
+    loader parses only documents naming a RuntimeClass or setting an overhead, see
+    rclint.loader.INTERESTING): anything else is syntax-checked at once and keeps nothing."""
+    return b"untimeClass" in data or b"overhead" in data
+
+
 @dataclass(frozen=True)
 class Deferred:
-    """A file the first pass read and set aside: its size and digest, to know it again."""
+    """A file the first pass read and set aside: its size and checksum, to notice that it was
+    rewritten before the second pass read it again. (A checksum, not a hash that resists a
+    forger: whoever can write to the tree during the run could as well write before it; what
+    matters is that the two passes never see two different files without saying so.)"""
 
     size: int
-    digest: bytes
+    checksum: int
 
     @classmethod
     def of(cls, data: bytes) -> "Deferred":
-        return cls(len(data), blake2b(data, digest_size=16).digest())
+        return cls(len(data), zlib.crc32(data))
 
     def matches(self, data: bytes) -> bool:
-        return len(data) == self.size and blake2b(data, digest_size=16).digest() == self.digest
+        return len(data) == self.size and zlib.crc32(data) == self.checksum
 
 
 @dataclass
