@@ -437,7 +437,7 @@ def check_cmd(paths, formats, statistics, outputs, config_file, isolated, select
 
                 text = render_statistics(result, catalog)
             elif fmt in ("full", "concise"):
-                text = render(result, catalog, colour=_use_colour(colour, out), style=fmt)
+                text = get_chunked_reporter(fmt)(result, catalog, colour=_use_colour(colour, out), style=fmt)
             elif fmt == "sarif":
                 text = render(result, catalog, automation_id=automation_id, srcroot=_srcroot_prefix())
             elif fmt == "junit":

@@ -445,7 +445,7 @@ def run(settings: Settings) -> Result:
         if hit is not None:
             findings, cached_stats, cached_enabled = hit
             return Result(findings, cached_stats, cached_enabled, None,
-                          LazySources(lambda: _sources(findings, discovered, settings, policy)))
+                          LazySources(findings, discovered, settings, policy))
     from rclint.checks import Context, load_all
     from rclint.fixes import attach_fixes
     from rclint.suppress import apply as apply_suppressions
@@ -514,59 +514,79 @@ def run(settings: Settings) -> Result:
     if cache is not None:
         sources = [src for cfg in inventory.runtime_configs for src in cfg.sources]
         cache.store(key, sources, findings, stats, enabled, policy)
-    return Result(findings, stats, enabled, inventory, LazySources(lambda: _sources(findings, inputs, settings, policy)))
+    return Result(findings, stats, enabled, inventory, LazySources(findings, inputs, settings, policy))
 
 
 class LazySources(Mapping):
-    """Source texts read on first use: only the full text format shows code frames, so the
-    machine formats never pay for reading the files again."""
+    """The text of each file the findings point at, for the code frames: read on first use
+    (only the full text format shows code frames, so the machine formats never pay for reading
+    the files again), one file at a time, and only the last few kept (the text format walks
+    the findings file by file: a run with findings in every file must not hold every file's
+    text at once). A file that cannot be read again or decoded is absent."""
 
-    def __init__(self, load):
-        self._load = load
-        self._data: Optional[Dict[str, str]] = None
+    KEEP = 8
 
-    def _get(self) -> Dict[str, str]:
-        if self._data is None:
-            self._data = self._load()
-        return self._data
+    def __init__(self, findings: List[Finding], inputs: List[InputFile], settings: Settings, policy: FsPolicy):
+        self._findings = findings
+        self._inputs = inputs
+        self._settings = settings
+        self._policy = policy
+        self._paths: Optional[List[str]] = None
+        self._in_memory: Optional[Dict[str, bytes]] = None
+        self._kept: Dict[str, Optional[str]] = {}  # the last few read, oldest first; None: unreadable
+
+    def _all(self) -> List[str]:
+        if self._paths is None:
+            self._paths = sorted({f.path for f in self._findings} | {r.path for f in self._findings for r in f.related})
+            self._in_memory = {i.display: i.data for i in self._inputs if i.data is not None}
+        return self._paths
+
+    def _text(self, path: str) -> Optional[str]:
+        if path in self._kept:
+            text = self._kept.pop(path)
+        else:
+            text = _source_text(path, self._in_memory, self._settings, self._policy) if path in self._all() else None
+        self._kept[path] = text
+        while len(self._kept) > self.KEEP:
+            del self._kept[next(iter(self._kept))]
+        return text
 
     def __getitem__(self, key: str) -> str:
-        return self._get()[key]
+        text = self._text(key)
+        if text is None:
+            raise KeyError(key)
+        return text
+
+    def __contains__(self, key) -> bool:
+        return self._text(key) is not None
 
     def __iter__(self):
-        return iter(self._get())
+        return (p for p in list(self._all()) if self._text(p) is not None)
 
     def __len__(self) -> int:
-        return len(self._get())
+        return sum(1 for _ in self)
 
 
-def _sources(findings: List[Finding], inputs: List[InputFile], settings: Settings,
-             policy: FsPolicy) -> Dict[str, str]:
-    """The text of each file the findings point at, for the code frames: what was read from
-    standard input or rendered, else the file read again under the rule it was read by (the
-    configuration file as configuration). A file that cannot be read again gets no frame."""
+def _source_text(path: str, in_memory: Dict[str, bytes], settings: Settings, policy: FsPolicy) -> Optional[str]:
+    """A file's text as rclint read it: what was read from standard input or rendered, else the
+    file read again under the rule it was read by (the configuration file as configuration)."""
     from rclint.fspolicy import read_config_file
     from rclint.textio import DecodeError, decode
 
-    in_memory = {i.display: i.data for i in inputs if i.data is not None}
-    config = os.path.abspath(settings.config_path) if settings.config_path else None
-    paths = sorted({f.path for f in findings} | {r.path for f in findings for r in f.related})
-    out: Dict[str, str] = {}
-    for path in paths:
-        data = in_memory.get(path)
-        if data is None:
-            try:
-                if config is not None and os.path.abspath(path) == config:
-                    data = read_config_file(path, settings.max_file_size)
-                else:
-                    data = policy.read_again(path)
-            except OSError:
-                continue
+    data = in_memory.get(path)
+    if data is None:
         try:
-            out[path] = decode(data)
-        except DecodeError:
-            continue
-    return out
+            config = os.path.abspath(settings.config_path) if settings.config_path else None
+            if config is not None and os.path.abspath(path) == config:
+                data = read_config_file(path, settings.max_file_size)
+            else:
+                data = policy.read_again(path)
+        except OSError:
+            return None
+    try:
+        return decode(data)
+    except DecodeError:
+        return None
 
 
 def _config_comment_suppressions(configs, policy: Optional[FsPolicy] = None) -> List:

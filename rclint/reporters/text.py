@@ -78,19 +78,24 @@ def render_concise(result, catalog=None, colour: bool = False) -> str:
 
 
 class _Lines:
-    """A file's lines, split once."""
+    """A file's lines, split once; only the last few files' are kept (findings come file by
+    file, each with a few related locations elsewhere)."""
+
+    KEEP = 8
 
     def __init__(self, sources: Dict[str, str]):
         self.sources = sources
-        self.cache: Dict[str, List[str]] = {}
+        self.cache: Dict[str, Optional[List[str]]] = {}  # oldest first
 
     def get(self, path: str, line: int) -> Optional[str]:
-        if path not in self.sources:
-            return None
-        lines = self.cache.get(path)
-        if lines is None:
-            lines = self.cache[path] = self.sources[path].splitlines()
-        if 1 <= line <= len(lines):
+        if path in self.cache:
+            lines = self.cache.pop(path)
+        else:
+            lines = self.sources[path].splitlines() if path in self.sources else None
+        self.cache[path] = lines
+        while len(self.cache) > self.KEEP:
+            del self.cache[next(iter(self.cache))]
+        if lines is not None and 1 <= line <= len(lines):
             return lines[line - 1]
         return None
 
@@ -162,16 +167,31 @@ def _finding_full(f, lines: _Lines, catalog, paint: _Paint) -> List[str]:
 
 
 def render_full(result, catalog=None, colour: bool = False) -> str:
+    return "".join(_full_chunks(result, catalog, colour))
+
+
+def _full_chunks(result, catalog=None, colour: bool = False):
+    """The full format a finding at a time, a blank line between findings."""
     paint = _Paint(colour)
     lines = _Lines(getattr(result, "sources", None) or {})
-    blocks = ["\n".join(_finding_full(f, lines, catalog, paint)) + "\n" for f in result.findings]
-    return "\n".join(blocks)
+    sep = ""
+    for f in result.findings:
+        yield sep + "\n".join(_finding_full(f, lines, catalog, paint)) + "\n"
+        sep = "\n"
 
 
 def render(result, catalog=None, colour: bool = False, style: str = DEFAULT_STYLE, **_options) -> str:
     if style == "concise":
         return render_concise(result, catalog, colour)
     return render_full(result, catalog, colour)
+
+
+def chunks(result, catalog=None, colour: bool = False, style: str = DEFAULT_STYLE, **_options):
+    """render() in pieces, written as they come (see rclint.reporters.get_chunked_reporter)."""
+    if style == "concise":
+        yield render_concise(result, catalog, colour)
+    else:
+        yield from _full_chunks(result, catalog, colour)
 
 
 # ----------------------------------------------------------------------------- statistics, summary
