@@ -246,3 +246,26 @@ def test_checks_outside_pod_checks_read_no_pod_spec_and_pod_checks_say_nothing_e
             assert [(f.path, f.span, f.message) for f in fn(Context(bare, settings))] == full, code
             said += len(full)
     assert said > 5
+
+
+def test_code_frames_hold_a_few_files_at_once(tmp_path, monkeypatch):
+    """The full text report reads each file a finding points at when it gets there, and keeps
+    only the last few: every frame is shown, not every file held."""
+    from helpers import lint
+
+    from rclint.engine import LazySources
+    from rclint.reporters import get_chunked_reporter
+
+    for i in range(30):
+        (tmp_path / f"p{i:02}.yaml").write_text(
+            f"apiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}}}\nspec:\n  runtimeClassName: missing-{i}\n")
+    monkeypatch.chdir(tmp_path)  # display paths are relative to it, as in the command line
+    result = lint(tmp_path, cache_dir=None)
+    assert len(result.findings) == 30
+    pieces = list(get_chunked_reporter("full")(result, None, colour=False, style="full"))
+    assert len(pieces) == 30
+    for i, piece in enumerate(pieces):
+        assert f"5 |   runtimeClassName: missing-{i}" in piece
+        assert piece.startswith("\n" if i else "error")
+    assert len(result.sources._kept) == LazySources.KEEP
+    assert "p00.yaml" in result.sources and result.sources["p00.yaml"].startswith("apiVersion")  # read again
