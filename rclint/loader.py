@@ -33,6 +33,14 @@ from rclint.yamlsource import (
 # pods that set spec.overhead by hand; "Node" covers Node/NodeList objects; the kubelet's
 # config is a KubeletConfiguration.
 INTERESTING = ("untimeClass", "overhead", "Node", "KubeletConfiguration")  # also in load_manifest_text
+# ... or spelled with escapes, which kubectl reads too (`kind: "Runtime\u0043lass"`): a document
+# with a \x, \u or \U escape is parsed as well
+_ESCAPE = re.compile(r"\\[xuU]")
+
+
+def _escaped(text: str) -> bool:
+    return "\\" in text and _ESCAPE.search(text) is not None
+
 
 _TEMPLATE = re.compile(r"\{\{|\{%")
 
@@ -160,7 +168,7 @@ def load_json_text(out: LoadedFile, text: str, *, parse_all: bool = False) -> Lo
     out.suppressions = scan_comments(out.path, text)
     manifest_like = _looks_like_manifest(text)
     out.looks_like_manifest = manifest_like
-    wanted = parse_all or any(s in text for s in INTERESTING)
+    wanted = parse_all or any(s in text for s in INTERESTING) or _escaped(text)
     docs, count, error = load_json_stream(text, out.path, with_values=wanted)
     out.chunks = count + (1 if error is not None else 0)
     out.parsed = len(docs)
@@ -199,6 +207,7 @@ def load_manifest_text(out: LoadedFile, text: str, *, parse_all: bool = False) -
             out.looks_like_manifest = True
         if not parse_all and (not (
             "untimeClass" in ctext or "overhead" in ctext or "Node" in ctext or "KubeletConfiguration" in ctext
+            or _escaped(ctext)
         ) or _no_rule_reads(ctext)):  # none of INTERESTING (spelled out: this runs for every document)
             # cannot matter to a rule: only check the syntax, at C speed, if it is a manifest
             if not manifest_like and file_manifest_like is None:

@@ -199,3 +199,17 @@ def test_documents_of_kinds_no_rule_reads_are_only_syntax_checked(text, parsed):
 def test_a_skipped_kind_still_gets_its_syntax_checked():
     lf = load(CRD + "  bad: [unclosed\n")
     assert [(f.code, f.span.line) for f in lf.findings] == [("RCL001", 10)]
+
+
+@pytest.mark.parametrize("text, kind", [
+    ('apiVersion: node.k8s.io/v1\nkind: "Runtime\\u0043lass"\nmetadata: {name: e}\nhandler: e\n', "RuntimeClass"),
+    ('apiVersion: v1\nkind: "\\x4eode"\nmetadata: {name: n}\n', "Node"),
+    ('{"apiVersion": "v1", "kind": "\\u004eode", "metadata": {"name": "n"}}\n', "Node"),
+    ('apiVersion: v1\nkind: ConfigMap\ndata: {pattern: "^[a-z]\\\\.x$"}\n', None),  # no \\x, \\u or \\U: skipped
+])
+def test_kinds_spelled_with_escapes_are_read_as_kubectl_reads_them(text, kind):
+    """kubectl decodes escapes before it reads a kind (tests/kubectl_cases/slash-escape-kind.yaml):
+    a document that names nothing a rule reads except through an escape is parsed too."""
+    lf = load(text)
+    assert [d.value["kind"] for d in lf.documents] == ([kind] if kind else [])
+    assert not lf.findings
