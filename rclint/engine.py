@@ -327,15 +327,7 @@ def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats,
             if status == "deferred":
                 deferred.append((inp, lf))
                 continue
-            stats.files += 1
-            if status == "unread":
-                stats.manifests += 1  # not linted, but reported: the run has input
-            else:
-                stats.bytes += lf.size
-                stats.documents += lf.chunks
-                stats.parsed_documents += lf.parsed
-                if lf.looks_like_manifest:
-                    stats.manifests += 1
+            stats.count_loaded(lf, status)
             loaded.append(lf)
     finally:
         if renders is not None:
@@ -466,8 +458,7 @@ def run(settings: Settings) -> Result:
         second = check_deferred(deferred, inventory, settings, checks, enabled, set(catalog), policy, settings.jobs)
         del deferred[:]
         inventory.deferred_classes = second.used
-        for name in ("files", "bytes", "documents", "parsed_documents", "manifests"):
-            setattr(stats, name, getattr(stats, name) + getattr(second, name))
+        stats.add_counts(second.stats)  # and what its files' suppressions hid
         _require_input(settings, stats, inventory.runtime_findings)
     ctx = Context(inventory, settings)
     from rclint.parallel import run_checks
@@ -481,12 +472,11 @@ def run(settings: Settings) -> Result:
     suppressions.extend(_config_comment_suppressions(inventory.runtime_configs, policy))
     before = len(raw)
     raw = apply_suppressions(raw, suppressions)
-    stats.suppressed = before - len(raw)
+    stats.suppressed += before - len(raw)
     if "RCL006" in enabled:
         raw.extend(unused_suppressions(suppressions, set(catalog), enabled))
     if second is not None:  # suppressed already, by the files' own suppressions
         raw.extend(second.findings)
-        stats.suppressed += second.suppressed
     # file names that are not UTF-8 are shown (and baselined) with \xNN escapes in every format
     raw = [printable_finding(f) for f in raw]
     if settings.baseline:

@@ -173,3 +173,20 @@ class Stats:
     notes: list = field(default_factory=list)
     suppressed: int = 0  # findings hidden by suppression comments or annotations
     baselined: int = 0   # findings hidden because the baseline knows them
+
+    def count_loaded(self, lf, status: str) -> None:
+        """Count one manifest input rclint.engine.load_one gave `lf` for, with `status`."""
+        self.files += 1
+        if status == "unread":
+            self.manifests += 1  # not linted, but reported: the run has input
+            return
+        self.bytes += lf.size
+        self.documents += lf.chunks
+        self.parsed_documents += lf.parsed
+        if lf.looks_like_manifest:
+            self.manifests += 1
+
+    def add_counts(self, other: "Stats") -> None:
+        """Add what another part of the run read and hid (rclint.stream)."""
+        for name in ("files", "documents", "parsed_documents", "bytes", "manifests", "suppressed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set
 
 from rclint.catalog import rule_severities
+from rclint.model import Stats
 
 # A file holding one of these (case-sensitive, as kubectl reads kinds) may hold an object the
 # first pass must know: a RuntimeClass, a Node (or a NodeList), a KubeletConfiguration. A
@@ -73,12 +74,7 @@ class Outcome:
     notes: Dict[str, list] = field(default_factory=dict)  # check code -> notes it said
     used: Set[str] = field(default_factory=set)  # RuntimeClass names the pod specs name
     paths: Set[str] = field(default_factory=set)  # the files it linted
-    files: int = 0
-    bytes: int = 0
-    documents: int = 0
-    parsed_documents: int = 0
-    manifests: int = 0
-    suppressed: int = 0
+    stats: Stats = field(default_factory=Stats)  # what it read, and what suppressions hid
 
     def add(self, other: "Outcome") -> None:
         self.findings.extend(other.findings)
@@ -87,8 +83,7 @@ class Outcome:
             mine.extend(n for n in notes if n not in mine)
         self.used |= other.used
         self.paths |= other.paths
-        for name in ("files", "bytes", "documents", "parsed_documents", "manifests", "suppressed"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.stats.add_counts(other.stats)
 
 
 def batches(deferred: list) -> List[List[int]]:
@@ -136,16 +131,8 @@ class _Job:
         for i in indices:
             inp, deferred = self.deferred[i]
             lf, status = load_one(inp, self.settings, self.policy, again=deferred)
-            out.files += 1
+            out.stats.count_loaded(lf, status)
             out.paths.add(inp.display)
-            if status == "unread":
-                out.manifests += 1
-            else:
-                out.bytes += lf.size
-                out.documents += lf.chunks
-                out.parsed_documents += lf.parsed
-                if lf.looks_like_manifest:
-                    out.manifests += 1
             files.append(lf)
             raw.extend(lf.findings)
         with perf.gc_paused(skip=not perf.FAST):
@@ -162,7 +149,7 @@ class _Job:
             for lf in files:
                 suppressions.extend(lf.suppressions)
             kept = apply(raw, suppressions)
-            out.suppressed = len(raw) - len(kept)
+            out.stats.suppressed = len(raw) - len(kept)
             if "RCL006" in self.enabled:
                 kept.extend(unused(suppressions, self.known, self.enabled))
             out.findings = [self._settled(f) for f in _with_fixes(kept, inv)]
