@@ -14,6 +14,17 @@ EXPECT = re.compile(r"#\s*expect:\s*(.*?)\s*$")
 TOKEN = re.compile(r"^(RCL\d{3})@(\d+)$")
 
 
+def heavy():
+    """benchmarks/heavy.py, the deterministic generator of the heavy tree, as a module."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "heavy.py"
+    spec = importlib.util.spec_from_file_location("rclint_bench_heavy", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def write_files(root: Path, files: Dict[str, str]) -> None:
     for name, text in files.items():
         target = root / name

@@ -4,7 +4,6 @@ both only ever change how long a run takes, never what it reports."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ from click.testing import CliRunner
 from rclint import engine, parallel
 from rclint.cli import main
 
-from helpers import write_files
+from helpers import heavy, write_files
 
 RC = "apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: kata\nhandler: kata\n"
 POD = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  runtimeClassName: {name}\n"
@@ -149,12 +148,7 @@ def test_concurrent_runs_share_a_cache_safely(repo, tmp_path):
 
 @pytest.mark.parametrize("count_only", [False, True], ids=["split-by-bytes", "dealt-by-count"])
 def test_workers_give_byte_identical_output(tmp_path, monkeypatch, count_only):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("heavy", Path(__file__).resolve().parents[1] / "benchmarks" / "heavy.py")
-    heavy = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(heavy)
-    heavy.generate(tmp_path, pods=300, nodes=10, pools=4, per_file=5)
+    heavy().generate(tmp_path, pods=300, nodes=10, pools=4, per_file=5)
     (tmp_path / "unreadable.yaml").symlink_to(tmp_path / "missing.yaml")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
@@ -229,17 +223,13 @@ def test_checks_shared_with_a_worker_give_byte_identical_output(tmp_path, monkey
     or Nodes, as one rendered chart does), a forked worker runs RCL101 and RCL107 (and their
     fixes) beside the main process: findings, fixes, notes and their order are those of one
     process."""
-    import importlib.util
     import os
 
     from rclint import stream
 
     monkeypatch.setattr(stream, "may_hold_context", lambda data: True)
 
-    spec = importlib.util.spec_from_file_location("heavy", Path(__file__).resolve().parents[1] / "benchmarks" / "heavy.py")
-    heavy = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(heavy)
-    heavy.generate(tmp_path, pods=300, nodes=10, pools=4, per_file=5)
+    heavy().generate(tmp_path, pods=300, nodes=10, pools=4, per_file=5)
     monkeypatch.chdir(tmp_path)
     one = {fmt: CliRunner().invoke(main, ["check", "--format", fmt, "--no-color", "--exit-zero", "--no-cache",
                                           "--jobs", "1"], catch_exceptions=False).stdout for fmt in ("json", "full")}

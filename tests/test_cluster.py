@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import sys
 import threading
-from pathlib import Path
 from typing import Dict, Tuple
 
 import pytest

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -20,16 +19,10 @@ from rclint import perf
 from rclint.checks import placement
 from rclint.cli import main
 
-from helpers import lint
-
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+from helpers import heavy, lint
 
 
-def _heavy():
-    spec = importlib.util.spec_from_file_location("rclint_bench_heavy", BENCH / "heavy.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+
 
 
 @pytest.fixture
@@ -118,7 +111,7 @@ for _name, _container in {
 
 
 def test_identical_output_on_a_heavy_tree(tmp_path, monkeypatch, fast_switch):
-    _heavy().generate(tmp_path, pods=400, nodes=24, pools=12)
+    heavy().generate(tmp_path, pods=400, nodes=24, pools=12)
     for name, text in EDGE_CASES.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(text.encode())
@@ -132,7 +125,7 @@ def test_identical_output_on_a_heavy_tree(tmp_path, monkeypatch, fast_switch):
 
 def test_identical_fixes_on_a_heavy_tree(tmp_path, monkeypatch, fast_switch):
     """Fixes read positions of projected, lazily positioned documents: the same edits."""
-    _heavy().generate(tmp_path, pods=200, nodes=12, pools=6)
+    heavy().generate(tmp_path, pods=200, nodes=12, pools=6)
     for name, text in EDGE_CASES.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(text.encode())
@@ -149,7 +142,7 @@ def test_documents_no_finding_points_into_keep_no_text_and_get_no_positions(tmp_
     from rclint.suppress import ANNOTATION
 
     monkeypatch.setattr(stream, "may_hold_context", lambda data: True)  # every document in the first pass
-    _heavy().generate(tmp_path, pods=300, nodes=12, pools=6)
+    heavy().generate(tmp_path, pods=300, nodes=12, pools=6)
     result = lint(tmp_path, cache_dir=None)
     docs = [d for f in result.inventory.files for d in f.documents]
     lazy = [d for d in docs if d.source is not None]
@@ -192,9 +185,9 @@ def test_a_file_changed_since_it_was_read_costs_exact_positions_not_the_run():
 
 
 def test_heavy_generator_is_deterministic(tmp_path):
-    heavy = _heavy()
-    heavy.generate(tmp_path / "a", pods=60, nodes=5, pools=3)
-    heavy.generate(tmp_path / "b", pods=60, nodes=5, pools=3)
+    generator = heavy()
+    generator.generate(tmp_path / "a", pods=60, nodes=5, pools=3)
+    generator.generate(tmp_path / "b", pods=60, nodes=5, pools=3)
     files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
     files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
     assert files_a == files_b and len(files_a) == 2 + 3 + 3  # RCs and nodes, 3 configs, 3 workload files
@@ -220,7 +213,7 @@ def _count_pool_evaluations(monkeypatch):
 def test_placement_work_is_bounded_by_distinct_placements(tmp_path, monkeypatch, fast_switch):
     from rclint import stream
 
-    _heavy().generate(tmp_path, pods=600, nodes=500, pools=0)  # 500 labelled, tainted Node pools
+    heavy().generate(tmp_path, pods=600, nodes=500, pools=0)  # 500 labelled, tainted Node pools
     counts = _count_pool_evaluations(monkeypatch)
     fast_switch(True)
     result = lint(tmp_path, jobs=1)  # one process: the counter sees all the work

@@ -93,7 +93,7 @@ def test_merge_empty_string_values():
     assert merge_node_selector({}, {"a": None}) == ({"a": ""}, [])
 
 
-def test_merge_does_not_mutate_inputs():
+def test_node_selector_merge_does_not_mutate_inputs():
     pod, rc = {"a": "1"}, {"b": "2"}
     merge_node_selector(pod, rc)
     assert pod == {"a": "1"} and rc == {"b": "2"}
@@ -681,7 +681,7 @@ def test_merge_malformed():
         good, {"operator": "Exists", "tolerationSeconds": "x"}]
 
 
-def test_merge_does_not_mutate_inputs():
+def test_toleration_merge_does_not_mutate_inputs():
     pod, rc = [tol("a", "Equal", "1")], [tol("a", "Exists")]
     merge_tolerations(pod, rc)
     assert pod == [tol("a", "Equal", "1")] and rc == [tol("a", "Exists")]

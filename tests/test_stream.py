@@ -7,7 +7,6 @@ needs; and the pod specs it holds at once must not grow with the input.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 from pathlib import Path
@@ -18,14 +17,10 @@ from click.testing import CliRunner
 from rclint import engine, parallel, stream
 from rclint.cli import main
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+from helpers import heavy
 
 
-def _heavy():
-    spec = importlib.util.spec_from_file_location("rclint_bench_heavy", BENCH / "heavy.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+
 
 
 def _run(root: Path, monkeypatch, fmt: str, *extra: str) -> str:
@@ -90,7 +85,7 @@ MIXED = {
 
 @pytest.fixture
 def tree(tmp_path):
-    _heavy().generate(tmp_path, pods=600, nodes=12, pools=6, per_file=5)
+    heavy().generate(tmp_path, pods=600, nodes=12, pools=6, per_file=5)
     for name, text in MIXED.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
@@ -165,7 +160,7 @@ def test_pod_specs_held_at_once_do_not_grow_with_the_input(tmp_path, monkeypatch
     most = []
     for pods in (500, 2000):
         root = tmp_path / str(pods)
-        _heavy().generate(root, pods=pods, nodes=4, pools=2)
+        heavy().generate(root, pods=pods, nodes=4, pools=2)
         spy = _SpyBatches(monkeypatch)
         monkeypatch.chdir(root)
         from helpers import lint
