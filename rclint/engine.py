@@ -446,6 +446,7 @@ def run(settings: Settings) -> Result:
 
     from rclint import fixes, perf
 
+    fixes.reading_with(policy.read_again)  # fixes read files again as the code frames do
     inputs: List[InputFile] = []
     deferred: Optional[list] = [] if perf.FAST and fixes._ACTIVE is None else None
     files, inventory, raw = load_everything(settings, stats, policy=policy, inputs_out=inputs, inputs=discovered,

@@ -142,6 +142,17 @@ class Source:
         return "\r\n" if j > 0 and self.text[j - 1] == "\r" else "\n"
 
 
+# How a run reads a file again (its filesystem policy's read_again, set by rclint.engine.run):
+# a file is read again under the rule it was first read by, never through a symlink that
+# appeared since, never outside the tree.
+_READ_AGAIN = None
+
+
+def reading_with(read_again) -> None:
+    global _READ_AGAIN
+    _READ_AGAIN = read_again
+
+
 def source_for(display: str) -> Optional[Source]:
     """The text a finding's positions refer to: what the current pass read, else the file."""
     log = _ACTIVE
@@ -149,7 +160,14 @@ def source_for(display: str) -> Optional[Source]:
         if log.real.get(display) == "":
             return None  # not a file and not standard input: nothing to fix
         return Source(display, log.overlay.get(display, log.original[display]))
-    if display in ("-", "<stdin>") or not os.path.isfile(display):
+    if display in ("-", "<stdin>"):
+        return None
+    if _READ_AGAIN is not None:
+        try:
+            return Source(display, _READ_AGAIN(display))
+        except (OSError, ValueError):
+            return None
+    if not os.path.isfile(display):
         return None
     try:
         with open(display, "rb") as fh:

@@ -603,3 +603,39 @@ def test_the_harness_catches_reads_and_writes_outside(tmp_path):
     assert f"'{tmp_path}/other.json'" in text and "'x.yaml'" in text
     assert text.count("opened outside the tree") == 3  # /etc/passwd twice (once through link.yaml) and text.count("write outside the named outputs") == 1
     assert_contained(Run(["check"], 0, "", "", _parse_strace("\n".join(log.splitlines()[:2]))), tmp_path, [out])
+
+
+def test_fixes_never_read_through_a_symlink_that_appears_during_the_run(tmp_path, monkeypatch):
+    """A fix reads its file again as the code frames do, under the rule it was first read by: a
+    file swapped for a symlink to something outside the tree gets no fix, never the outside
+    text."""
+    from click.testing import CliRunner
+
+    from rclint import fixes
+    from rclint.cli import main
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    chart = ("apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata: {name: kata}\nhandler: kata\n"
+             "overhead: {podFixed: {memory: 160Mi, cpu: 250m}}\n---\n"
+             "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  runtimeClassName: kta\n")
+    (tree / "chart.yaml").write_text(chart)
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(chart)
+    monkeypatch.chdir(tree)
+
+    def run():
+        r = CliRunner().invoke(main, ["check", ".", "--format", "json", "--no-cache", "--exit-zero"],
+                               catch_exceptions=False)
+        return [(f["code"], f["line"], f["fix"] is not None) for f in json.loads(r.stdout)["findings"]]
+
+    assert ("RCL101", 11, True) in run()
+    real = fixes.attach_fixes
+
+    def swap_then_attach(*a, **k):
+        (tree / "chart.yaml").unlink()
+        (tree / "chart.yaml").symlink_to(outside)
+        return real(*a, **k)
+
+    monkeypatch.setattr(fixes, "attach_fixes", swap_then_attach)
+    assert ("RCL101", 11, False) in run()
