@@ -13,6 +13,7 @@ from typing import Dict, List, Optional, Set
 
 from typing import TYPE_CHECKING
 
+from rclint import perf
 from rclint.catalog import expand_selector, rule_severities
 from rclint.discovery import InputFile, discover
 from rclint.fspolicy import FsPolicy, Refused, TooLarge
@@ -200,13 +201,14 @@ def load_one(inp: InputFile, settings: Settings, policy: FsPolicy, defer: bool =
     reported, not linted) or "none" (nothing to lint: a dangling symlink inside the tree, or
     rclint's own baseline). With `defer`, a file that only the second pass needs gives
     (rclint.stream.Deferred, "deferred") instead, and is not parsed; the second pass loads it
-    with `again`, that Deferred (the file must still hold the same bytes), and keeps its text."""
-    from rclint.loader import LoadedFile
-    from rclint.model import Span
-
+    with `again`, that Deferred (the file must still hold the same bytes), and keeps its text.
+    (It runs for every file: nothing is imported on its common path.)"""
     try:
         data = _read(inp, policy)
     except OSError as exc:
+        from rclint.loader import LoadedFile
+        from rclint.model import Span
+
         if (not inp.explicit and inp.path is not None and isinstance(exc, FileNotFoundError)
                 and os.path.islink(inp.path) and policy.resolves_inside(inp.path)):
             return None, "none"  # a dangling symlink inside the tree names no file
@@ -221,6 +223,9 @@ def load_one(inp: InputFile, settings: Settings, policy: FsPolicy, defer: bool =
         return lf, "unread"
     if again is not None:
         if not again.matches(data):
+            from rclint.loader import LoadedFile
+            from rclint.model import Span
+
             lf = LoadedFile(inp.display, looks_like_manifest=True)
             lf.findings.append(Finding("RCL003", "file changed while rclint was reading it: not linted",
                                        inp.display, Span(1, 1), field="read",
@@ -229,7 +234,8 @@ def load_one(inp: InputFile, settings: Settings, policy: FsPolicy, defer: bool =
         return _loaded(inp, data, settings, keep_text=True), "ok"
     if _is_baseline(data):
         return None, "none"  # rclint's own baseline: never an input, even when it sits in the tree
-    if defer and _deferrable(inp, data, settings):
+    # stream.worth_deferring, spelled out: this runs for every file, and most name no RuntimeClass
+    if defer and (b"untimeClass" in data or b"overhead" in data) and _deferrable(inp, data, settings):
         from rclint.stream import Deferred
 
         return Deferred.of(data), "deferred"
@@ -238,7 +244,6 @@ def load_one(inp: InputFile, settings: Settings, policy: FsPolicy, defer: bool =
 
 def _loaded(inp: InputFile, data: bytes, settings: Settings, keep_text: bool = False):
     """The LoadedFile of a manifest input's bytes."""
-    from rclint import perf
     from rclint.loader import load_manifest_bytes
 
     lf = load_manifest_bytes(inp.display, data, max_file_size=settings.max_file_size, parse_all=settings.parse_all)
@@ -287,10 +292,10 @@ def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats,
                 policy: Optional[FsPolicy] = None, meanwhile=None, deferred: Optional[list] = None) -> List[LoadedFile]:
     """The loaded manifests. `meanwhile()`, when given, is called once, while worker processes
     load (else first). With a `deferred` list, the files only the second pass needs (see
-    rclint.stream) are not loaded but added to it, as (input, Deferred), in input order."""
+    rclint.stream) are not loaded but added to it, as (input, Deferred), in input order, when
+    there is enough of them to pay for a second pass (stream.MIN_BYTES); fewer are loaded now."""
     import functools
 
-    from rclint import perf
     from rclint.yamlsource import clear_readers, register_reader
 
     policy = policy or FsPolicy.for_settings(settings)
@@ -326,12 +331,24 @@ def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats,
                 continue
             if status == "deferred":
                 deferred.append((inp, lf))
+                loaded.append((inp, lf))  # its place, in case it is loaded now after all
                 continue
             stats.count_loaded(lf, status)
             loaded.append(lf)
     finally:
         if renders is not None:
             renders.close()
+    if deferred:
+        from rclint import stream
+
+        if sum(d.size for _inp, d in deferred) >= stream.MIN_BYTES:
+            return [lf for lf in loaded if not isinstance(lf, tuple)]
+        del deferred[:]
+        for i, lf in enumerate(loaded):
+            if isinstance(lf, tuple):  # loaded now, in its place, as without a second pass
+                lf, status = load_one(lf[0], settings, policy, again=lf[1])
+                stats.count_loaded(lf, status)
+                loaded[i] = lf
     return loaded
 
 
@@ -395,15 +412,11 @@ def _no_gc_while_loading():
     """Loading builds millions of acyclic containers (values, position tuples) and frees its
     garbage by reference counting: the cyclic collector would only re-traverse the growing
     heap, again and again. Pause it while loading, then move what was loaded out of its sight."""
-    from rclint import perf
-
     return perf.gc_paused(skip=not perf.FAST)
 
 
 def _open_cache(settings: Settings, stats: Stats, policy: FsPolicy):
     """(cache, key, inputs) when the result cache is on and usable, else (None, None, inputs or None)."""
-    from rclint import perf
-
     if not settings.cache_dir or not perf.FAST:
         return None, None, None
     from rclint import cache as cache_mod
@@ -444,7 +457,7 @@ def run(settings: Settings) -> Result:
     from rclint.suppress import object_suppressions
     from rclint.suppress import unused as unused_suppressions
 
-    from rclint import fixes, perf
+    from rclint import fixes
 
     fixes.reading_with(policy.read_again)  # fixes read files again as the code frames do
     inputs: List[InputFile] = []

@@ -31,6 +31,9 @@ from rclint.model import Stats
 CONTEXT_MARKERS = (b"RuntimeClass", b"Node", b"KubeletConfiguration", b"\\", b"\x00")
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
+# Below this many bytes of such files the first pass loads them after all: what they hold is
+# small, and a second pass would only cost its own set-up (a pre-commit hook's few files).
+MIN_BYTES = 1_000_000
 # Files of a batch: enough to make a batch's fixed costs small, few enough to keep memory flat.
 BATCH_BYTES = 256 * 1024
 MAX_BATCHES = 255  # the batch numbers travel as single bytes (rclint.parallel)

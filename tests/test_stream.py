@@ -23,6 +23,12 @@ from helpers import heavy
 
 
 
+@pytest.fixture(autouse=True)
+def second_pass_for_small_trees(monkeypatch):
+    """These trees are small: a second pass runs for them all the same."""
+    monkeypatch.setattr(stream, "MIN_BYTES", 0)
+
+
 def _run(root: Path, monkeypatch, fmt: str, *extra: str) -> str:
     monkeypatch.chdir(root)
     r = CliRunner().invoke(main, ["check", ".", "--format", fmt, "--exit-zero", "--no-color", "--no-cache", *extra],
@@ -264,3 +270,20 @@ def test_code_frames_hold_a_few_files_at_once(tmp_path, monkeypatch):
         assert piece.startswith("\n" if i else "error")
     assert len(result.sources._kept) == LazySources.KEEP
     assert "p00.yaml" in result.sources and result.sources["p00.yaml"].startswith("apiVersion")  # read again
+
+
+def test_a_few_files_of_pod_specs_are_loaded_by_the_first_pass(tmp_path, monkeypatch):
+    """Below stream.MIN_BYTES a second pass would cost more than it saves: the files it would
+    take are loaded in the first pass, in their place."""
+    from rclint.settings import Settings
+
+    monkeypatch.setattr(stream, "MIN_BYTES", 1_000_000)
+    (tmp_path / "a.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {runtimeClassName: k}\n")
+    (tmp_path / "b.yaml").write_text("apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata: {name: k}\nhandler: k\n")
+    (tmp_path / "c.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: c}\nspec: {runtimeClassName: x}\n")
+    deferred: list = []
+    files, inventory, _raw = engine.load_everything(Settings(paths=[str(tmp_path)], cache_dir=None),
+                                                    engine.Stats(), deferred=deferred)
+    assert deferred == []
+    assert [os.path.basename(f.path) for f in files] == ["a.yaml", "b.yaml", "c.yaml"]
+    assert [ref.obj.name for ref in inventory.pod_specs] == ["a", "c"]
