@@ -167,6 +167,8 @@ def map_batches(batches: list, work, workers: int, meanwhile=None, state=None, m
     `state()` (what else the parent must learn), given to `merge_state`; a worker that fails
     costs time, not results: the main process does the batches it took."""
     global _JOB
+    if len(batches) > 255:
+        raise ValueError("at most 255 batches: their numbers travel as single bytes")
     _JOB = (batches, work, state)
     out: list = [None] * len(batches)
     delivered = set()

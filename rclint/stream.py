@@ -90,13 +90,16 @@ class Outcome:
 
 
 def batches(deferred: list) -> List[List[int]]:
-    """Runs of consecutive files of about BATCH_BYTES each (more when there are many)."""
+    """Runs of consecutive files of about BATCH_BYTES each (more when there are many), never
+    more than MAX_BATCHES: a batch is closed only when the next file would take it over the
+    limit, so any two batches in a row hold more than the limit, and with the limit at
+    2 * total / (MAX_BATCHES - 2) there are fewer than MAX_BATCHES of them."""
     total = sum(d.size for _inp, d in deferred)
-    limit = max(BATCH_BYTES, -(-total // MAX_BATCHES) + 1)
+    limit = max(BATCH_BYTES, -(-2 * total // (MAX_BATCHES - 2)) + 1)
     out: List[List[int]] = []
-    size = limit
+    size = 0
     for i, (_inp, d) in enumerate(deferred):
-        if size + d.size > limit and (not out or out[-1]):
+        if not out or size + d.size > limit:
             out.append([])
             size = 0
         out[-1].append(i)

@@ -287,3 +287,17 @@ def test_a_few_files_of_pod_specs_are_loaded_by_the_first_pass(tmp_path, monkeyp
     assert deferred == []
     assert [os.path.basename(f.path) for f in files] == ["a.yaml", "b.yaml", "c.yaml"]
     assert [ref.obj.name for ref in inventory.pod_specs] == ["a", "c"]
+
+
+@pytest.mark.parametrize("sizes", [
+    [1] * 100_000,
+    [3_000_000, 1] * 400,  # a batch closes early whenever a big file follows
+    [stream.BATCH_BYTES + 1] * 600,
+    [(i * 7919) % 2_000_000 for i in range(5_000)],
+    [0] * 10 + [5_000_000],
+])
+def test_second_pass_batches_keep_input_order_and_fit_the_batch_numbers(sizes):
+    deferred = [(None, stream.Deferred(size, 0)) for size in sizes]
+    parts = stream.batches(deferred)
+    assert [i for part in parts for i in part] == list(range(len(sizes)))
+    assert all(parts) and len(parts) <= 255
