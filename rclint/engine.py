@@ -344,11 +344,15 @@ def load_inputs(inputs: List[InputFile], settings: Settings, stats: Stats,
         if sum(d.size for _inp, d in deferred) >= stream.MIN_BYTES:
             return [lf for lf in loaded if not isinstance(lf, tuple)]
         del deferred[:]
-        for i, lf in enumerate(loaded):
+        now = []
+        for lf in loaded:
             if isinstance(lf, tuple):  # loaded now, in its place, as without a second pass
                 lf, status = load_one(lf[0], settings, policy, again=lf[1])
+                if status == "none":  # gone since, as a dangling symlink inside the tree: no file
+                    continue
                 stats.count_loaded(lf, status)
-                loaded[i] = lf
+            now.append(lf)
+        loaded = now
     return loaded
 
 

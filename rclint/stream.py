@@ -137,6 +137,8 @@ class _Job:
         for i in indices:
             inp, deferred = self.deferred[i]
             lf, status = load_one(inp, self.settings, self.policy, again=deferred)
+            if status == "none":  # gone since, as a dangling symlink inside the tree: no file
+                continue
             out.stats.count_loaded(lf, status)
             out.paths.add(inp.display)
             files.append(lf)

@@ -301,3 +301,24 @@ def test_second_pass_batches_keep_input_order_and_fit_the_batch_numbers(sizes):
     parts = stream.batches(deferred)
     assert [i for part in parts for i in part] == list(range(len(sizes)))
     assert all(parts) and len(parts) <= 255
+
+
+@pytest.mark.parametrize("min_bytes", [0, 1_000_000], ids=["second-pass", "loaded-in-the-first"])
+def test_set_aside_files_that_go_away_before_they_are_loaded(tmp_path, monkeypatch, min_bytes):
+    """Deleted between the passes: the symlink to it now dangles inside the tree (no file, as
+    in the first pass), and the file itself is reported as unreadable."""
+    monkeypatch.setattr(stream, "MIN_BYTES", min_bytes)
+    pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  runtimeClassName: missing\n"
+    (tmp_path / "target.yaml").write_text(pod)
+    (tmp_path / "link.yaml").symlink_to("target.yaml")
+    (tmp_path / "other.yaml").write_text(pod)
+    real = engine.load_one
+
+    def delete_before_the_second_read(inp, *a, **k):
+        if k.get("again") is not None and (tmp_path / "target.yaml").exists():
+            (tmp_path / "target.yaml").unlink()
+        return real(inp, *a, **k)
+
+    monkeypatch.setattr(engine, "load_one", delete_before_the_second_read)
+    doc = json.loads(_run(tmp_path, monkeypatch, "json", "--jobs", "1"))
+    assert [(f["code"], f["path"]) for f in doc["findings"]] == [("RCL101", "other.yaml"), ("RCL003", "target.yaml")]
