@@ -1,4 +1,5 @@
-"""The pipeline: discover -> load -> inventory -> checks -> select/severity -> sort.
+"""The pipeline: discover -> load -> inventory -> second pass (rclint.stream: files of pod specs
+the first pass set aside, a batch at a time) -> checks -> select/severity -> sort.
 
 No click and no printing here: `run(settings)` returns a Result that reporters render.
 """
