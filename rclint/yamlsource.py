@@ -376,9 +376,9 @@ class YamlDoc:
             if chunk is None:  # the file changed or vanished since it was read: no exact position
                 src.spans = _unknown_spans(self.value, src.line)
             elif src.projected:  # a projection (parse_chunk's shape_of): only the nodes it keeps
-                src.spans = _recover_projected(chunk, self.value)
+                src.spans = _recover_positions(chunk, self.value)
             else:
-                src.spans = _recover_positions(chunk, src.number)
+                src.spans = _recover_positions(chunk)
         return src.spans
 
     def get(self, path: Path, default: Any = None) -> Any:
@@ -1078,19 +1078,24 @@ def parse_chunk(chunk: Chunk, path: str, first_index: int = 0,
     yield doc
 
 
-def _recover_positions(chunk: Chunk, number: int):
+_EVERY = object()  # _recover_positions: every node, not a projection's
+
+
+def _recover_positions(chunk: Chunk, keep: Any = _EVERY):
     """Spans of a chunk's document that parsed before on the fast path (no aliases, merges,
     duplicates or typed keys: its nodes and its value correspond one to one), in document
-    order, 8 ints a node: the span of the key holding it (0s when none), then its own."""
+    order, 8 ints a node: the span of the key holding it (0s when none), then its own. With
+    `keep`, the document's projection (parse_chunk's shape_of): only the nodes it keeps, in
+    its own order, so that `_locate` over the projection indexes them."""
     from array import array
 
     node = _compose_first_light(chunk)[0]
     off = chunk.line + 1
     out = array("i")
     none = (0, 0, 0, 0)
-    stack = [(node, None)]
+    stack = [(node, None, keep)]
     while stack:
-        node, key = stack.pop()
+        node, key, keep = stack.pop()
         if key is None:
             out.extend(none)
         else:
@@ -1098,39 +1103,17 @@ def _recover_positions(chunk: Chunk, number: int):
             out.extend((s.line + off, s.column + 1, e.line + off, e.column + 1))
         s, e = node.start_mark, node.end_mark
         out.extend((s.line + off, s.column + 1, e.line + off, e.column + 1))
-        cls = node.__class__.__name__
-        if cls == "MappingNode":
-            stack.extend((v, k) for k, v in reversed(node.value))
-        elif cls == "SequenceNode":
-            stack.extend((c, None) for c in reversed(node.value))
-    return out
-
-
-def _recover_projected(chunk: Chunk, value: Any):
-    """`_recover_positions` for a projected document: the spans of the nodes `value` (a
-    projection of the chunk's document) keeps, in its own order, so that `_locate` over the
-    projection indexes them."""
-    from array import array
-
-    node = _compose_first_light(chunk)[0]
-    off = chunk.line + 1
-    out = array("i")
-    none = (0, 0, 0, 0)
-    stack = [(node, None, value)]
-    while stack:
-        node, key, value = stack.pop()
-        if key is None:
-            out.extend(none)
-        else:
-            s, e = key.start_mark, key.end_mark
-            out.extend((s.line + off, s.column + 1, e.line + off, e.column + 1))
-        s, e = node.start_mark, node.end_mark
-        out.extend((s.line + off, s.column + 1, e.line + off, e.column + 1))
-        if isinstance(value, dict):  # the node's keys or some of them, in its order (see _shaped_value)
-            pairs = node.value if len(node.value) == len(value) else [p for p in node.value if p[0].value in value]
-            stack.extend((vn, kn, v) for (kn, vn), v in zip(reversed(pairs), reversed(value.values())))
-        elif isinstance(value, list):
-            stack.extend((c, None, v) for c, v in reversed(list(zip(node.value, value))))
+        if keep is _EVERY:
+            cls = node.__class__.__name__
+            if cls == "MappingNode":
+                stack.extend((v, k, _EVERY) for k, v in reversed(node.value))
+            elif cls == "SequenceNode":
+                stack.extend((c, None, _EVERY) for c in reversed(node.value))
+        elif isinstance(keep, dict):  # the node's keys or some of them, in its order (see _shaped_value)
+            pairs = node.value if len(node.value) == len(keep) else [p for p in node.value if p[0].value in keep]
+            stack.extend((vn, kn, v) for (kn, vn), v in zip(reversed(pairs), reversed(keep.values())))
+        elif isinstance(keep, list):
+            stack.extend((c, None, v) for c, v in reversed(list(zip(node.value, keep))))
     return out
 
 
