@@ -146,6 +146,20 @@ def test_concurrent_runs_share_a_cache_safely(repo, tmp_path):
 # --------------------------------------------------------------------------- worker processes
 
 
+def _spy_on(monkeypatch, name: str) -> list:
+    """Whether each call of rclint.parallel's `name` used workers (gave something, not None)."""
+    used = []
+    real = getattr(parallel, name)
+
+    def spy(*a, **k):
+        out = real(*a, **k)
+        used.append(out is not None)
+        return out
+
+    monkeypatch.setattr(parallel, name, spy)
+    return used
+
+
 @pytest.mark.parametrize("count_only", [False, True], ids=["split-by-bytes", "dealt-by-count"])
 def test_workers_give_byte_identical_output(tmp_path, monkeypatch, count_only):
     heavy().generate(tmp_path, pods=300, nodes=10, pools=4, per_file=5)
@@ -155,15 +169,7 @@ def test_workers_give_byte_identical_output(tmp_path, monkeypatch, count_only):
     monkeypatch.setattr(parallel, "MIN_FILES", 2)
     monkeypatch.setattr(parallel, "MIN_AVERAGE_BYTES", 0)
     monkeypatch.setattr(parallel, "COUNT_ONLY_FILES", 2 if count_only else 10**9)
-    used = []
-    real = parallel.load_in_workers
-
-    def spy(*a, **k):
-        out = real(*a, **k)
-        used.append(out is not None)
-        return out
-
-    monkeypatch.setattr(parallel, "load_in_workers", spy)
+    used = _spy_on(monkeypatch, "load_in_workers")
     one = check("--no-cache", "--jobs", "1")
     two = check("--no-cache", "--jobs", "2")
     assert used == [False, True]
@@ -234,15 +240,7 @@ def test_checks_shared_with_a_worker_give_byte_identical_output(tmp_path, monkey
     one = {fmt: CliRunner().invoke(main, ["check", "--format", fmt, "--no-color", "--exit-zero", "--no-cache",
                                           "--jobs", "1"], catch_exceptions=False).stdout for fmt in ("json", "full")}
     monkeypatch.setattr(parallel, "SPLIT_CHECKS_MIN_POD_SPECS", 10)
-    split = []
-    real = parallel._split_checks
-
-    def spy(*a, **k):
-        out = real(*a, **k)
-        split.append(out is not None)
-        return out
-
-    monkeypatch.setattr(parallel, "_split_checks", spy)
+    split = _spy_on(monkeypatch, "_split_checks")
     if worker == "dies":
         monkeypatch.setattr(parallel, "_checks_child", lambda ctx, checks, w: os._exit(3))
     two = {fmt: CliRunner().invoke(main, ["check", "--format", fmt, "--no-color", "--exit-zero", "--no-cache",
